@@ -1,0 +1,37 @@
+# Two commands on a fresh clone (python3, git, node/npm): `make acceptance` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+SITE := sandbox/site
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := $(SITE)/node_modules/.installed
+export ASTRO_TELEMETRY_DISABLED := 1
+
+.PHONY: setup acceptance test pytest lint bench clean
+
+setup: $(PY_STAMP) $(NODE_STAMP)
+
+$(PY_STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -e .
+	touch $@
+
+$(NODE_STAMP): $(SITE)/package-lock.json
+	cd $(SITE) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## The suite on the embedded sandbox; reports under reports/.
+acceptance: setup
+	mkdir -p reports
+	$(BIN)/behave --tags=@s3
+
+## The pytest suite, then the acceptance suite.
+test: setup lint
+	$(BIN)/pytest
+	$(MAKE) --no-print-directory acceptance
+
+lint: $(PY_STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf reports .pytest_cache .ruff_cache

@@ -1,0 +1,70 @@
+"""Starts the target, and creates and removes the clients' buckets around each feature.
+
+The default target `local` is the embedded sandbox, run as a child process; `aws` is the real system.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from behave.model import Feature, Scenario
+from behave.runner import Context
+
+from lib.pipeline import Pipeline, TargetHooks
+from lib.settings import Settings
+
+REPORTS = Path("reports")
+
+
+def console(message: str) -> None:
+    """Progress for a person watching: straight to the terminal, past behave's output capture."""
+    print(f"    ... {message}", file=sys.__stderr__, flush=True)
+
+
+def before_all(context: Context) -> None:
+    userdata = context.config.userdata
+    defines = dict(context.config.userdata_defines or [])
+    ini = {key: value for key, value in userdata.items() if key not in defines}
+    settings = Settings.load(ini=ini, environ=os.environ, defines=defines)
+    hooks = TargetHooks()
+    if settings.target == "local":
+        settings, hooks = _start_sandbox(context, settings)
+    context.settings = settings
+    context.pipeline = Pipeline(settings, hooks, progress=console)
+    console(f"target {settings.target}, run {settings.run_id}")
+
+
+def _start_sandbox(context: Context, settings: Settings) -> tuple[Settings, TargetHooks]:
+    # Only this file imports the sandbox: the suite itself talks to it over HTTP like to AWS and GitHub.
+    from sandbox import interpreter, provision
+    from sandbox.process import SandboxProcess
+
+    process = SandboxProcess(REPORTS / "sandbox.log")
+    context.add_cleanup(process.stop)
+    endpoints = process.start()
+    settings = settings.replace(
+        aws_endpoint_url=endpoints["aws_endpoint_url"], github_api_url=endpoints["github_api_url"]
+    )
+
+    def onboard(client: str, user: str) -> None:
+        provision.provision_client(context.pipeline.clients, client, user)
+
+    return settings, TargetHooks(onboard=onboard, validate_instruction=interpreter.find_form)
+
+
+def before_feature(context: Context, feature: Feature) -> None:
+    # Registered first, so the buckets go even when a step or a later hook fails.
+    context.add_cleanup(_remove_buckets, context)
+
+
+def _remove_buckets(context: Context) -> None:
+    report = context.pipeline.remove_created_buckets()
+    if report.errors:
+        console("could not remove: " + "; ".join(report.errors))
+
+
+def before_scenario(context: Context, scenario: Scenario) -> None:
+    context.sessions = []
+    context.outcomes = {}

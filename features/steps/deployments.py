@@ -1,0 +1,56 @@
+"""Steps that check what the clients' sites show after their edits were deployed."""
+
+from __future__ import annotations
+
+from behave import then
+from behave.runner import Context
+from hamcrest import assert_that, is_not
+
+from lib.logs import DEPLOYED
+from lib.matchers import has_heading, has_title, shows_text
+
+
+@then("every edit is deployed to its client's site")
+def step_every_edit_deployed(context: Context) -> None:
+    """Waits for each session of the scenario to be deployed; fails when one ends otherwise (build or
+    sync failure), and when a client's bucket is not exactly its latest deployed build."""
+    logs = context.pipeline.wait_for_outcomes(context.sessions)
+    failed = [f"{s.name} ({s.thread_id}): {log.outcome}: {log.summary()}"
+              for s, log in zip(context.sessions, logs, strict=True) if log.outcome != DEPLOYED]
+    assert not failed, "not deployed: " + "; ".join(failed)
+    latest = {}
+    for session, log in zip(context.sessions, logs, strict=True):
+        context.outcomes[session.thread_id] = log
+        synced = log.first(context.settings.phrase_sync_ok)
+        if session.name not in latest or synced.timestamp_ms > latest[session.name][1].first(
+                context.settings.phrase_sync_ok).timestamp_ms:
+            latest[session.name] = (session, log)
+    problems = [f"{session.bucket}: {problem}"
+                for session, log in latest.values()
+                for problem in context.pipeline.latest_build_problems(session, log)]
+    assert not problems, "a bucket is not exactly its latest build: " + "; ".join(problems)
+
+
+@then('the site of "{client}" shows the heading "{text}"')
+def step_site_shows_heading(context: Context, client: str, text: str) -> None:
+    """The client's deployed home page has a heading (h1-h3) reading exactly this text."""
+    assert_that(context.pipeline.page(client), has_heading(text), f"home page of {client}")
+
+
+@then('the site of "{client}" is titled "{title}"')
+def step_site_titled(context: Context, client: str, title: str) -> None:
+    """The client's deployed home page has exactly this title."""
+    assert_that(context.pipeline.page(client), has_title(title), f"home page of {client}")
+
+
+@then('the site of "{client}" shows "{text}"')
+def step_site_shows(context: Context, client: str, text: str) -> None:
+    """The text appears on the client's deployed home page."""
+    assert_that(context.pipeline.page(client), shows_text(text), f"home page of {client}")
+
+
+@then('the site of "{client}" does not show "{text}"')
+def step_site_does_not_show(context: Context, client: str, text: str) -> None:
+    """The text appears nowhere on the client's deployed home page."""
+    bucket = context.pipeline.bucket_of(client)
+    assert_that(context.pipeline.page(client), is_not(shows_text(text)), f"{bucket} still contains {text!r}")

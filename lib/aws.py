@@ -1,0 +1,52 @@
+"""boto3 clients for the target, built once from the settings."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from lib.settings import Settings
+
+
+class AwsClients:
+    """The AWS services the suite reads and writes, on real AWS or any compatible endpoint."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        # The embedded sandbox accepts any keys: fixed fake ones keep real credentials away from it.
+        fake = {"aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"}
+        credentials = fake if settings.target == "local" else {}
+        self._session = boto3.session.Session(region_name=settings.region, **credentials)
+
+    def client(self, service: str) -> Any:
+        # Path-style addressing: bucket names contain dots, which break virtual-hosted TLS names.
+        config = Config(
+            retries={"max_attempts": 5, "mode": "standard"},
+            s3={"addressing_style": "path"},
+            max_pool_connections=32,
+        )
+        endpoint = self.settings.aws_endpoint_url or None
+        return self._session.client(service, endpoint_url=endpoint, config=config)
+
+    @cached_property
+    def s3(self) -> Any:
+        return self.client("s3")
+
+    @cached_property
+    def sqs(self) -> Any:
+        return self.client("sqs")
+
+    @cached_property
+    def logs(self) -> Any:
+        return self.client("logs")
+
+    @cached_property
+    def dynamodb(self) -> Any:
+        return self.client("dynamodb")
+
+    @cached_property
+    def cloudwatch(self) -> Any:
+        return self.client("cloudwatch")

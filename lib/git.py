@@ -1,0 +1,74 @@
+"""The site's repository on GitHub (or the sandbox's facade), read through PyGithub."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+
+from github import Auth, Github, GithubException, UnknownObjectException
+from github.Repository import Repository
+
+from lib.settings import Settings
+
+GITHUB_API = "https://api.github.com"
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    sha: str
+    subject: str
+    message: str
+    author: str
+    date: datetime
+
+
+class SiteRepository:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        auth = Auth.Token(settings.github_token) if settings.github_token else None
+        self._github = Github(base_url=settings.github_api_url or GITHUB_API, auth=auth, timeout=15, retry=None)
+
+    @cached_property
+    def repo(self) -> Repository:
+        return self._github.get_repo(self.settings.repository)
+
+    def branch_exists(self, branch: str) -> bool:
+        try:
+            self.repo.get_branch(branch)
+        except UnknownObjectException:
+            return False
+        return True
+
+    def branches(self) -> list[str]:
+        return [b.name for b in self.repo.get_branches()]
+
+    def latest_commit(self, branch: str) -> CommitInfo | None:
+        commits = self.get_git_commits(branch, limit=1)
+        return commits[0] if commits else None
+
+    def get_git_commits(self, branch: str, limit: int = 10) -> list[CommitInfo]:
+        """The newest `limit` commits of a branch, newest first; empty when the branch does not exist."""
+        try:
+            page = self.repo.get_commits(sha=branch)
+            found = []
+            for commit in page:
+                found.append(_info(commit))
+                if len(found) >= limit:
+                    break
+            return found
+        except (UnknownObjectException, GithubException) as error:
+            if getattr(error, "status", None) in (404, 409, 422):
+                return []
+            raise
+
+
+def _info(commit: object) -> CommitInfo:
+    data = commit.commit  # type: ignore[attr-defined]
+    return CommitInfo(
+        sha=commit.sha,  # type: ignore[attr-defined]
+        subject=data.message.splitlines()[0] if data.message else "",
+        message=data.message,
+        author=f"{data.author.name} <{data.author.email}>",
+        date=data.author.date,
+    )

@@ -1,0 +1,97 @@
+"""PyHamcrest matchers for what a person sees on a deployed page."""
+
+from __future__ import annotations
+
+import html
+from html.parser import HTMLParser
+
+from hamcrest.core.base_matcher import BaseMatcher
+from hamcrest.core.description import Description
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.title = ""
+        self.headings: list[str] = []
+        self.text: list[str] = []
+        self._in: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self._in.append(tag)
+        if tag in ("h1", "h2", "h3"):
+            self.headings.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._in:
+            while self._in and self._in.pop() != tag:
+                pass
+
+    def handle_data(self, data: str) -> None:
+        if "title" in self._in:
+            self.title += data
+        if self._in and self._in[-1] in ("h1", "h2", "h3") and self.headings:
+            self.headings[-1] += data
+        if "script" not in self._in and "style" not in self._in:
+            self.text.append(data)
+
+
+def parse_page(page: str) -> _Page:
+    parsed = _Page()
+    parsed.feed(page)
+    return parsed
+
+
+def visible_text(page: str) -> str:
+    """The page's text as a reader sees it: entities decoded, whitespace collapsed."""
+    return " ".join(" ".join(parse_page(page).text).split())
+
+
+class _PageMatcher(BaseMatcher[str]):
+    def __init__(self, what: str, expected: str) -> None:
+        self.what = what
+        self.expected = expected
+
+    def describe_to(self, description: Description) -> None:
+        description.append_text(f"a page {self.what} ").append_description_of(self.expected)
+
+
+class _HasTitle(_PageMatcher):
+    def _matches(self, page: str) -> bool:
+        return parse_page(page).title.strip() == self.expected
+
+    def describe_mismatch(self, page: str, description: Description) -> None:
+        description.append_text("its title is ").append_description_of(parse_page(page).title.strip())
+
+
+class _HasHeading(_PageMatcher):
+    def _matches(self, page: str) -> bool:
+        return self.expected in [h.strip() for h in parse_page(page).headings]
+
+    def describe_mismatch(self, page: str, description: Description) -> None:
+        headings = [h.strip() for h in parse_page(page).headings]
+        description.append_text("its headings are ").append_description_of(headings)
+
+
+class _ShowsText(_PageMatcher):
+    def _matches(self, page: str) -> bool:
+        return self.expected in visible_text(page)
+
+    def describe_mismatch(self, page: str, description: Description) -> None:
+        text = visible_text(page)
+        description.append_text("its text is ").append_description_of(text[:300])
+
+
+def has_title(title: str) -> BaseMatcher[str]:
+    """The page's <title> is exactly `title`."""
+    return _HasTitle("titled", title)
+
+
+def has_heading(text: str) -> BaseMatcher[str]:
+    """One of the page's headings (h1-h3) reads exactly `text`."""
+    return _HasHeading("with the heading", text)
+
+
+def shows_text(text: str) -> BaseMatcher[str]:
+    """The page's visible text contains `text` (HTML entities decoded)."""
+    return _ShowsText("showing", html.unescape(text))

@@ -1,0 +1,130 @@
+"""One settings object for the whole suite.
+
+Precedence, lowest first: the defaults below (the real contract), `[behave.userdata]` in behave.ini,
+environment variables `WEBORDINARY_<NAME>`, and `-D name=value` on the command line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+
+from lib import contract
+
+TARGETS = ("local", "aws")
+ENV_PREFIX = "WEBORDINARY_"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or has a value the suite cannot use."""
+
+
+def new_run_id() -> str:
+    """A short id that namespaces everything one run creates (6 lowercase hex chars)."""
+    return secrets.token_hex(3)
+
+
+@dataclass(frozen=True)
+class Settings:
+    target: str = "local"
+    region: str = contract.REGION
+    aws_endpoint_url: str = ""
+    github_api_url: str = ""
+    repository: str = contract.REPOSITORY
+    default_branch: str = contract.DEFAULT_BRANCH
+    user_id: str = "acceptance"
+    run_id: str = field(default_factory=new_run_id)
+    name_prefix: str = "wat"
+    namespace_clients: bool = True
+    bucket_pattern: str = contract.BUCKET_PATTERN
+    log_group: str = contract.LOG_GROUP
+    ownership_table: str = contract.OWNERSHIP_TABLE
+    active_jobs_table: str = contract.ACTIVE_JOBS_TABLE
+    legacy_containers_table: str = contract.LEGACY_CONTAINERS_TABLE
+    unclaimed_queue: str = contract.UNCLAIMED_QUEUE
+    input_queue_pattern: str = contract.INPUT_QUEUE_PATTERN
+    phrase_switched: str = contract.PHRASE_SWITCHED
+    phrase_building: str = contract.PHRASE_BUILDING
+    phrase_build_ok: str = contract.PHRASE_BUILD_OK
+    phrase_build_failed: str = contract.PHRASE_BUILD_FAILED
+    phrase_deploying: str = contract.PHRASE_DEPLOYING
+    phrase_sync_ok: str = contract.PHRASE_SYNC_OK
+    phrase_sync_failed: str = contract.PHRASE_SYNC_FAILED
+    phrase_done: str = contract.PHRASE_DONE
+    phrase_failed: str = contract.PHRASE_FAILED
+    deployment_timeout_s: float = 120.0
+    log_timeout_s: float = 60.0
+    git_timeout_s: float = 30.0
+    concurrency_limit_s: float = 180.0
+    metrics_build_limit_s: float = 45.0
+    metrics_sync_limit_s: float = 15.0
+    metrics_total_limit_s: float = 90.0
+    progress_interval_s: float = 5.0
+    tag_key: str = "webordinary-acceptance-run"
+    github_token: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        if self.target not in TARGETS:
+            raise SettingsError(f"target={self.target!r} is not a target; use one of {', '.join(TARGETS)}")
+        for name in ("deployment_timeout_s", "log_timeout_s", "git_timeout_s", "concurrency_limit_s"):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"{name}={getattr(self, name)} must be a positive number of seconds")
+
+    @classmethod
+    def load(
+        cls,
+        ini: Mapping[str, str] | None = None,
+        environ: Mapping[str, str] | None = None,
+        defines: Mapping[str, str] | None = None,
+    ) -> Settings:
+        """Merge behave.ini userdata, `WEBORDINARY_*` environment variables and `-D` defines."""
+        environ = os.environ if environ is None else environ
+        known = {f.name: f for f in fields(cls)}
+        raw: dict[str, str] = {}
+        for source, values in (("behave.ini", ini or {}), ("-D", defines or {})):
+            for key, value in values.items():
+                if key in known:
+                    raw[key] = value
+                elif source == "-D" and not _is_foreign_userdata(key):
+                    raise SettingsError(f"-D {key}={value}: unknown setting; known: {', '.join(sorted(known))}")
+        for name in known:
+            env_value = environ.get(ENV_PREFIX + name.upper())
+            if env_value is not None and name not in (defines or {}):
+                raw[name] = env_value
+        if "github_token" not in raw and environ.get("GITHUB_TOKEN"):
+            raw["github_token"] = environ["GITHUB_TOKEN"]
+        return cls(**{name: _convert(known[name], value) for name, value in raw.items()})
+
+    def replace(self, **changes: object) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    def redacted(self) -> dict[str, object]:
+        """Every setting, safe to print or put in a report: secrets are masked."""
+        values = dataclasses.asdict(self)
+        values["github_token"] = "***" if self.github_token else ""
+        return values
+
+
+def _is_foreign_userdata(key: str) -> bool:
+    """Userdata that belongs to a formatter or behave itself, not to us."""
+    return key.startswith(("behave.", "html", "junit"))
+
+
+def _convert(spec: dataclasses.Field, value: str) -> object:
+    kind = spec.type if isinstance(spec.type, str) else spec.type.__name__
+    if kind == "bool":
+        lowered = str(value).strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise SettingsError(f"{spec.name}={value!r} is not a boolean; use true or false")
+    if kind == "float":
+        try:
+            return float(value)
+        except ValueError:
+            raise SettingsError(f"{spec.name}={value!r} is not a number of seconds") from None
+    return str(value)

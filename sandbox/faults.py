@@ -1,0 +1,49 @@
+"""Fault switches: make every worker misbehave like a known failure of the real system.
+
+`WEBORDINARY_SANDBOX_FAULT=name[,name]`. Each exists to prove the suite goes red when it happens.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+ENV_VAR = "WEBORDINARY_SANDBOX_FAULT"
+
+# name -> the real fault it mirrors
+FAULTS: dict[str, str] = {
+    "carry-over": "uncommitted work stashed on one thread and popped onto the next thread's branch",
+    "no-delete": "aws s3 sync without --delete: files the latest build dropped stay online",
+    "shared-bucket": "a wrong bucket name: every client deploys into the first client's bucket",
+    "no-push": "commits never reach GitHub (e.g. a failed build leaves them unpushed)",
+    "crash-on-sync-failure": "an unhandled sync error kills the container",
+    "silent-sync-failure": "a failed sync reported as a success (no failure log line)",
+    "stale-build": "the previous dist/ is deployed without building the new edit",
+    "out-of-order": "a lost FIFO guarantee: a client's waiting messages are handled newest first",
+    "slow-build": "a build that takes seconds longer than it should",
+    "same-branch": "every thread commits to one branch instead of its own",
+}
+
+SLOW_BUILD_SECONDS = 6.0
+
+
+class UnknownFaultError(ValueError):
+    """A fault name the sandbox does not know."""
+
+
+def parse(value: str | None) -> frozenset[str]:
+    names = {name.strip() for name in (value or "").split(",") if name.strip()}
+    unknown = sorted(names - FAULTS.keys())
+    if unknown:
+        raise UnknownFaultError(
+            f"{ENV_VAR}: unknown fault {', '.join(map(repr, unknown))}; known faults: {', '.join(FAULTS)}"
+        )
+    return frozenset(names)
+
+
+def from_environment(environ: dict[str, str] | None = None) -> frozenset[str]:
+    return parse((environ if environ is not None else os.environ).get(ENV_VAR))
+
+
+def describe(names: Iterable[str]) -> str:
+    return ", ".join(sorted(names)) or "none"

@@ -1,0 +1,33 @@
+"""Thin wrappers over the git command line (real git, no library)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from lib import contract
+
+AUTHOR_ENV = {
+    "GIT_AUTHOR_NAME": contract.COMMIT_AUTHOR_NAME,
+    "GIT_AUTHOR_EMAIL": contract.COMMIT_AUTHOR_EMAIL,
+    "GIT_COMMITTER_NAME": contract.COMMIT_AUTHOR_NAME,
+    "GIT_COMMITTER_EMAIL": contract.COMMIT_AUTHOR_EMAIL,
+    "GIT_TERMINAL_PROMPT": "0",
+}
+
+
+class GitError(RuntimeError):
+    pass
+
+
+def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **AUTHOR_ENV}
+    result = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise GitError(f"git {' '.join(args)} failed with code {result.returncode}: {result.stderr.strip()}")
+    return result
+
+
+def out(cwd: Path, *args: str) -> str:
+    return git(cwd, *args).stdout.strip()

@@ -1,0 +1,118 @@
+"""A deterministic stand-in for Claude: the instructions the sandbox understands, in one table.
+
+Each form edits `src/data/site.json` of the fixture site, and what it writes shows in the built
+`index.html`. Anything else is rejected with the list of supported forms.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+SITE_DATA = Path("src/data/site.json")
+
+Edit = Callable[[dict, re.Match[str]], str]
+
+
+class InstructionError(ValueError):
+    """An instruction the sandbox cannot interpret."""
+
+
+@dataclass(frozen=True)
+class Form:
+    pattern: str
+    example: str
+    edit: Edit
+
+    def match(self, text: str) -> re.Match[str] | None:
+        return re.fullmatch(self.pattern, text, flags=re.IGNORECASE)
+
+
+def _add_header(site: dict, m: re.Match[str]) -> str:
+    site["headers"].append(m["text"])
+    return f"Header {m['text']}"
+
+
+def _set_title(site: dict, m: re.Match[str]) -> str:
+    site["title"] = m["text"]
+    return f"Title {m['text']}"
+
+
+def _create_site(site: dict, m: re.Match[str]) -> str:
+    site["title"] = f"Site for client {m['n']}"
+    site["headers"].append(f"Welcome to client {m['n']}")
+    return f"Site for client {m['n']}"
+
+
+def _config_key(name: str) -> Edit:
+    def edit(site: dict, m: re.Match[str]) -> str:
+        site["config"][name] = m["key"]
+        return f"Config {name} {m['key']}"
+
+    return edit
+
+
+def _set_timestamp(site: dict, m: re.Match[str]) -> str:
+    site["timestamp"] = int(m["n"])
+    return f"Timestamp {m['n']}"
+
+
+def _failure_probe(site: dict, m: re.Match[str]) -> str:
+    site["headers"].append("S3 failure handling test")
+    return "S3 failure handling test"
+
+
+# The grammar. README's "Instructions the sandbox understands" lists the same table.
+FORMS: tuple[Form, ...] = (
+    Form(r'add header with text "(?P<text>[^"]+)"', 'Add header with text "Amelia\'s Bakery"', _add_header),
+    Form(r'update page title to "(?P<text>[^"]+)"', 'Update page title to "Version 5"', _set_title),
+    Form(r"create site for client (?P<n>[\w-]+)", "Create site for client 2", _create_site),
+    Form(r"add secret key (?P<key>[\w-]+) to config", "Add secret key ABC123 to config", _config_key("secret_key")),
+    Form(
+        r"add different key (?P<key>[\w-]+) to config",
+        "Add different key XYZ789 to config",
+        _config_key("different_key"),
+    ),
+    Form(r"update timestamp to (?P<n>\d+)", "Update timestamp to 1764000000000", _set_timestamp),
+    Form(r"test s3 failure handling", "Test S3 failure handling", _failure_probe),
+)
+
+
+def supported_forms() -> list[str]:
+    return [form.example for form in FORMS]
+
+
+def normalise(instruction: str) -> str:
+    """The instruction as the container uses it in commit subjects: no leading please/can you, capitalised,
+    no trailing punctuation."""
+    text = instruction.strip()
+    text = re.sub(r"^(please|can you)\s+", "", text, flags=re.IGNORECASE).strip()
+    text = text.rstrip(" .!?")
+    return text[:1].upper() + text[1:]
+
+
+def find_form(instruction: str) -> tuple[Form, re.Match[str]]:
+    text = normalise(instruction)
+    for form in FORMS:
+        m = form.match(text)
+        if m:
+            return form, m
+    raise InstructionError(
+        f"cannot interpret instruction {instruction!r}; the sandbox understands: " + "; ".join(supported_forms())
+    )
+
+
+def apply(instruction: str, workspace: Path, thread_id: str) -> str:
+    """Apply one instruction to the site in `workspace`; returns a short summary of the change."""
+    form, m = find_form(instruction)
+    path = workspace / SITE_DATA
+    site = json.loads(path.read_text())
+    summary = form.edit(site, m)
+    slug = hashlib.sha1(f"{thread_id}\n{instruction}".encode()).hexdigest()[:10]
+    site["changes"].append({"slug": slug, "summary": summary, "thread": thread_id})
+    path.write_text(json.dumps(site, indent=2) + "\n")
+    return summary

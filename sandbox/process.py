@@ -1,0 +1,74 @@
+"""Run `python -m sandbox up` as a child process and learn its endpoints (used by environment.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import IO
+
+from lib.waiters import wait_until
+
+START_DEADLINE_S = 60.0
+
+
+class SandboxProcess:
+    def __init__(self, log_path: Path, environ: dict[str, str] | None = None) -> None:
+        self.log_path = log_path
+        self._dir = Path(tempfile.mkdtemp(prefix="webordinary-sandbox-run-"))
+        self.endpoints_file = self._dir / "endpoints.json"
+        self._environ = environ
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    def start(self) -> dict[str, str]:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = self.log_path.open("wb")
+        env = dict(self._environ if self._environ is not None else os.environ)
+        env["PYTHONUNBUFFERED"] = "1"
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "sandbox", "up", "--endpoints-file", str(self.endpoints_file),
+             "--state-dir", str(self._dir / "state")],
+            stdout=self._log, stderr=subprocess.STDOUT, env=env,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        wait_until(
+            f"the sandbox to write {self.endpoints_file}",
+            self._poll,
+            lambda ready: ready,
+            START_DEADLINE_S,
+            describe=lambda ready: "ready" if ready else f"not ready; its log ends: {self.log_tail()}",
+        )
+        return json.loads(self.endpoints_file.read_text())
+
+    def _poll(self) -> bool:
+        assert self._process is not None
+        if self._process.poll() is not None:
+            raise SandboxStartError(f"the sandbox exited with code {self._process.returncode}: {self.log_tail()}")
+        return self.endpoints_file.exists()
+
+    def log_tail(self, lines: int = 8) -> str:
+        if not self.log_path.exists():
+            return "(no log)"
+        return " | ".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self._process and self._process.poll() is None:
+            self._process.send_signal(signal.SIGTERM)
+            try:
+                self._process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        if self._log:
+            self._log.close()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+class SandboxStartError(RuntimeError):
+    pass

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sandbox import interpreter
+from sandbox.origin import SITE_DIR
+
+SEED_INSTRUCTIONS = [
+    'Add header with text "Client A Site"',
+    'Update page title to "Version 5"',
+    "Create site for client 2",
+    "Add secret key ABC123 to config",
+    "Add different key XYZ789 to config",
+    "Update timestamp to 1764000000000",
+    "Test S3 failure handling",
+]
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    shutil.copytree(SITE_DIR / "src", tmp_path / "src")
+    return tmp_path
+
+
+@pytest.mark.parametrize("instruction", SEED_INSTRUCTIONS)
+def test_every_seed_instruction_changes_the_site(workspace: Path, instruction: str) -> None:
+    before = (workspace / interpreter.SITE_DATA).read_text()
+    interpreter.apply(instruction, workspace, "thread-1")
+    after = json.loads((workspace / interpreter.SITE_DATA).read_text())
+    assert (workspace / interpreter.SITE_DATA).read_text() != before
+    assert after["changes"][-1]["thread"] == "thread-1"
+
+
+def test_please_and_case_are_forgiven(workspace: Path) -> None:
+    interpreter.apply('please update page title to "Hello".', workspace, "t")
+    assert json.loads((workspace / interpreter.SITE_DATA).read_text())["title"] == "Hello"
+
+
+def test_an_unknown_instruction_names_itself_and_the_supported_forms() -> None:
+    with pytest.raises(interpreter.InstructionError) as error:
+        interpreter.find_form("Make it pop")
+    message = str(error.value)
+    assert "'Make it pop'" in message
+    for form in interpreter.FORMS:
+        assert form.example in message

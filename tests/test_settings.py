@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import pytest
+
+from lib.settings import Settings, SettingsError
+
+
+def test_precedence_is_ini_then_environment_then_defines() -> None:
+    ini = {"region": "eu-west-1", "user_id": "ini-user", "log_timeout_s": "10"}
+    environ = {"WEBORDINARY_USER_ID": "env-user", "WEBORDINARY_LOG_TIMEOUT_S": "20"}
+    settings = Settings.load(ini=ini, environ=environ, defines={"log_timeout_s": "30"})
+    assert settings.region == "eu-west-1"
+    assert settings.user_id == "env-user"
+    assert settings.log_timeout_s == 30.0
+
+
+def test_unknown_define_names_the_known_settings() -> None:
+    with pytest.raises(SettingsError, match=r"-D regoin=x: unknown setting; known: .*region"):
+        Settings.load(environ={}, defines={"regoin": "x"})
+
+
+def test_bad_target_and_bad_number_say_what_is_valid() -> None:
+    with pytest.raises(SettingsError, match="target='gcp' is not a target; use one of local, aws"):
+        Settings.load(environ={}, defines={"target": "gcp"})
+    with pytest.raises(SettingsError, match="log_timeout_s='soon' is not a number"):
+        Settings.load(environ={}, defines={"log_timeout_s": "soon"})
+
+
+def test_github_token_is_never_shown() -> None:
+    settings = Settings.load(environ={"GITHUB_TOKEN": "ghp_secret123"})
+    assert settings.github_token == "ghp_secret123"
+    assert "ghp_secret123" not in repr(settings)
+    assert "ghp_secret123" not in str(settings.redacted())
