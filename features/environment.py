@@ -32,6 +32,7 @@ def before_all(context: Context) -> None:
     if settings.target == "local":
         settings, hooks = _start_sandbox(context, settings)
     context.settings = settings
+    context.reports_dir = REPORTS
     context.pipeline = Pipeline(settings, hooks, progress=console)
     console(f"target {settings.target}, run {settings.run_id}")
 

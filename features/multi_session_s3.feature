@@ -20,3 +20,86 @@ Feature: Every editing session deploys its own site to S3
     And the site of "amelia" does not show "Bruno's Bikes"
     And the site of "bruno" shows the heading "Bruno's Bikes"
     And the site of "bruno" does not show "Amelia's Bakery"
+
+  @switching
+  Scenario: A client switching quickly between five threads ends on the last one
+    Given client "carla" has an edit site
+    When "carla" emails these edits on new threads, 0.5 seconds apart:
+      | instruction                      |
+      | Update page title to "Version 1" |
+      | Update page title to "Version 2" |
+      | Update page title to "Version 3" |
+      | Update page title to "Version 4" |
+      | Update page title to "Version 5" |
+    Then every edit is deployed to its client's site
+    And the edits were deployed in the order they were sent
+    And the site of "carla" is titled "Version 5"
+    And every thread has its own branch
+
+  @concurrency
+  Scenario: Three clients deploying at once all get their sites in time
+    Given these clients have edit sites:
+      | client |
+      | dora   |
+      | emil   |
+      | fatima |
+    When these emails arrive at the same time:
+      | client | instruction              |
+      | dora   | Create site for client 1 |
+      | emil   | Create site for client 2 |
+      | fatima | Create site for client 3 |
+    Then every edit is deployed to its client's site
+    And all of them were deployed within the concurrent deployment limit
+    And the site of "dora" shows the heading "Welcome to client 1"
+    And the site of "emil" shows the heading "Welcome to client 2"
+    And the site of "fatima" shows the heading "Welcome to client 3"
+
+  @contamination
+  Scenario: A client's new thread does not carry the previous thread's secret
+    Given client "gus" has an edit site
+    When "gus" emails these edits on new threads, each after the last is deployed:
+      | instruction                        |
+      | Add secret key ABC123 to config    |
+      | Add different key XYZ789 to config |
+    Then every edit is deployed to its client's site
+    And the site of "gus" shows "XYZ789"
+    And the site of "gus" does not show "ABC123"
+    And every thread has its own branch
+
+  @failure
+  Scenario: A client without a bucket does not take the container down
+    Given client "hana" has no edit site
+    And client "ivan" has an edit site
+    When "hana" emails: Test S3 failure handling
+    Then the container reports that the S3 sync failed
+    And the container that handled it is still running
+    And the thread's commits are on its branch
+    When "ivan" emails: Create site for client 9
+    Then the edit of "ivan" is deployed
+    And the site of "ivan" shows the heading "Welcome to client 9"
+
+  @metrics
+  Scenario: Deployment times stay within their limits
+    Given client "jonas" has an edit site
+    When "jonas" emails 3 timestamp updates, each after the last is deployed
+    Then every edit is deployed to its client's site
+    And the deployment times are within their limits
+
+  @outline
+  Scenario Outline: <client> and <other> editing at once each see only their own edit
+    Given these clients have edit sites:
+      | client   |
+      | <client> |
+      | <other>  |
+    When these emails arrive at the same time:
+      | client   | instruction    |
+      | <client> | <instruction>  |
+      | <other>  | <other's edit> |
+    Then every edit is deployed to its client's site
+    And the site of "<client>" shows "<text>"
+    And the site of "<other>" does not show "<text>"
+
+    Examples:
+      | client | instruction                           | text          | other | other's edit                  |
+      | kofi   | Update page title to "Kofi's Coffee"  | Kofi's Coffee | lena  | Add header with text "Lena's" |
+      | mira   | Add secret key MIRA42 to config       | MIRA42        | nils  | Create site for client 7      |

@@ -44,6 +44,7 @@ class SessionLog:
     thread_id: str
     lines: list[LogLine] = field(default_factory=list)
     settings: Settings | None = None
+    detected_at_ms: int | None = None  # when the suite saw the outcome (its own clock)
 
     @property
     def container_id(self) -> str | None:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from lib import buckets, deployments, naming
 from lib.aws import AwsClients
-from lib.containers import get_container_status
+from lib.containers import LIVE_STATUSES, get_container_status
 from lib.git import SiteRepository
-from lib.logs import ContainerLogs, SessionLog
+from lib.logs import DEPLOYED, ContainerLogs, SessionLog
 from lib.sessions import Session, SessionDriver
 from lib.settings import Settings
 from lib.waiters import Progress, wait_until
@@ -87,7 +89,7 @@ class Pipeline:
 
     def wait_for_outcome(self, session: Session, deadline_s: float | None = None) -> SessionLog:
         """Wait until this session's log shows how it ended (deployed, sync failed, build failed, failed)."""
-        return wait_until(
+        log = wait_until(
             f"the outcome of {session.name}'s thread {session.thread_id} ({session.instruction!r})",
             lambda: self.session_log(session),
             lambda log: log.outcome is not None,
@@ -96,6 +98,8 @@ class Pipeline:
             progress=self.progress,
             progress_every_s=self.settings.progress_interval_s,
         )
+        log.detected_at_ms = int(time.time() * 1000)
+        return log
 
     def wait_for_outcomes(self, sessions: list[Session]) -> list[SessionLog]:
         """Wait for several sessions at once, so each outcome is seen as soon as it happens."""
@@ -139,3 +143,96 @@ class Pipeline:
     def container_status(self, container_id: str) -> str:
         return get_container_status(self.clients.dynamodb, self.settings, container_id)
 
+
+    # -- sequences of sessions ----------------------------------------------------------------------------------
+    def send_paced(self, name: str, instructions: list[str], gap_s: float) -> list[Session]:
+        """Start one new thread per instruction, `gap_s` apart: the pace of the stimulus (a person sending
+        emails in quick succession), not a wait for anything."""
+        if gap_s < 0:
+            raise ValueError(f"the gap between emails must be zero or more seconds, got {gap_s}")
+        for instruction in instructions:
+            self.hooks.validate_instruction(instruction)
+        sessions: list[Session] = []
+        for instruction in instructions:
+            if sessions:
+                elapsed = time.time() - sessions[-1].sent_at_ms / 1000
+                time.sleep(max(0.0, gap_s - elapsed))
+            sessions.append(self.start_session(name, instruction))
+        return sessions
+
+    def send_one_after_another(self, name: str, instructions: list[str]) -> list[tuple[Session, SessionLog]]:
+        """Start one new thread per instruction, each once the previous one is deployed."""
+        for instruction in instructions:
+            self.hooks.validate_instruction(instruction)
+        done: list[tuple[Session, SessionLog]] = []
+        for instruction in instructions:
+            session = self.start_session(name, instruction)
+            log = self.wait_for_outcome(session)
+            if log.outcome != DEPLOYED:
+                raise AssertionError(
+                    f"{name}'s thread {session.thread_id} ({instruction!r}) ended {log.outcome!r}, "
+                    f"not deployed: {log.summary()}"
+                )
+            done.append((session, log))
+        return done
+
+    # -- checks that return what is wrong ---------------------------------------------------------------------
+    def branch_problems(self, sessions: list[Session]) -> list[str]:
+        """Why the sessions' threads do not each have their own pushed branch with their own head commit."""
+        for session in sessions:
+            self.wait_for_finish(session)
+        problems: list[str] = []
+        heads: dict[str, str] = {}
+        existing: list[str] | None = None
+        for session in sessions:
+            head = self.repository.latest_commit(session.branch)
+            if head is None:
+                existing = existing if existing is not None else self.repository.branches()
+                problems.append(f"thread {session.thread_id}'s branch {session.branch} is not on "
+                                f"{self.settings.repository} (branches: {', '.join(existing)})")
+                continue
+            if f"Session: {session.thread_id}" not in head.message:
+                problems.append(f"the head commit {head.sha[:8]} of {session.branch} is not this thread's "
+                                f"work: {head.subject!r}")
+            if head.sha in heads:
+                problems.append(f"{session.branch} and {heads[head.sha]} share the head commit {head.sha[:8]}")
+            heads[head.sha] = session.branch
+        return problems
+
+    def deployment_order_problems(self, sessions: list[Session], logs: dict[str, SessionLog]) -> list[str]:
+        """Which of a client's sessions were deployed before an earlier-sent one."""
+        problems = []
+        by_client: dict[str, list[Session]] = {}
+        for session in sessions:
+            by_client.setdefault(session.name, []).append(session)
+        for client_sessions in by_client.values():
+            synced = [(s, logs[s.thread_id].first(self.settings.phrase_sync_ok)) for s in client_sessions]
+            for (earlier, first), (later, second) in itertools.pairwise(synced):
+                if first and second and second.timestamp_ms < first.timestamp_ms:
+                    problems.append(
+                        f"{later.instruction!r} (sent after {earlier.instruction!r}) was deployed before it"
+                    )
+        return problems
+
+    @staticmethod
+    def time_to_deploy_all(sessions: list[Session], logs: dict[str, SessionLog]) -> float:
+        """Seconds from the first email sent to the last deployment the suite saw."""
+        started = min(s.sent_at_ms for s in sessions)
+        seen = [logs[s.thread_id].detected_at_ms for s in sessions]
+        if None in seen:
+            raise ValueError("time_to_deploy_all needs every session's outcome awaited first")
+        return (max(t for t in seen if t is not None) - started) / 1000
+
+    def wait_until_finished_or_down(self, session: Session, container_id: str) -> tuple[SessionLog, str]:
+        """Wait until the container has finished this session, or is no longer up, whichever comes first."""
+        def probe() -> tuple[SessionLog, str]:
+            return self.session_log(session), self.container_status(container_id)
+
+        return wait_until(
+            f"container {container_id} to finish {session.name}'s thread {session.thread_id}",
+            probe,
+            lambda seen: seen[0].finished or seen[1] not in LIVE_STATUSES,
+            self.settings.deployment_timeout_s,
+            describe=lambda seen: f"container {seen[1]}; log: {seen[0].summary()}",
+            progress=self.progress,
+        )

@@ -14,13 +14,15 @@ from lib.matchers import has_heading, has_title, shows_text
 def step_every_edit_deployed(context: Context) -> None:
     """Waits for each session of the scenario to be deployed; fails when one ends otherwise (build or
     sync failure), and when a client's bucket is not exactly its latest deployed build."""
-    logs = context.pipeline.wait_for_outcomes(context.sessions)
+    pending = [s for s in context.sessions if s.thread_id not in context.outcomes]
+    for session, log in zip(pending, context.pipeline.wait_for_outcomes(pending), strict=True):
+        context.outcomes[session.thread_id] = log
+    logs = [context.outcomes[s.thread_id] for s in context.sessions]
     failed = [f"{s.name} ({s.thread_id}): {log.outcome}: {log.summary()}"
               for s, log in zip(context.sessions, logs, strict=True) if log.outcome != DEPLOYED]
     assert not failed, "not deployed: " + "; ".join(failed)
     latest = {}
     for session, log in zip(context.sessions, logs, strict=True):
-        context.outcomes[session.thread_id] = log
         synced = log.first(context.settings.phrase_sync_ok)
         if session.name not in latest or synced.timestamp_ms > latest[session.name][1].first(
                 context.settings.phrase_sync_ok).timestamp_ms:
@@ -54,3 +56,28 @@ def step_site_does_not_show(context: Context, client: str, text: str) -> None:
     """The text appears nowhere on the client's deployed home page."""
     bucket = context.pipeline.bucket_of(client)
     assert_that(context.pipeline.page(client), is_not(shows_text(text)), f"{bucket} still contains {text!r}")
+
+
+@then('the edit of "{client}" is deployed')
+def step_edit_deployed(context: Context, client: str) -> None:
+    """Waits for the client's latest session to be deployed; fails when it ends otherwise."""
+    session = next(s for s in reversed(context.sessions) if s.name == client)
+    log = context.pipeline.wait_for_outcome(session)
+    context.outcomes[session.thread_id] = log
+    assert log.outcome == DEPLOYED, f"{client}'s thread {session.thread_id} ended {log.outcome!r}: {log.summary()}"
+
+
+@then("the edits were deployed in the order they were sent")
+def step_deployed_in_order(context: Context) -> None:
+    """No client's edit was deployed before an edit the same client sent earlier."""
+    problems = context.pipeline.deployment_order_problems(context.sessions, context.outcomes)
+    assert not problems, "; ".join(problems)
+
+
+@then("all of them were deployed within the concurrent deployment limit")
+def step_within_concurrency_limit(context: Context) -> None:
+    """From the first email to the last deployment seen took at most `concurrency_limit_s` (default 180 s)."""
+    took = context.pipeline.time_to_deploy_all(context.sessions, context.outcomes)
+    limit = context.settings.concurrency_limit_s
+    print(f"{len(context.sessions)} concurrent deployments took {took:.1f}s (limit {limit:.0f}s)")
+    assert took <= limit, f"{len(context.sessions)} deployments at once took {took:.1f}s, over {limit:.0f}s"

@@ -1,0 +1,91 @@
+"""Deployment timings, from the container's log timestamps and the suite's clock."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from statistics import mean
+
+from lib.logs import SessionLog
+from lib.sessions import Session
+from lib.settings import Settings
+
+
+@dataclass(frozen=True)
+class DeploymentMetrics:
+    client: str
+    thread_id: str
+    build_s: float  # `Building Astro site` -> `Astro build successful` (container clock)
+    sync_s: float  # `Deploying to S3` -> `S3 sync complete` (container clock)
+    total_s: float  # email sent -> deployment seen by the suite (suite clock)
+
+
+@dataclass(frozen=True)
+class Limits:
+    build_s: float
+    sync_s: float
+    total_s: float
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        return cls(settings.metrics_build_limit_s, settings.metrics_sync_limit_s, settings.metrics_total_limit_s)
+
+
+class MetricsError(AssertionError):
+    pass
+
+
+def measure(session: Session, log: SessionLog, settings: Settings) -> DeploymentMetrics:
+    def at(phrase: str) -> int:
+        line = log.first(phrase)
+        if line is None:
+            raise MetricsError(f"thread {session.thread_id} has no {phrase!r} line to time: {log.summary()}")
+        return line.timestamp_ms
+
+    if log.detected_at_ms is None:
+        raise MetricsError(f"thread {session.thread_id} was not awaited, so its total time is unknown")
+    return DeploymentMetrics(
+        client=session.name,
+        thread_id=session.thread_id,
+        build_s=(at(settings.phrase_build_ok) - at(settings.phrase_building)) / 1000,
+        sync_s=(at(settings.phrase_sync_ok) - at(settings.phrase_deploying)) / 1000,
+        total_s=(log.detected_at_ms - session.sent_at_ms) / 1000,
+    )
+
+
+def averages(metrics: list[DeploymentMetrics]) -> dict[str, float]:
+    return {
+        "build_s": mean(m.build_s for m in metrics),
+        "sync_s": mean(m.sync_s for m in metrics),
+        "total_s": mean(m.total_s for m in metrics),
+    }
+
+
+def over_limits(metrics: list[DeploymentMetrics], limits: Limits) -> list[str]:
+    avg = averages(metrics)
+    return [
+        f"average {name.removesuffix('_s')} time {avg[name]:.2f}s exceeds its limit of {getattr(limits, name):.0f}s"
+        for name in ("build_s", "sync_s", "total_s")
+        if avg[name] > getattr(limits, name)
+    ]
+
+
+def table(metrics: list[DeploymentMetrics], limits: Limits) -> str:
+    """A plain-text table: one row per deployment, then averages against their limits."""
+    rows = [f"{'deployment':<28} {'build':>8} {'sync':>8} {'total':>8}"]
+    rows += [f"{m.thread_id:<28} {m.build_s:>7.2f}s {m.sync_s:>7.2f}s {m.total_s:>7.2f}s" for m in metrics]
+    avg = averages(metrics)
+    rows.append(f"{'average':<28} {avg['build_s']:>7.2f}s {avg['sync_s']:>7.2f}s {avg['total_s']:>7.2f}s")
+    rows.append(f"{'limit':<28} {limits.build_s:>7.0f}s {limits.sync_s:>7.0f}s {limits.total_s:>7.0f}s")
+    return "\n".join(rows)
+
+
+def write_json(path: Path, metrics: list[DeploymentMetrics], limits: Limits) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = {
+        "deployments": [asdict(m) for m in metrics],
+        "averages": averages(metrics) if metrics else {},
+        "limits": asdict(limits),
+    }
+    path.write_text(json.dumps(document, indent=2) + "\n")
