@@ -7,7 +7,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := $(SITE)/node_modules/.installed
 export ASTRO_TELEMETRY_DISABLED := 1
 
-.PHONY: setup acceptance test pytest lint bench clean
+.PHONY: setup acceptance test lint bench selftest clean
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
@@ -35,3 +35,12 @@ lint: $(PY_STAMP)
 
 clean:
 	rm -rf reports .pytest_cache .ruff_cache
+
+## Every fault switch must turn the suite red; the faithful sandbox must keep it green.
+selftest: setup
+	$(BIN)/python tools/selftest.py
+
+## Suite wall time, per-scenario times, detection latency; then the sandbox's stage timings.
+bench: setup
+	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/bench_sandbox.py

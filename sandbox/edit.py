@@ -161,7 +161,7 @@ def process(instruction: Instruction, ws: Workspace, log: Log) -> Outcome:
     log(contract.PHRASE_BUILDING)
     build = ws.build()
     if build is not None and build.returncode != 0:
-        log(f"{contract.PHRASE_BUILD_FAILED} {build.returncode}: {_tail(build.stderr or build.stdout)}")
+        log(f"{contract.PHRASE_BUILD_FAILED} {build.returncode}: {_first_error(build.stderr or build.stdout)}")
         return outcome
     outcome.build_ok = True
     log(contract.PHRASE_BUILD_OK)
@@ -183,6 +183,11 @@ def process(instruction: Instruction, ws: Workspace, log: Log) -> Outcome:
     outcome.pushed = True
     log(contract.PHRASE_PUSHED.format(branch=branch))
     return outcome
+
+
+def _first_error(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("npm warn")]
+    return " ".join(lines[:2])[:300]
 
 
 def _tail(text: str, limit: int = 300) -> str:

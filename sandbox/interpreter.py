@@ -15,7 +15,7 @@ from pathlib import Path
 
 SITE_DATA = Path("src/data/site.json")
 
-Edit = Callable[[dict, re.Match[str]], str]
+Edit = Callable[[dict, re.Match[str], Path], str]
 
 
 class InstructionError(ValueError):
@@ -32,38 +32,44 @@ class Form:
         return re.fullmatch(self.pattern, text, flags=re.IGNORECASE)
 
 
-def _add_header(site: dict, m: re.Match[str]) -> str:
+def _add_header(site: dict, m: re.Match[str], workspace: Path) -> str:
     site["headers"].append(m["text"])
     return f"Header {m['text']}"
 
 
-def _set_title(site: dict, m: re.Match[str]) -> str:
+def _set_title(site: dict, m: re.Match[str], workspace: Path) -> str:
     site["title"] = m["text"]
     return f"Title {m['text']}"
 
 
-def _create_site(site: dict, m: re.Match[str]) -> str:
+def _create_site(site: dict, m: re.Match[str], workspace: Path) -> str:
     site["title"] = f"Site for client {m['n']}"
     site["headers"].append(f"Welcome to client {m['n']}")
     return f"Site for client {m['n']}"
 
 
 def _config_key(name: str) -> Edit:
-    def edit(site: dict, m: re.Match[str]) -> str:
+    def edit(site: dict, m: re.Match[str], workspace: Path) -> str:
         site["config"][name] = m["key"]
         return f"Config {name} {m['key']}"
 
     return edit
 
 
-def _set_timestamp(site: dict, m: re.Match[str]) -> str:
+def _set_timestamp(site: dict, m: re.Match[str], workspace: Path) -> str:
     site["timestamp"] = int(m["n"])
     return f"Timestamp {m['n']}"
 
 
-def _failure_probe(site: dict, m: re.Match[str]) -> str:
+def _failure_probe(site: dict, m: re.Match[str], workspace: Path) -> str:
     site["headers"].append("S3 failure handling test")
     return "S3 failure handling test"
+
+
+def _broken_page(site: dict, m: re.Match[str], workspace: Path) -> str:
+    page = workspace / "src" / "pages" / f"{m['name']}.astro"
+    page.write_text(f'---\nimport missing from "../data/{m["name"]}-missing.json";\n---\n<p>{{missing.text}}</p>\n')
+    return f"Broken page {m['name']}"
 
 
 # The grammar. README's "Instructions the sandbox understands" lists the same table.
@@ -79,6 +85,8 @@ FORMS: tuple[Form, ...] = (
     ),
     Form(r"update timestamp to (?P<n>\d+)", "Update timestamp to 1764000000000", _set_timestamp),
     Form(r"test s3 failure handling", "Test S3 failure handling", _failure_probe),
+    # Sandbox only: stands for an edit that breaks the site, to exercise the build-failure path.
+    Form(r"add broken page (?P<name>[a-z0-9-]+)", "Add broken page oops", _broken_page),
 )
 
 
@@ -111,7 +119,7 @@ def apply(instruction: str, workspace: Path, thread_id: str) -> str:
     form, m = find_form(instruction)
     path = workspace / SITE_DATA
     site = json.loads(path.read_text())
-    summary = form.edit(site, m)
+    summary = form.edit(site, m, workspace)
     slug = hashlib.sha1(f"{thread_id}\n{instruction}".encode()).hexdigest()[:10]
     site["changes"].append({"slug": slug, "summary": summary, "thread": thread_id})
     path.write_text(json.dumps(site, indent=2) + "\n")

@@ -18,10 +18,13 @@ START_DEADLINE_S = 60.0
 
 
 class SandboxProcess:
-    def __init__(self, log_path: Path, environ: dict[str, str] | None = None) -> None:
+    def __init__(self, log_path: Path, environ: dict[str, str] | None = None,
+                 extra_args: tuple[str, ...] = ()) -> None:
         self.log_path = log_path
+        self.extra_args = extra_args
         self._dir = Path(tempfile.mkdtemp(prefix="webordinary-sandbox-run-"))
         self.endpoints_file = self._dir / "endpoints.json"
+        self.state_dir = self._dir / "state"
         self._environ = environ
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
@@ -33,7 +36,7 @@ class SandboxProcess:
         env["PYTHONUNBUFFERED"] = "1"
         self._process = subprocess.Popen(
             [sys.executable, "-m", "sandbox", "up", "--endpoints-file", str(self.endpoints_file),
-             "--state-dir", str(self._dir / "state")],
+             "--state-dir", str(self.state_dir), *self.extra_args],
             stdout=self._log, stderr=subprocess.STDOUT, env=env,
             cwd=Path(__file__).resolve().parent.parent,
         )

@@ -1,0 +1,117 @@
+"""Run the @s3 suite on the faithful sandbox and once per fault switch; print the fault x scenario matrix.
+
+Exit status 0 only when the clean run is green and every fault turns red every scenario that
+`tools/expected_catches.toml` says must catch it, each with a failure message that is not a time-out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPECTED = ROOT / "tools" / "expected_catches.toml"
+SCENARIO_TAGS = ("isolation", "switching", "concurrency", "contamination", "failure", "metrics", "outline")
+
+
+@dataclass
+class Run:
+    fault: str
+    seconds: float
+    status: dict[str, str] = field(default_factory=dict)  # scenario tag -> passed/failed
+    reasons: dict[str, str] = field(default_factory=dict)  # scenario tag -> first failure message
+
+
+def run_suite(fault: str, defines: dict[str, str], out_dir: Path) -> Run:
+    out = out_dir / f"{fault or 'clean'}.json"
+    command = [str(Path(sys.executable).parent / "behave"), "--tags=@s3", "--no-junit", "--no-capture",
+               "-f", "json", "-o", str(out), "-f", "progress"]
+    for key, value in defines.items():
+        command += ["-D", f"{key}={value}"]
+    env = {**os.environ, "WEBORDINARY_SANDBOX_FAULT": fault}
+    started = time.monotonic()
+    subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    run = Run(fault or "clean", time.monotonic() - started)
+    for feature in json.loads(out.read_text()) if out.exists() else []:
+        for scenario in feature.get("elements", []):
+            tag = next((t for t in scenario.get("tags", []) if t in SCENARIO_TAGS), None)
+            if tag is None:
+                continue
+            failed = scenario.get("status") != "passed"
+            if failed:
+                message = next((" ".join(s["result"].get("error_message", [""])) if isinstance(
+                    s["result"].get("error_message"), list) else s["result"].get("error_message", "")
+                    for s in scenario.get("steps", []) if s.get("result", {}).get("status") == "failed"), "")
+                run.reasons.setdefault(tag, message.strip().splitlines()[-1] if message.strip() else "")
+            if run.status.get(tag) != "red":
+                run.status[tag] = "red" if failed else "green"
+    return run
+
+
+def verdict(clean: Run, runs: list[Run], expected: dict) -> tuple[list[str], int]:
+    problems = []
+    if any(v == "red" for v in clean.status.values()) or not clean.status:
+        problems.append(f"clean run is not green: {clean.status or 'no scenario ran'}")
+    caught = 0
+    for run in runs:
+        must = expected[run.fault]["must_catch"]
+        missed = [tag for tag in must if run.status.get(tag) != "red"]
+        timeouts = [tag for tag in must if "timed out" in run.reasons.get(tag, "")]
+        if missed:
+            problems.append(f"{run.fault}: not caught by {', '.join(missed)}")
+        elif timeouts and len(timeouts) == len(must):
+            problems.append(f"{run.fault}: caught only by time-outs ({', '.join(timeouts)})")
+        else:
+            caught += 1
+    return problems, caught
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--faults", help="only these faults, comma-separated (default: all in the table)")
+    parser.add_argument("--out", type=Path, default=ROOT / "reports" / "selftest")
+    args = parser.parse_args(argv)
+    expected = tomllib.loads(EXPECTED.read_text())
+    faults = args.faults.split(",") if args.faults else list(expected)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    clean = run_suite("", {}, args.out)
+    print(f"clean run: {clean.seconds:.0f}s", flush=True)
+    runs = []
+    for fault in faults:
+        run = run_suite(fault, expected[fault].get("defines", {}), args.out)
+        print(f"{fault}: {run.seconds:.0f}s", flush=True)
+        runs.append(run)
+
+    width = max(len(f) for f in ["fault", *faults, "clean"])
+    print("\n" + "fault".ljust(width) + " | " + " | ".join(SCENARIO_TAGS))
+    for run in [clean, *runs]:
+        must = set(expected.get(run.fault, {}).get("must_catch", []))
+        cells = []
+        for tag in SCENARIO_TAGS:
+            state = run.status.get(tag, "-")
+            mark = "RED" if state == "red" else "green" if state == "green" else "-"
+            cells.append((mark + ("*" if tag in must else "")).ljust(len(tag)))
+        print(run.fault.ljust(width) + " | " + " | ".join(cells))
+    print("(* = must catch; RED = the scenario failed)\n")
+    for run in runs:
+        for tag in expected[run.fault]["must_catch"]:
+            if tag in run.reasons:
+                print(f"{run.fault} / {tag}: {run.reasons[tag][:220]}")
+    problems, caught = verdict(clean, runs, expected)
+    for problem in problems:
+        print(f"PROBLEM: {problem}")
+    clean_state = "clean run green" if not any(p.startswith("clean") for p in problems) else "clean run RED"
+    print(f"selftest: {caught}/{len(runs)} faults caught, {clean_state}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
