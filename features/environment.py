@@ -1,10 +1,12 @@
-"""Starts the target, and creates and removes the clients' buckets around each feature.
+"""Starts the target, creates and removes the clients' buckets around each feature, and gathers the
+evidence the living documentation shows for each scenario.
 
 The default target `local` is the embedded sandbox, run as a child process; `aws` is the real system.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ from pathlib import Path
 from behave.model import Feature, Scenario
 from behave.runner import Context
 
+from lib import evidence
 from lib.pipeline import Pipeline, TargetHooks
 from lib.settings import Settings
 
@@ -24,6 +27,7 @@ def console(message: str) -> None:
 
 
 def before_all(context: Context) -> None:
+    REPORTS.mkdir(exist_ok=True)
     userdata = context.config.userdata
     defines = dict(context.config.userdata_defines or [])
     ini = {key: value for key, value in userdata.items() if key not in defines}
@@ -34,6 +38,7 @@ def before_all(context: Context) -> None:
     context.settings = settings
     context.reports_dir = REPORTS
     context.pipeline = Pipeline(settings, hooks, progress=console)
+    context.config.webordinary_run = {"target": settings.target, "run_id": settings.run_id}
     console(f"target {settings.target}, run {settings.run_id}")
 
 
@@ -67,5 +72,20 @@ def _remove_buckets(context: Context) -> None:
 
 
 def before_scenario(context: Context, scenario: Scenario) -> None:
+    context.clients = []
     context.sessions = []
     context.outcomes = {}
+    context.metrics = None
+
+
+def after_scenario(context: Context, scenario: Scenario) -> None:
+    # Read by reporting.formatter when behave closes: the living documentation's evidence section.
+    clients = context.clients + [s.name for s in context.sessions]
+    scenario.webordinary_evidence = evidence.collect(
+        context.pipeline, clients, context.sessions, context.outcomes, context.metrics
+    )
+
+
+def after_all(context: Context) -> None:
+    if hasattr(context, "pipeline"):
+        (REPORTS / "detections.json").write_text(json.dumps(context.pipeline.detections, indent=1) + "\n")

@@ -53,20 +53,28 @@ class SessionLog:
     def first(self, phrase: str) -> LogLine | None:
         return next((line for line in self.lines if line.message.startswith(phrase)), None)
 
-    @property
-    def outcome(self) -> str | None:
+    def _outcome_phrases(self) -> tuple[tuple[str, str], ...]:
         s = self.settings or Settings()
-        for phrase, outcome in (
+        return (
             (s.phrase_sync_ok, DEPLOYED),
             (s.phrase_sync_failed, SYNC_FAILED),
             (s.phrase_build_failed, BUILD_FAILED),
             (s.phrase_failed, FAILED),
-        ):
-            if self.first(phrase):
-                return outcome
-        if self.first(s.phrase_done):
-            return FINISHED_WITHOUT_SYNC
-        return None
+            (s.phrase_done, FINISHED_WITHOUT_SYNC),
+        )
+
+    @property
+    def outcome(self) -> str | None:
+        """How the session ended, from the first outcome line in its log (None while it is still going)."""
+        line = self.outcome_line
+        if line is None:
+            return None
+        return next(outcome for phrase, outcome in self._outcome_phrases() if line.message.startswith(phrase))
+
+    @property
+    def outcome_line(self) -> LogLine | None:
+        phrases = [phrase for phrase, _ in self._outcome_phrases()]
+        return next((line for line in self.lines if line.message.startswith(tuple(phrases))), None)
 
     @property
     def finished(self) -> bool:
@@ -84,6 +92,8 @@ class ContainerLogs:
     def __init__(self, logs_client: Any, settings: Settings) -> None:
         self.client = logs_client
         self.settings = settings
+        # (thread, since) -> its `Switched to thread` line: found once, then only its stream is read.
+        self._starts: dict[tuple[str, int], LogLine] = {}
 
     def find(self, phrase: str, since_ms: int, limit: int = 1000) -> list[LogLine]:
         """Every line containing `phrase` (case-sensitive) written since `since_ms`, oldest first."""
@@ -122,15 +132,18 @@ class ContainerLogs:
 
     def session(self, thread_id: str, since_ms: int) -> SessionLog:
         """The lines of the first session of `thread_id` that started after `since_ms`."""
-        switched_prefix = self.settings.phrase_switched.split("{thread_id}")[0] + thread_id
-        starts = [
-            line for line in self.find(switched_prefix, since_ms)
-            if line.message.startswith(switched_prefix + " ") or line.message == switched_prefix
-        ]
+        start = self._starts.get((thread_id, since_ms))
+        if start is None:
+            switched_prefix = self.settings.phrase_switched.split("{thread_id}")[0] + thread_id
+            starts = [
+                line for line in self.find(switched_prefix, since_ms)
+                if line.message.startswith(switched_prefix + " ") or line.message == switched_prefix
+            ]
+            if starts:
+                start = self._starts[(thread_id, since_ms)] = starts[0]
         log = SessionLog(thread_id, settings=self.settings)
-        if not starts:
+        if start is None:
             return log
-        start = starts[0]
         next_switch = self.settings.phrase_switched.split("{thread_id}")[0]
         for line in self.stream_lines(start.stream, start.timestamp_ms):
             if log.lines and line.message.startswith(next_switch):

@@ -81,7 +81,8 @@ def table(metrics: list[DeploymentMetrics], limits: Limits) -> str:
     return "\n".join(rows)
 
 
-def write_json(path: Path, metrics: list[DeploymentMetrics], limits: Limits) -> None:
+def write_json(path: Path, metrics: list[DeploymentMetrics], limits: Limits) -> dict:
+    """Write the metrics document (deployments, averages, limits) and return it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     document = {
         "deployments": [asdict(m) for m in metrics],
@@ -89,3 +90,4 @@ def write_json(path: Path, metrics: list[DeploymentMetrics], limits: Limits) -> 
         "limits": asdict(limits),
     }
     path.write_text(json.dumps(document, indent=2) + "\n")
+    return document

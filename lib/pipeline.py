@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from lib import buckets, deployments, naming
 from lib.aws import AwsClients
@@ -50,6 +51,8 @@ class Pipeline:
         self.logs = ContainerLogs(self.clients.logs, self.settings)
         self.repository = SiteRepository(self.settings)
         self.created_buckets: list[str] = []
+        # Every awaited outcome: its log line's time and when the suite saw it (for the detection benchmark).
+        self.detections: list[dict[str, object]] = []
 
     # -- clients and their sites ---------------------------------------------------------------------------
     def bucket_of(self, name: str) -> str:
@@ -95,10 +98,12 @@ class Pipeline:
             lambda log: log.outcome is not None,
             deadline_s or self.settings.deployment_timeout_s,
             describe=lambda log: log.summary(),
-            progress=self.progress,
-            progress_every_s=self.settings.progress_interval_s,
+            **self._wait_options(),
         )
         log.detected_at_ms = int(time.time() * 1000)
+        assert log.outcome_line is not None
+        self.detections.append({"thread_id": session.thread_id, "outcome": log.outcome,
+                                "line_ms": log.outcome_line.timestamp_ms, "detected_ms": log.detected_at_ms})
         return log
 
     def wait_for_outcomes(self, sessions: list[Session]) -> list[SessionLog]:
@@ -116,8 +121,7 @@ class Pipeline:
             lambda log: log.finished,
             self.settings.deployment_timeout_s,
             describe=lambda log: log.summary(),
-            progress=self.progress,
-            progress_every_s=self.settings.progress_interval_s,
+            **self._wait_options(),
         )
 
     def wait_for_branch(self, branch: str) -> bool:
@@ -127,7 +131,7 @@ class Pipeline:
             bool,
             self.settings.git_timeout_s,
             describe=lambda found: "present" if found else "absent",
-            progress=self.progress,
+            **self._wait_options(),
         )
 
     # -- what a reader sees ---------------------------------------------------------------------------------
@@ -234,5 +238,9 @@ class Pipeline:
             lambda seen: seen[0].finished or seen[1] not in LIVE_STATUSES,
             self.settings.deployment_timeout_s,
             describe=lambda seen: f"container {seen[1]}; log: {seen[0].summary()}",
-            progress=self.progress,
+            **self._wait_options(),
         )
+
+    def _wait_options(self) -> dict[str, Any]:
+        return {"progress": self.progress, "progress_every_s": self.settings.progress_interval_s,
+                "max_poll_s": self.settings.poll_max_s}

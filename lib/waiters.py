@@ -12,8 +12,8 @@ from tenacity import RetryCallState, RetryError, Retrying, retry_if_result, stop
 T = TypeVar("T")
 log = logging.getLogger("webordinary.wait")
 
-# Polls start at ~50 ms and back off to 500 ms: a local event is seen within a few hundred ms,
-# and a real AWS run does not hammer the APIs.
+# Polls start at ~50 ms and back off to a ceiling: a local event is seen within a few hundred ms.
+# On real AWS raise the ceiling (setting poll_max_s): CloudWatch Logs allows 5 FilterLogEvents a second.
 FIRST_POLL_S = 0.05
 MAX_POLL_S = 0.5
 
@@ -38,6 +38,8 @@ def wait_until(
     describe: Callable[[T], str] = repr,
     progress: Progress | None = None,
     progress_every_s: float = 5.0,
+    first_poll_s: float = FIRST_POLL_S,
+    max_poll_s: float = MAX_POLL_S,
 ) -> T:
     """Call `probe` until `done(result)`; return that result, or raise WaitTimeout after `deadline_s`.
 
@@ -56,7 +58,7 @@ def wait_until(
 
     retrying = Retrying(
         retry=retry_if_result(lambda result: not done(result)),
-        wait=wait_exponential_jitter(multiplier=FIRST_POLL_S, max=MAX_POLL_S, jitter=FIRST_POLL_S),
+        wait=wait_exponential_jitter(multiplier=first_poll_s, max=max_poll_s, jitter=first_poll_s),
         stop=stop_before_delay(deadline_s),
         before_sleep=before_sleep,
     )

@@ -129,8 +129,8 @@ class Workspace:
 
     # -- build and deploy -----------------------------------------------------------------------------------
     def build(self) -> subprocess.CompletedProcess[str] | None:
-        """Run `npm run build`; returns None when the `stale-build` fault skips it."""
-        if "stale-build" in self.faults:
+        """Run `npm run build`; returns None when the `stale-build` fault skips it (once a dist/ exists)."""
+        if "stale-build" in self.faults and (self.path / "dist").is_dir():
             return None
         if "slow-build" in self.faults:
             time.sleep(SLOW_BUILD_SECONDS)

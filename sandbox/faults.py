@@ -18,7 +18,7 @@ FAULTS: dict[str, str] = {
     "no-push": "commits never reach GitHub (e.g. a failed build leaves them unpushed)",
     "crash-on-sync-failure": "an unhandled sync error kills the container",
     "silent-sync-failure": "a failed sync reported as a success (no failure log line)",
-    "stale-build": "the previous dist/ is deployed without building the new edit",
+    "stale-build": "the previous dist/ is deployed without building the new edit (after a first real build)",
     "out-of-order": "a lost FIFO guarantee: a client's waiting messages are handled newest first",
     "slow-build": "a build that takes seconds longer than it should",
     "same-branch": "every thread commits to one branch instead of its own",

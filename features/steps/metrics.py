@@ -15,6 +15,6 @@ def step_times_within_limits(context: Context) -> None:
     measured = [metrics.measure(s, context.outcomes[s.thread_id], context.settings) for s in context.sessions]
     limits = metrics.Limits.from_settings(context.settings)
     print(metrics.table(measured, limits))
-    metrics.write_json(context.reports_dir / "metrics.json", measured, limits)
+    context.metrics = metrics.write_json(context.reports_dir / "metrics.json", measured, limits)
     problems = metrics.over_limits(measured, limits)
     assert not problems, "; ".join(problems)

@@ -1,0 +1,95 @@
+"""`-f living-docs`: keeps the features as they run and renders the living documentation when behave closes.
+
+Evidence comes from `features/environment.py`, which sets `scenario.webordinary_evidence` (plain data) after
+each scenario, and the run's summary from `config.webordinary_run`.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from behave.formatter.base import Formatter
+from behave.model import Feature, Scenario
+from behave.step_registry import registry
+
+from reporting.render import FeatureDoc, RunDoc, ScenarioDoc, StepDoc, render
+
+
+def _status(thing: Any) -> str:
+    return getattr(thing.status, "name", str(thing.status))
+
+
+def plain_reason(error: str) -> str:
+    """The part of a step's error a person needs: the assertion's words, or the exception's last line."""
+    text = (error or "").strip()
+    if "Traceback" in text:
+        lines = [line for line in text.splitlines() if line.strip()]
+        text = lines[-1] if lines else text
+    for prefix in ("Assertion Failed: ", "AssertionError: "):
+        text = text.removeprefix(prefix)
+    return text
+
+
+def scenario_doc(scenario: Scenario) -> ScenarioDoc:
+    steps = []
+    reason = ""
+    for step in scenario.steps:
+        table = [list(step.table.headings)] + [list(row.cells) for row in step.table.rows] if step.table else []
+        error = plain_reason(step.error_message or "") if _status(step) in ("failed", "error") else ""
+        reason = reason or error
+        steps.append(StepDoc(step.keyword, step.name, _status(step), step.duration or 0.0, table, error))
+    if not reason and _status(scenario) in ("failed", "error", "hook_error"):
+        reason = plain_reason(getattr(scenario, "error_message", "") or "") or "a hook failed; see the console"
+    return ScenarioDoc(
+        name=scenario.name,
+        tags=[str(t) for t in scenario.effective_tags],
+        status=_status(scenario),
+        duration_s=scenario.duration or 0.0,
+        location=str(scenario.location),
+        steps=steps,
+        reason=reason,
+        evidence=getattr(scenario, "webordinary_evidence", {}),
+    )
+
+
+def step_catalog() -> list[tuple[str, str, str]]:
+    rows = []
+    for kind in ("given", "when", "then", "step"):
+        for definition in registry.steps[kind]:
+            doc = " ".join((definition.func.__doc__ or "").split())
+            rows.append((kind.capitalize(), definition.pattern, doc))
+    return rows
+
+
+class LivingDocsFormatter(Formatter):
+    name = "living-docs"
+    description = "One HTML page for product owners: features, scenarios, evidence, step catalog."
+
+    def __init__(self, stream_opener: Any, config: Any) -> None:
+        super().__init__(stream_opener, config)
+        self.features: list[Feature] = []
+        self.started = time.time()
+
+    def feature(self, feature: Feature) -> None:
+        self.features.append(feature)
+
+    def close(self) -> None:
+        run = getattr(self.config, "webordinary_run", {})
+        features = [
+            FeatureDoc(f.name, list(f.description), [str(t) for t in f.tags], _status(f),
+                       [scenario_doc(s) for s in f.walk_scenarios()])
+            for f in self.features
+        ]
+        doc = RunDoc(
+            target=run.get("target", "?"),
+            run_id=run.get("run_id", "?"),
+            started=datetime.fromtimestamp(self.started, UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+            duration_s=time.time() - self.started,
+            features=features,
+            catalog=step_catalog(),
+        )
+        stream = self.open()
+        stream.write(render(doc))
+        self.close_stream()

@@ -1,0 +1,189 @@
+"""Render the living documentation from plain data (no behave here: the formatter converts the model)."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+STATUS_COLOURS = {"passed": "#1a7f37", "failed": "#cf222e", "error": "#cf222e", "skipped": "#6e7781",
+                  "untested": "#6e7781", "undefined": "#9a6700", "hook_error": "#cf222e"}
+
+
+@dataclass
+class StepDoc:
+    keyword: str
+    text: str
+    status: str
+    duration_s: float
+    table: list[list[str]] = field(default_factory=list)
+    error: str = ""
+
+
+@dataclass
+class ScenarioDoc:
+    name: str
+    tags: list[str]
+    status: str
+    duration_s: float
+    location: str
+    steps: list[StepDoc]
+    reason: str = ""  # why it failed, in plain words
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class FeatureDoc:
+    name: str
+    description: list[str]
+    tags: list[str]
+    status: str
+    scenarios: list[ScenarioDoc]
+
+
+@dataclass
+class RunDoc:
+    target: str
+    run_id: str
+    started: str
+    duration_s: float
+    features: list[FeatureDoc]
+    catalog: list[tuple[str, str, str]] = field(default_factory=list)  # keyword, pattern, docstring
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for feature in self.features:
+            for scenario in feature.scenarios:
+                counts[scenario.status] = counts.get(scenario.status, 0) + 1
+        return counts
+
+
+def e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _badge(status: str) -> str:
+    return f'<span class="badge" style="background:{STATUS_COLOURS.get(status, "#6e7781")}">{e(status)}</span>'
+
+
+def _table(rows: list[list[str]], header: bool = True) -> str:
+    if not rows:
+        return ""
+    head, body = (rows[0], rows[1:]) if header else ([], rows)
+    out = ["<table>"]
+    if head:
+        out.append("<tr>" + "".join(f"<th>{e(c)}</th>" for c in head) + "</tr>")
+    out += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in body]
+    out.append("</table>")
+    return "".join(out)
+
+
+def _evidence(evidence: dict[str, Any]) -> str:
+    parts: list[str] = []
+    for site in evidence.get("sites", []):
+        rows = [["file", "size", "age at check"]] + [[o["key"], f'{o["size"]} B', f'{o["age_s"]:.1f} s']
+                                                     for o in site["objects"]]
+        note = "" if site["objects"] else "<p><em>empty or missing</em></p>"
+        parts.append(f'<h5>Deployed files of {e(site["client"])} <code>{e(site["bucket"])}</code></h5>'
+                     + (_table(rows) if site["objects"] else note))
+    if evidence.get("branches"):
+        rows = [["thread", "branch", "head commit", "subject"]]
+        rows += [[b["thread_id"], b["branch"], b["sha"][:10] or "missing", b["subject"]]
+                 for b in evidence["branches"]]
+        parts.append("<h5>Head commit of each thread's branch</h5>" + _table(rows))
+    for session in evidence.get("sessions", []):
+        lines = "\n".join(session["lines"]) or "(no log line)"
+        parts.append(f'<details><summary>Container log of {e(session["client"])}, thread '
+                     f'<code>{e(session["thread_id"])}</code> ({e(session["outcome"] or "no outcome")})</summary>'
+                     f"<pre>{e(lines)}</pre></details>")
+    metrics = evidence.get("metrics")
+    if metrics:
+        rows = [["deployment", "build", "sync", "total"]]
+        rows += [[m["thread_id"], f'{m["build_s"]:.2f} s', f'{m["sync_s"]:.2f} s', f'{m["total_s"]:.2f} s']
+                 for m in metrics["deployments"]]
+        avg, lim = metrics["averages"], metrics["limits"]
+        rows.append(["average", f'{avg["build_s"]:.2f} s', f'{avg["sync_s"]:.2f} s', f'{avg["total_s"]:.2f} s'])
+        rows.append(["limit", f'{lim["build_s"]:.0f} s', f'{lim["sync_s"]:.0f} s', f'{lim["total_s"]:.0f} s'])
+        parts.append('<h5>Deployment metrics</h5><div class="metrics">' + _table(rows) + "</div>")
+    if not parts:
+        return ""
+    return '<div class="evidence"><h4>Evidence</h4>' + "".join(parts) + "</div>"
+
+
+def _scenario(scenario: ScenarioDoc) -> str:
+    tags = " ".join(f'<span class="tag">@{e(t)}</span>' for t in scenario.tags)
+    reason = f'<div class="reason"><strong>Why it failed:</strong> {e(scenario.reason)}</div>' \
+        if scenario.reason else ""
+    steps = []
+    for step in scenario.steps:
+        error = f'<div class="step-error">{e(step.error)}</div>' if step.error else ""
+        steps.append(
+            f'<li class="step {e(step.status)}"><span class="kw">{e(step.keyword)}</span> {e(step.text)}'
+            f' <span class="dur">{step.duration_s:.2f} s</span> {_badge(step.status)}'
+            f"{_table(step.table)}{error}</li>"
+        )
+    data_tags = " ".join(scenario.tags)
+    return (
+        f'<section class="scenario {e(scenario.status)}" data-tags="{e(data_tags)}">'
+        f'<h3>{_badge(scenario.status)} {e(scenario.name)} <span class="dur">{scenario.duration_s:.1f} s</span></h3>'
+        f'<div class="meta">{tags} <code>{e(scenario.location)}</code></div>{reason}'
+        f'<ol class="steps">{"".join(steps)}</ol>{_evidence(scenario.evidence)}</section>'
+    )
+
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1f2328;background:#f6f8fa}
+header{background:#24292f;color:#fff;padding:16px 32px}header h1{margin:0 0 6px;font-size:22px}
+.summary span{margin-right:18px}main{padding:16px 32px;max-width:1200px}
+.feature{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:16px 24px;margin-bottom:24px}
+.description{color:#57606a;white-space:pre-line}.scenario{border-top:1px solid #d0d7de;padding:8px 0}
+.scenario h3{font-size:17px;margin:8px 0 4px}.badge{color:#fff;border-radius:10px;padding:1px 8px;font-size:12px}
+.tag{background:#ddf4ff;color:#0969da;border-radius:10px;padding:1px 8px;font-size:12px;margin-right:4px}
+.meta code{color:#57606a;font-size:12px}.dur{color:#57606a;font-size:12px}.kw{font-weight:600}
+.steps{padding-left:20px}.step{margin:3px 0}.step.failed{color:#cf222e}
+.reason{background:#ffebe9;border:1px solid #ff8182;border-radius:6px;padding:8px 12px;margin:8px 0}
+.step-error{white-space:pre-wrap;font-family:monospace;font-size:12px;color:#cf222e;margin:4px 0}
+table{border-collapse:collapse;margin:6px 0;font-size:13px}
+td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:left}
+th{background:#f6f8fa}pre{background:#f6f8fa;padding:8px;font-size:12px;overflow-x:auto}
+.evidence{background:#fbfbfc;border-left:3px solid #d0d7de;padding:4px 12px;margin:8px 0}
+.evidence h4{margin:4px 0}.evidence h5{margin:10px 0 2px}.filters button{margin:0 4px 4px 0}
+.hidden{display:none}.catalog td:first-child{white-space:nowrap;font-family:monospace}
+"""
+
+SCRIPT = """
+function filterTag(tag){document.querySelectorAll('.scenario').forEach(function(s){
+  var show = tag === '' || (' ' + s.dataset.tags + ' ').indexOf(' ' + tag + ' ') >= 0;
+  s.classList.toggle('hidden', !show);});}
+"""
+
+
+def render(run: RunDoc) -> str:
+    counts = run.counts()
+    total = sum(counts.values())
+    verdict = "all green" if counts.get("passed", 0) == total and total else "NOT all green"
+    tags = sorted({t for f in run.features for s in f.scenarios for t in s.tags})
+    buttons = '<button onclick="filterTag(\'\')">all</button>' + "".join(
+        f'<button onclick="filterTag(\'{e(t)}\')">@{e(t)}</button>' for t in tags)
+    features = []
+    for feature in run.features:
+        scenarios = "".join(_scenario(s) for s in feature.scenarios)
+        features.append(
+            f'<section class="feature"><h2>{_badge(feature.status)} Feature: {e(feature.name)}</h2>'
+            f'<div class="description">{e(chr(10).join(feature.description))}</div>{scenarios}</section>'
+        )
+    catalog_rows = "".join(f"<tr><td>{e(k)} {e(p)}</td><td>{e(d)}</td></tr>" for k, p, d in run.catalog)
+    catalog = (f'<section class="feature catalog" id="catalog"><h2>Step catalog</h2><p>Every step a scenario '
+               f"can use, with what it does. Write new scenarios from these.</p><table>{catalog_rows}</table>"
+               f"</section>") if run.catalog else ""
+    count_text = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>WebOrdinary living documentation</title><style>{CSS}</style><script>{SCRIPT}</script></head><body>
+<header><h1>WebOrdinary: what the edit pipeline promises, and whether it holds today</h1>
+<div class="summary"><span><strong>{e(verdict)}</strong></span><span>target: {e(run.target)}</span>
+<span>run: {e(run.run_id)}</span><span>started: {e(run.started)}</span>
+<span>scenarios: {e(count_text or "none")}</span><span>total time: {run.duration_s:.1f} s</span></div></header>
+<main><div class="filters">Show scenarios tagged: {buttons} <a href="#catalog">step catalog</a></div>
+{"".join(features)}{catalog}</main></body></html>
+"""
