@@ -7,7 +7,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := $(SITE)/node_modules/.installed
 export ASTRO_TELEMETRY_DISABLED := 1
 
-.PHONY: setup acceptance test lint bench selftest clean
+.PHONY: setup acceptance test lint lint-features bench selftest clean
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
@@ -26,12 +26,16 @@ acceptance: setup
 	$(BIN)/behave --tags=@s3
 
 ## The pytest suite, then the acceptance suite.
-test: setup lint
+test: setup lint lint-features
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory acceptance
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
+
+## For product owners who edited a .feature: undefined or ambiguous steps, with file:line.
+lint-features: $(PY_STAMP)
+	$(BIN)/python tools/lint_features.py
 
 clean:
 	rm -rf reports .pytest_cache .ruff_cache

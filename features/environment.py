@@ -18,8 +18,6 @@ from lib import evidence
 from lib.pipeline import Pipeline, TargetHooks
 from lib.settings import Settings
 
-REPORTS = Path("reports")
-
 
 def console(message: str) -> None:
     """Progress for a person watching: straight to the terminal, past behave's output capture."""
@@ -27,16 +25,16 @@ def console(message: str) -> None:
 
 
 def before_all(context: Context) -> None:
-    REPORTS.mkdir(exist_ok=True)
     userdata = context.config.userdata
     defines = dict(context.config.userdata_defines or [])
     ini = {key: value for key, value in userdata.items() if key not in defines}
     settings = Settings.load(ini=ini, environ=os.environ, defines=defines)
+    context.reports_dir = Path(settings.reports_dir)
+    context.reports_dir.mkdir(parents=True, exist_ok=True)
     hooks = TargetHooks()
     if settings.target == "local":
         settings, hooks = _start_sandbox(context, settings)
     context.settings = settings
-    context.reports_dir = REPORTS
     context.pipeline = Pipeline(settings, hooks, progress=console)
     context.config.webordinary_run = {"target": settings.target, "run_id": settings.run_id}
     console(f"target {settings.target}, run {settings.run_id}")
@@ -47,7 +45,7 @@ def _start_sandbox(context: Context, settings: Settings) -> tuple[Settings, Targ
     from sandbox import interpreter, provision
     from sandbox.process import SandboxProcess
 
-    process = SandboxProcess(REPORTS / "sandbox.log")
+    process = SandboxProcess(context.reports_dir / "sandbox.log")
     context.add_cleanup(process.stop)
     endpoints = process.start()
     settings = settings.replace(
@@ -88,4 +86,4 @@ def after_scenario(context: Context, scenario: Scenario) -> None:
 
 def after_all(context: Context) -> None:
     if hasattr(context, "pipeline"):
-        (REPORTS / "detections.json").write_text(json.dumps(context.pipeline.detections, indent=1) + "\n")
+        (context.reports_dir / "detections.json").write_text(json.dumps(context.pipeline.detections, indent=1) + "\n")

@@ -54,6 +54,10 @@ class Pipeline:
         # Every awaited outcome: its log line's time and when the suite saw it (for the detection benchmark).
         self.detections: list[dict[str, object]] = []
 
+    def say(self, message: str) -> None:
+        """Tell the person watching the run (through the progress channel, past output capture)."""
+        (self.progress or print)(message)
+
     # -- clients and their sites ---------------------------------------------------------------------------
     def bucket_of(self, name: str) -> str:
         return naming.bucket_for(self.settings, naming.client_id(self.settings, name))

@@ -64,6 +64,7 @@ class Settings:
     metrics_total_limit_s: float = 90.0
     progress_interval_s: float = 5.0
     poll_max_s: float = 0.2
+    reports_dir: str = "reports"
     tag_key: str = "webordinary-acceptance-run"
     github_token: str = field(default="", repr=False)
 

@@ -1,5 +1,6 @@
 """`-f living-docs`: keeps the features as they run and renders the living documentation when behave closes.
 
+It writes `<reports_dir>/living-documentation.html` (its outfile in behave.ini names the default place).
 Evidence comes from `features/environment.py`, which sets `scenario.webordinary_evidence` (plain data) after
 each scenario, and the run's summary from `config.webordinary_run`.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from behave.formatter.base import Formatter
@@ -27,7 +29,7 @@ def plain_reason(error: str) -> str:
     if "Traceback" in text:
         lines = [line for line in text.splitlines() if line.strip()]
         text = lines[-1] if lines else text
-    for prefix in ("Assertion Failed: ", "AssertionError: "):
+    for prefix in ("ASSERT FAILED: ", "Assertion Failed: ", "AssertionError: "):
         text = text.removeprefix(prefix)
     return text
 
@@ -90,6 +92,8 @@ class LivingDocsFormatter(Formatter):
             features=features,
             catalog=step_catalog(),
         )
-        stream = self.open()
-        stream.write(render(doc))
-        self.close_stream()
+        # The page goes to the run's reports folder (setting reports_dir, `-D reports_dir=...`), so that a
+        # test or a self-test run never overwrites the report of the main run.
+        folder = Path(self.config.userdata.get("reports_dir", "reports"))
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "living-documentation.html").write_text(render(doc), encoding="utf-8")

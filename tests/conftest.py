@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,8 +28,14 @@ def pipeline(shared_sandbox: tuple[Pipeline, SandboxProcess]) -> Pipeline:
     return shared_sandbox[0]
 
 
-def run_behave(*args: str, fault: str = "", timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """Run the acceptance suite as CI does, optionally on a sandbox with a fault switched on."""
-    env = {**os.environ, "WEBORDINARY_SANDBOX_FAULT": fault}
-    command = [str(Path(sys.executable).parent / "behave"), "--no-capture", "-f", "plain", "--no-junit", *args]
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+def run_behave(*args: str, fault: str = "", reports: Path | None = None, timeout: float = 600,
+               env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the acceptance suite as CI does, optionally on a sandbox with a fault switched on. With `reports`,
+    the living documentation, JUnit XML and the other reports go to that folder."""
+    environ = {**os.environ, **(env or {}), "WEBORDINARY_SANDBOX_FAULT": fault}
+    # behave.ini's formatters (pretty, living-docs) always run: reports_dir moves the page and JUnit away from
+    # the main run's reports/.
+    reports = reports or Path(tempfile.mkdtemp(prefix="behave-reports-"))
+    command = [str(Path(sys.executable).parent / "behave"), "--no-capture", "--junit-directory",
+               str(reports / "junit"), "-D", f"reports_dir={reports}", *args]
+    return subprocess.run(command, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=timeout)

@@ -21,9 +21,9 @@ def main() -> int:
     REPORTS.mkdir(parents=True, exist_ok=True)
     results = REPORTS / "suite.json"
     detections = REPORTS / "detections.json"
-    env = {**os.environ, "WEBORDINARY_SANDBOX_FAULT": "", "WEBORDINARY_DETECTIONS_FILE": str(detections)}
+    env = {**os.environ, "WEBORDINARY_SANDBOX_FAULT": ""}
     command = [str(Path(sys.executable).parent / "behave"), "--tags=@s3", "--no-junit",
-               "-f", "json", "-o", str(results), "-f", "progress"]
+               "-f", "json", "-o", str(results), "-D", f"reports_dir={REPORTS}"]
     started = time.monotonic()
     run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     wall = time.monotonic() - started

@@ -31,8 +31,9 @@ class Run:
 
 def run_suite(fault: str, defines: dict[str, str], out_dir: Path) -> Run:
     out = out_dir / f"{fault or 'clean'}.json"
+    reports = out_dir / (fault or "clean")
     command = [str(Path(sys.executable).parent / "behave"), "--tags=@s3", "--no-junit", "--no-capture",
-               "-f", "json", "-o", str(out), "-f", "progress"]
+               "-f", "json", "-o", str(out), "-D", f"reports_dir={reports}"]
     for key, value in defines.items():
         command += ["-D", f"{key}={value}"]
     env = {**os.environ, "WEBORDINARY_SANDBOX_FAULT": fault}

@@ -79,5 +79,5 @@ def step_within_concurrency_limit(context: Context) -> None:
     """From the first email to the last deployment seen took at most `concurrency_limit_s` (default 180 s)."""
     took = context.pipeline.time_to_deploy_all(context.sessions, context.outcomes)
     limit = context.settings.concurrency_limit_s
-    print(f"{len(context.sessions)} concurrent deployments took {took:.1f}s (limit {limit:.0f}s)")
+    context.pipeline.say(f"{len(context.sessions)} concurrent deployments took {took:.1f}s (limit {limit:.0f}s)")
     assert took <= limit, f"{len(context.sessions)} deployments at once took {took:.1f}s, over {limit:.0f}s"

@@ -14,7 +14,7 @@ def step_times_within_limits(context: Context) -> None:
     written to `reports/metrics.json`; each average must be within its limit (`metrics_*_limit_s`)."""
     measured = [metrics.measure(s, context.outcomes[s.thread_id], context.settings) for s in context.sessions]
     limits = metrics.Limits.from_settings(context.settings)
-    print(metrics.table(measured, limits))
+    context.pipeline.say("deployment metrics:\n" + metrics.table(measured, limits))
     context.metrics = metrics.write_json(context.reports_dir / "metrics.json", measured, limits)
     problems = metrics.over_limits(measured, limits)
     assert not problems, "; ".join(problems)
