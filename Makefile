@@ -7,7 +7,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := $(SITE)/node_modules/.installed
 export ASTRO_TELEMETRY_DISABLED := 1
 
-.PHONY: setup acceptance test lint lint-features bench selftest clean
+.PHONY: setup acceptance test lint lint-features bench selftest soak clean
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
@@ -48,3 +48,7 @@ selftest: setup
 bench: setup
 	$(BIN)/python tools/bench.py
 	$(BIN)/python tools/bench_sandbox.py
+
+## Flakiness: the clean suite 10 times in a row; pass count and slowest run.
+soak: setup
+	$(BIN)/python tools/soak.py --runs 10
