@@ -7,7 +7,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := $(SITE)/node_modules/.installed
 export ASTRO_TELEMETRY_DISABLED := 1
 
-.PHONY: setup acceptance test lint lint-features bench selftest soak clean
+.PHONY: setup acceptance test lint lint-features bench selftest soak preflight sweep sweep-dry-run clean
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
@@ -52,3 +52,14 @@ bench: setup
 ## Flakiness: the clean suite 10 times in a row; pass count and slowest run.
 soak: setup
 	$(BIN)/python tools/soak.py --runs 10
+
+## Read-only check of an AWS target (settings from behave.ini and WEBORDINARY_*; pass more with ARGS="-D k=v").
+preflight: $(PY_STAMP)
+	$(BIN)/python tools/preflight.py -D target=aws $(ARGS)
+
+## Remove what crashed runs left (suite prefix and tag, older than an hour); sweep-dry-run only lists.
+sweep: $(PY_STAMP)
+	$(BIN)/python tools/sweep.py $(ARGS)
+
+sweep-dry-run: $(PY_STAMP)
+	$(BIN)/python tools/sweep.py --dry-run $(ARGS)

@@ -14,7 +14,7 @@ from pathlib import Path
 from behave.model import Feature, Scenario
 from behave.runner import Context
 
-from lib import evidence
+from lib import evidence, preflight
 from lib.pipeline import Pipeline, TargetHooks
 from lib.settings import Settings
 
@@ -34,6 +34,7 @@ def before_all(context: Context) -> None:
     hooks = TargetHooks()
     if settings.target == "local":
         settings, hooks = _start_sandbox(context, settings)
+    preflight.require(settings)
     context.settings = settings
     context.pipeline = Pipeline(settings, hooks, progress=console)
     context.config.webordinary_run = {"target": settings.target, "run_id": settings.run_id}
@@ -42,7 +43,7 @@ def before_all(context: Context) -> None:
 
 def _start_sandbox(context: Context, settings: Settings) -> tuple[Settings, TargetHooks]:
     # Only this file imports the sandbox: the suite itself talks to it over HTTP like to AWS and GitHub.
-    from sandbox import interpreter, provision
+    from sandbox import interpreter
     from sandbox.process import SandboxProcess
 
     process = SandboxProcess(context.reports_dir / "sandbox.log")
@@ -51,22 +52,24 @@ def _start_sandbox(context: Context, settings: Settings) -> tuple[Settings, Targ
     settings = settings.replace(
         aws_endpoint_url=endpoints["aws_endpoint_url"], github_api_url=endpoints["github_api_url"]
     )
-
-    def onboard(client: str, user: str) -> None:
-        provision.provision_client(context.pipeline.clients, client, user)
-
-    return settings, TargetHooks(onboard=onboard, validate_instruction=interpreter.find_form)
+    return settings, TargetHooks(validate_instruction=interpreter.find_form)
 
 
 def before_feature(context: Context, feature: Feature) -> None:
     # Registered first, so the buckets go even when a step or a later hook fails.
-    context.add_cleanup(_remove_buckets, context)
+    context.add_cleanup(_clean_up, context)
+    # Like ceph's s3-tests: also clean before, in case an interrupted attempt of this run id left something.
+    _report(context.pipeline.remove_leftovers())
 
 
-def _remove_buckets(context: Context) -> None:
-    report = context.pipeline.remove_created_buckets()
-    if report.errors:
-        console("could not remove: " + "; ".join(report.errors))
+def _clean_up(context: Context) -> None:
+    _report(context.pipeline.clean_up())
+
+
+def _report(report: object) -> None:
+    errors = getattr(report, "errors", [])
+    if errors:
+        console("could not remove: " + "; ".join(errors))
 
 
 def before_scenario(context: Context, scenario: Scenario) -> None:

@@ -21,9 +21,9 @@ class AwsClients:
         credentials = fake if settings.target == "local" else {}
         self._session = boto3.session.Session(region_name=settings.region, **credentials)
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, config: Config | None = None) -> Any:
         # Path-style addressing: bucket names contain dots, which break virtual-hosted TLS names.
-        config = Config(
+        config = config or Config(
             retries={"max_attempts": 5, "mode": "standard"},
             s3={"addressing_style": "path"},
             max_pool_connections=32,

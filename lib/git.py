@@ -24,10 +24,10 @@ class CommitInfo:
 
 
 class SiteRepository:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, timeout: int = 15) -> None:
         self.settings = settings
         auth = Auth.Token(settings.github_token) if settings.github_token else None
-        self._github = Github(base_url=settings.github_api_url or GITHUB_API, auth=auth, timeout=15, retry=None)
+        self._github = Github(base_url=settings.github_api_url or GITHUB_API, auth=auth, timeout=timeout, retry=None)
 
     @cached_property
     def repo(self) -> Repository:

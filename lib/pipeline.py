@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from lib import buckets, deployments, naming
+from lib import buckets, deployments, naming, onboarding
 from lib.aws import AwsClients
 from lib.containers import LIVE_STATUSES, get_container_status
 from lib.git import SiteRepository
@@ -26,17 +26,12 @@ def _accept_any(instruction: str) -> None:
     return None
 
 
-def _no_onboarding(client: str, user: str) -> None:
-    return None
-
-
 @dataclass
 class TargetHooks:
-    """What differs between targets beyond endpoints: onboarding a client (the sandbox creates its queues;
-    on AWS they must exist) and which instructions the target can interpret."""
+    """What differs between targets beyond endpoints and names: which instructions the target can
+    interpret (the sandbox knows its grammar; Claude on AWS takes anything)."""
 
-    onboard: Callable[[str, str], None] = _no_onboarding
-    validate_instruction: Callable[[str], None] = _accept_any
+    validate_instruction: Callable[[str], object] = _accept_any
 
 
 @dataclass
@@ -51,6 +46,7 @@ class Pipeline:
         self.logs = ContainerLogs(self.clients.logs, self.settings)
         self.repository = SiteRepository(self.settings)
         self.created_buckets: list[str] = []
+        self.onboarded: list[str] = []
         # Every awaited outcome: its log line's time and when the suite saw it (for the detection benchmark).
         self.detections: list[dict[str, object]] = []
 
@@ -62,10 +58,17 @@ class Pipeline:
     def bucket_of(self, name: str) -> str:
         return naming.bucket_for(self.settings, naming.client_id(self.settings, name))
 
+    def onboard(self, name: str) -> str:
+        """Give client `name` its input queues (tagged with the run); returns its project id."""
+        client = naming.client_id(self.settings, name)
+        if client not in self.onboarded:
+            onboarding.onboard_client(self.clients.sqs, self.settings, client)
+            self.onboarded.append(client)
+        return client
+
     def give_edit_site(self, name: str) -> str:
         """Onboard client `name` and create its (empty, tagged) edit bucket; returns the bucket name."""
-        client = naming.client_id(self.settings, name)
-        self.hooks.onboard(client, self.settings.user_id)
+        client = self.onboard(name)
         bucket = naming.bucket_for(self.settings, client)
         if bucket not in self.created_buckets:
             buckets.create_client_bucket(self.clients.s3, self.settings, bucket)
@@ -74,17 +77,26 @@ class Pipeline:
 
     def onboard_without_site(self, name: str) -> str:
         """Onboard client `name` but make sure it has no bucket; returns the bucket name it would have."""
-        client = naming.client_id(self.settings, name)
-        self.hooks.onboard(client, self.settings.user_id)
-        bucket = naming.bucket_for(self.settings, client)
+        bucket = naming.bucket_for(self.settings, self.onboard(name))
         if deployments.bucket_exists(self.clients.s3, bucket):
-            buckets.empty_and_delete(self.clients.s3, self.settings, bucket)
+            buckets.empty_and_delete(self.clients.s3, self.settings, bucket)  # refuses a bucket not ours
         return bucket
 
-    def remove_created_buckets(self) -> buckets.CleanupReport:
+    def clean_up(self) -> buckets.CleanupReport:
+        """Remove the buckets and queues this run created (only those with its tag and prefix)."""
         report = buckets.remove_all(self.clients.s3, self.settings, list(self.created_buckets))
         self.created_buckets = [b for b in self.created_buckets if b not in report.deleted]
+        try:
+            report.deleted += onboarding.offboard_clients(self.clients.sqs, self.settings, self.onboarded)
+            self.onboarded = []
+        except Exception as error:
+            report.errors.append(f"queues: {error}")
         return report
+
+    def remove_leftovers(self) -> buckets.CleanupReport:
+        """Pre-clean: delete what an earlier, interrupted attempt with this run id left behind."""
+        return buckets.sweep(self.clients.s3, self.clients.sqs, self.settings, run_id=self.settings.run_id,
+                             older_than_s=0, dry_run=False)
 
     # -- sessions ---------------------------------------------------------------------------------------------
     def start_session(self, name: str, instruction: str, thread_id: str | None = None) -> Session:

@@ -6,11 +6,13 @@ environment variables `WEBORDINARY_<NAME>`, and `-D name=value` on the command l
 
 from __future__ import annotations
 
+import configparser
 import dataclasses
 import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 
 from lib import contract
 
@@ -99,6 +101,14 @@ class Settings:
         if "github_token" not in raw and environ.get("GITHUB_TOKEN"):
             raw["github_token"] = environ["GITHUB_TOKEN"]
         return cls(**{name: _convert(known[name], value) for name, value in raw.items()})
+
+    @classmethod
+    def from_ini_file(cls, path: Path, defines: Mapping[str, str] | None = None) -> Settings:
+        """Settings as behave would see them, for commands run outside behave (preflight, sweep)."""
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read(path)
+        ini = dict(parser["behave.userdata"]) if parser.has_section("behave.userdata") else {}
+        return cls.load(ini=ini, defines=defines)
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)

@@ -81,10 +81,6 @@ class Sandbox:
         tmp.write_text(json.dumps(self.endpoints(), indent=2) + "\n")
         tmp.replace(path)  # atomic: a reader never sees half a file
 
-    def provision_client(self, client: str, user: str) -> str:
-        assert self.clients is not None
-        return provision.provision_client(self.clients, client, user)
-
     # -- claims ---------------------------------------------------------------------------------------------
     def _dispatch(self) -> None:
         assert self.clients is not None

@@ -9,7 +9,7 @@ from lib import contract
 from sandbox.gitutil import git
 
 SITE_DIR = Path(__file__).resolve().parent / "site"
-_NOT_SOURCE = shutil.ignore_patterns("node_modules", "dist", ".astro")
+_NOT_SOURCE = shutil.ignore_patterns("node_modules", "dist", ".astro", ".astro-cache", ".vite-cache")
 
 
 def create_origin(root: Path, repository: str = contract.REPOSITORY) -> Path:

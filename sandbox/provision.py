@@ -1,4 +1,6 @@
-"""The AWS resources WebOrdinary's infrastructure would own: tables, queues, the log group."""
+"""The AWS resources WebOrdinary's infrastructure owns: tables, the claim queue, the log group.
+
+Clients' input queues are created at onboarding (`lib.onboarding`), by the suite for its test clients."""
 
 from __future__ import annotations
 
@@ -27,16 +29,3 @@ def provision_platform(clients: Any) -> None:
     clients.sqs.create_queue(QueueName=contract.UNCLAIMED_QUEUE)
     with contextlib.suppress(clients.logs.exceptions.ResourceAlreadyExistsException):
         clients.logs.create_log_group(logGroupName=contract.LOG_GROUP)
-
-
-def dead_letter_queue_name(input_queue: str) -> str:
-    return input_queue.removesuffix(".fifo") + "-dlq.fifo"
-
-
-def provision_client(clients: Any, client: str, user: str) -> str:
-    """Create a project+user's FIFO input queue and its dead-letter queue, as onboarding does.
-    Returns the input queue's URL."""
-    name = contract.INPUT_QUEUE_PATTERN.format(client=client, user=user)
-    fifo = {"FifoQueue": "true", "ContentBasedDeduplication": "true", "VisibilityTimeout": "300"}
-    clients.sqs.create_queue(QueueName=dead_letter_queue_name(name), Attributes=fifo)
-    return clients.sqs.create_queue(QueueName=name, Attributes=fifo)["QueueUrl"]

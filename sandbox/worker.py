@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from lib import contract
-from sandbox import edit, provision
+from lib.onboarding import dead_letter_queue_name
+from sandbox import edit
 from sandbox.cloudlog import ContainerLog
 from sandbox.edit import Instruction, SyncCrash, Workspace
 
@@ -172,7 +173,7 @@ class EditWorker(threading.Thread):
 
     def _dead_letter(self, message: dict) -> None:
         name = self.queue_url.rsplit("/", 1)[-1]
-        dlq = self.clients.sqs.get_queue_url(QueueName=provision.dead_letter_queue_name(name))["QueueUrl"]
+        dlq = self.clients.sqs.get_queue_url(QueueName=dead_letter_queue_name(name))["QueueUrl"]
         group = message.get("Attributes", {}).get("MessageGroupId", self.key)
         self.clients.sqs.send_message(QueueUrl=dlq, MessageBody=message["Body"], MessageGroupId=group,
                                       MessageDeduplicationId=message["MessageId"])

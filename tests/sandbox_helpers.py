@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lib.pipeline import Pipeline, TargetHooks
 from lib.settings import Settings
-from sandbox import interpreter, provision
+from sandbox import interpreter
 from sandbox.process import SandboxProcess
 
 
@@ -23,11 +23,9 @@ def running_sandbox(log_dir: Path, fault: str = "", extra_args: tuple[str, ...] 
     try:
         settings = Settings(aws_endpoint_url=endpoints["aws_endpoint_url"],
                             github_api_url=endpoints["github_api_url"], deployment_timeout_s=60)
-        box: list[Pipeline] = []
-        hooks = TargetHooks(onboard=lambda c, u: provision.provision_client(box[0].clients, c, u),
-                            validate_instruction=interpreter.find_form if validate else lambda text: None)
-        box.append(Pipeline(settings, hooks))
-        yield box[0], process
-        box[0].remove_created_buckets()
+        hooks = TargetHooks(validate_instruction=interpreter.find_form) if validate else TargetHooks()
+        pipeline = Pipeline(settings, hooks)
+        yield pipeline, process
+        pipeline.clean_up()
     finally:
         process.stop()

@@ -20,7 +20,7 @@ from lib.logs import DEPLOYED, SessionLog  # noqa: E402
 from lib.pipeline import Pipeline, TargetHooks  # noqa: E402
 from lib.sessions import Session  # noqa: E402
 from lib.settings import Settings  # noqa: E402
-from sandbox import interpreter, provision  # noqa: E402
+from sandbox import interpreter  # noqa: E402
 from sandbox.process import SandboxProcess  # noqa: E402
 
 
@@ -55,11 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings(aws_endpoint_url=endpoints["aws_endpoint_url"],
                             github_api_url=endpoints["github_api_url"], deployment_timeout_s=600)
-        box: list[Pipeline] = []
-        hooks = TargetHooks(onboard=lambda c, u: provision.provision_client(box[0].clients, c, u),
-                            validate_instruction=interpreter.find_form)
-        pipeline = Pipeline(settings, hooks)
-        box.append(pipeline)
+        pipeline = Pipeline(settings, TargetHooks(validate_instruction=interpreter.find_form))
         print("per-stage timings of one session (first use of a workspace: clone included)")
         for round_name in ("cold", "warm"):
             pipeline.give_edit_site("solo")
@@ -84,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             assert all(log.outcome == DEPLOYED for log in logs), [log.summary() for log in logs]
             builds = [between(log, contract.PHRASE_BUILDING, contract.PHRASE_BUILD_OK) for log in logs]
             print(f"  {count:>2} client(s): {wall:6.2f}s wall, build {min(builds):.2f}-{max(builds):.2f}s")
-        pipeline.remove_created_buckets()
+        pipeline.clean_up()
     finally:
         process.stop()
     return 0
