@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
 
 from behave.model import Feature, Scenario
 from behave.runner import Context
@@ -17,6 +16,7 @@ from behave.runner import Context
 from lib import evidence, preflight
 from lib.pipeline import Pipeline, TargetHooks
 from lib.settings import Settings
+from reporting.formatter import reports_folder
 
 
 def console(message: str) -> None:
@@ -29,7 +29,7 @@ def before_all(context: Context) -> None:
     defines = dict(context.config.userdata_defines or [])
     ini = {key: value for key, value in userdata.items() if key not in defines}
     settings = Settings.load(ini=ini, environ=os.environ, defines=defines)
-    context.reports_dir = Path(settings.reports_dir)
+    context.reports_dir = reports_folder(userdata)
     context.reports_dir.mkdir(parents=True, exist_ok=True)
     hooks = TargetHooks()
     if settings.target == "local":

@@ -121,8 +121,8 @@ class Settings:
 
 
 def _is_foreign_userdata(key: str) -> bool:
-    """Userdata that belongs to a formatter or behave itself, not to us."""
-    return key.startswith(("behave.", "html", "junit"))
+    """Userdata that belongs to a formatter, behave or behavex (`worker_id`), not to us."""
+    return key.startswith(("behave.", "html", "junit")) or key == "worker_id"
 
 
 def _convert(spec: dataclasses.Field, value: str) -> object:

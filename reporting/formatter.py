@@ -65,6 +65,14 @@ def step_catalog() -> list[tuple[str, str, str]]:
     return rows
 
 
+def reports_folder(userdata: Any) -> Path:
+    """Where this behave process writes its reports: `reports_dir`, and a folder per behavex worker
+    (`-D worker_id=N`), so parallel workers never overwrite each other's files."""
+    folder = Path(userdata.get("reports_dir", "reports"))
+    worker = userdata.get("worker_id")
+    return folder / f"worker-{worker}" if worker is not None else folder
+
+
 class LivingDocsFormatter(Formatter):
     name = "living-docs"
     description = "One HTML page for product owners: features, scenarios, evidence, step catalog."
@@ -94,6 +102,6 @@ class LivingDocsFormatter(Formatter):
         )
         # The page goes to the run's reports folder (setting reports_dir, `-D reports_dir=...`), so that a
         # test or a self-test run never overwrites the report of the main run.
-        folder = Path(self.config.userdata.get("reports_dir", "reports"))
+        folder = reports_folder(self.config.userdata)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "living-documentation.html").write_text(render(doc), encoding="utf-8")

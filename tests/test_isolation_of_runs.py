@@ -4,6 +4,10 @@ the sweep, the preflight, and the whole suite as `target=aws` against a standalo
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +18,7 @@ from botocore.config import Config
 from lib import buckets, naming, onboarding, preflight
 from lib.aws import AwsClients
 from lib.settings import Settings
+from lib.waiters import wait_until
 from sandbox.process import SandboxProcess
 from tests.conftest import run_behave
 
@@ -117,3 +122,30 @@ def test_preflight_names_an_unreachable_endpoint_quickly() -> None:
     problems = preflight.check(settings)
     assert any("is aws_endpoint_url right" in p for p in problems), problems
 
+
+
+def test_ctrl_c_mid_scenario_leaves_nothing_behind(standalone: dict, s3: object, tmp_path: Path) -> None:
+    settings = aws_settings(standalone, run_id="c7r1c0")
+    clients = AwsClients(settings)
+    command = [str(Path(sys.executable).parent / "behave"), "--tags=@switching", "--no-junit", "-f", "plain",
+               "-D", "target=aws", "-D", f"aws_endpoint_url={standalone['aws_endpoint_url']}",
+               "-D", f"github_api_url={standalone['github_api_url']}", "-D", f"run_id={settings.run_id}",
+               "-D", f"reports_dir={tmp_path}"]
+    env = {**os.environ, **FAKE_AWS, "WEBORDINARY_SANDBOX_FAULT": ""}
+    started_ms = int(time.time() * 1000)
+    behave = subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_until("the scenario's first session to be in progress",
+                   lambda: clients.logs.filter_log_events(logGroupName=settings.log_group, startTime=started_ms,
+                                                          filterPattern='"Switched to thread"')["events"],
+                   bool, 60)
+        assert any(b["Name"].startswith("edit.wat-c7r1c0-") for b in s3.list_buckets()["Buckets"])
+        behave.send_signal(signal.SIGINT)
+        output, _ = behave.communicate(timeout=120)
+    finally:
+        if behave.poll() is None:
+            behave.kill()
+    assert "ABORTED: By user" in output, output[-2000:]
+    left = buckets.sweep(clients.s3, clients.sqs, settings, run_id=settings.run_id, older_than_s=0, dry_run=True)
+    assert left.deleted == [], f"Ctrl-C left {left.deleted} for the sweep"
