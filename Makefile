@@ -7,7 +7,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := $(SITE)/node_modules/.installed
 export ASTRO_TELEMETRY_DISABLED := 1
 
-.PHONY: setup acceptance test lint lint-features bench selftest soak preflight sweep sweep-dry-run clean
+.PHONY: setup acceptance test lint lint-features catalog bench selftest soak preflight sweep sweep-dry-run clean
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
@@ -32,6 +32,12 @@ test: setup lint lint-features
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
+
+## The step vocabulary, from the step docstrings (also at the end of the living documentation).
+catalog: $(PY_STAMP)
+	mkdir -p reports
+	$(BIN)/behave --dry-run --no-junit --no-summary -f steps.catalog -o reports/step-catalog.txt > /dev/null
+	cat reports/step-catalog.txt
 
 ## For product owners who edited a .feature: undefined or ambiguous steps, with file:line.
 lint-features: $(PY_STAMP)

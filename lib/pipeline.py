@@ -152,10 +152,19 @@ class Pipeline:
 
     # -- what a reader sees ---------------------------------------------------------------------------------
     def page(self, name: str, key: str = "index.html") -> str:
-        return deployments.read_page(self.clients.s3, self.bucket_of(name), key)
+        return deployments.read_page(self.clients.s3, self._existing_bucket(name), key)
 
     def deployed_objects(self, name: str) -> list[deployments.DeployedObject]:
-        return deployments.list_objects(self.clients.s3, self.bucket_of(name))
+        return deployments.list_objects(self.clients.s3, self._existing_bucket(name))
+
+    def _existing_bucket(self, name: str) -> str:
+        bucket = self.bucket_of(name)
+        if not deployments.bucket_exists(self.clients.s3, bucket):
+            raise deployments.DeploymentError(
+                f"client {name!r} has no edit site (bucket {bucket} does not exist); "
+                f"a scenario gives it one with: Given client \"{name}\" has an edit site"
+            )
+        return bucket
 
     def latest_build_problems(self, session: Session, log: SessionLog) -> list[str]:
         return deployments.latest_build_problems(self.deployed_objects(session.name), log, self.settings)

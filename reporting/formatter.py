@@ -86,6 +86,8 @@ class LivingDocsFormatter(Formatter):
         self.features.append(feature)
 
     def close(self) -> None:
+        if self.config.dry_run:
+            return  # a dry run proves nothing: keep the last real run's page
         run = getattr(self.config, "webordinary_run", {})
         features = [
             FeatureDoc(f.name, list(f.description), [str(t) for t in f.tags], _status(f),

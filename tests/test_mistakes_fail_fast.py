@@ -1,0 +1,25 @@
+"""A wrong value in a step fails in seconds with a message naming it, never with a time-out."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests.conftest import ROOT, run_behave
+
+
+def test_mistakes_fail_fast_and_name_the_bad_value(tmp_path: Path) -> None:
+    features = tmp_path / "features"
+    features.mkdir()
+    (features / "steps").symlink_to(ROOT / "features" / "steps")
+    (features / "environment.py").symlink_to(ROOT / "features" / "environment.py")
+    shutil.copy(Path(__file__).parent / "fixtures" / "mistakes.feature", features)
+    result = run_behave(str(features), reports=tmp_path / "reports", timeout=120)
+    output = result.stdout
+    assert result.returncode != 0
+    assert "0 scenarios passed, 1 failed, 3 error" in output, output[-3000:]
+    assert "cannot interpret instruction 'Make the logo pop'; the sandbox understands: " in output
+    assert "client 'nobody' has no edit site" in output
+    assert "the gap between emails must be zero or more seconds, got -1" in output
+    assert "client name 'Olga Smith' is not usable" in output
+    assert "timed out" not in output
