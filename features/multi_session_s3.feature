@@ -20,6 +20,7 @@ Feature: Every editing session deploys its own site to S3
     And the site of "amelia" does not show "Bruno's Bikes"
     And the site of "bruno" shows the heading "Bruno's Bikes"
     And the site of "bruno" does not show "Amelia's Bakery"
+    And "amelia" and "bruno" have separate edit pages
 
   @switching
   Scenario: A client switching quickly between five threads ends on the last one

@@ -13,7 +13,7 @@ from lib import buckets, deployments, naming, onboarding
 from lib.aws import AwsClients
 from lib.containers import LIVE_STATUSES, get_container_status
 from lib.git import SiteRepository
-from lib.logs import DEPLOYED, ContainerLogs, SessionLog
+from lib.logs import DEPLOYED, ContainerLogs, LogLine, SessionLog
 from lib.sessions import Session, SessionDriver
 from lib.settings import Settings
 from lib.waiters import Progress, wait_until
@@ -165,6 +165,22 @@ class Pipeline:
                 f"a scenario gives it one with: Given client \"{name}\" has an edit site"
             )
         return bucket
+
+    def compare_sites(self, name: str, other: str) -> deployments.BucketComparison:
+        """The seed's compareS3Objects over two clients' edit buckets."""
+        return deployments.compare_s3_objects(self.clients.s3, self._existing_bucket(name),
+                                              self._existing_bucket(other))
+
+    def wait_for_log(self, phrase: str, since_ms: int, deadline_s: float | None = None) -> list[LogLine]:
+        """Wait for a line containing `phrase` (a quoted CloudWatch phrase) written since `since_ms`."""
+        return wait_until(
+            f"a container log line with {phrase!r}",
+            lambda: self.logs.find(phrase, since_ms),
+            bool,
+            deadline_s or self.settings.log_timeout_s,
+            describe=lambda lines: "none yet" if not lines else str(lines[-1]),
+            **self._wait_options(),
+        )
 
     def latest_build_problems(self, session: Session, log: SessionLog) -> list[str]:
         return deployments.latest_build_problems(self.deployed_objects(session.name), log, self.settings)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from github import Github
@@ -13,6 +15,8 @@ from lib import contract, naming
 from lib.logs import BUILD_FAILED, DEPLOYED, SYNC_FAILED
 from lib.pipeline import Pipeline
 from lib.waiters import wait_until
+from sandbox.edit import aws_cli
+from tests.sandbox_helpers import running_sandbox
 
 
 def test_one_session_is_built_deployed_pushed_and_logged_in_order(pipeline: Pipeline) -> None:
@@ -187,3 +191,29 @@ def test_github_facade_pages_commits_like_github(pipeline: Pipeline) -> None:
     paged = list(two_per_page.get_repo(pipeline.settings.repository).get_commits(sha="thread-zora-shared"))
     assert [c.sha for c in paged] == [c.sha for c in commits]
     assert "thread-zora-shared" in pipeline.repository.branches()
+
+
+def test_an_idle_container_releases_its_claim_and_stops(tmp_path: Path) -> None:
+    with running_sandbox(tmp_path, extra_args=("--idle-release", "2")) as (pipeline, _):
+        pipeline.give_edit_site("idris")
+        session = pipeline.start_session("idris", 'Add header with text "Idle soon"')
+        log = pipeline.wait_for_finish(session)
+        released = pipeline.wait_for_log(f"Idle for 2s, releasing {session.client}#{session.user}", session.sent_at_ms)
+        assert released[0].container_id == log.container_id
+        row = wait_until("the ownership row to go", lambda: _ownership(pipeline, session.client), lambda r: not r, 10)
+        assert row == {}
+        assert wait_until("the container to stop", lambda: pipeline.container_status(log.container_id),
+                          lambda status: status == "stopped", 10) == "stopped"
+        again = pipeline.start_session("idris", 'Add header with text "Claimed again"')  # a new claim request
+        assert pipeline.wait_for_finish(again).container_id != log.container_id
+
+
+def test_a_person_can_inspect_the_sandbox_with_the_aws_cli(pipeline: Pipeline) -> None:
+    bucket = pipeline.give_edit_site("anouk")
+    session = pipeline.start_session("anouk", 'Add header with text "Hello"')
+    pipeline.wait_for_finish(session)
+    assert pipeline.wait_for_branch(session.branch)
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-west-2"}
+    listing = subprocess.run([aws_cli(), "--endpoint-url", pipeline.settings.aws_endpoint_url, "s3", "ls",
+                              f"s3://{bucket}/"], capture_output=True, text=True, env=env, check=True).stdout
+    assert "index.html" in listing and "PRE changes/" in listing

@@ -81,3 +81,15 @@ def step_within_concurrency_limit(context: Context) -> None:
     limit = context.settings.concurrency_limit_s
     context.pipeline.say(f"{len(context.sessions)} concurrent deployments took {took:.1f}s (limit {limit:.0f}s)")
     assert took <= limit, f"{len(context.sessions)} deployments at once took {took:.1f}s, over {limit:.0f}s"
+
+
+@then('"{client}" and "{other}" have separate edit pages')
+def step_separate_edit_pages(context: Context, client: str, other: str) -> None:
+    """Besides the home page, the two clients' sites share no file, and each has pages of its own."""
+    comparison = context.pipeline.compare_sites(client, other)
+    shared = [key for key in comparison.common if key != "index.html"]
+    assert not shared, f"the sites of {client} and {other} share {shared}"
+    assert comparison.unique1 and comparison.unique2, (
+        f"each site should have edit pages of its own: only {client}: {comparison.unique1}, "
+        f"only {other}: {comparison.unique2}"
+    )
