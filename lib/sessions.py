@@ -78,8 +78,8 @@ class SessionDriver:
             return self.clients.sqs.get_queue_url(QueueName=name)["QueueUrl"]
         except self.clients.sqs.exceptions.QueueDoesNotExist:
             raise SessionError(
-                f"client {client!r} has no input queue {name!r}: the client is not onboarded "
-                f"(on the sandbox, the scenario must first give the client an edit site)"
+                f"client {client!r} has no input queue {name!r}: it is not onboarded; a scenario onboards a "
+                f"client with a step such as: Given client \"<name>\" has an edit site"
             ) from None
 
     def _owned(self, client: str) -> bool:
