@@ -77,6 +77,7 @@ def before_scenario(context: Context, scenario: Scenario) -> None:
     context.sessions = []
     context.outcomes = {}
     context.metrics = None
+    context.last_timestamp = None
 
 
 def after_scenario(context: Context, scenario: Scenario) -> None:

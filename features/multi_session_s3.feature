@@ -84,6 +84,7 @@ Feature: Every editing session deploys its own site to S3
     Given client "jonas" has an edit site
     When "jonas" emails 3 timestamp updates, each after the last is deployed
     Then every edit is deployed to its client's site
+    And the site of "jonas" shows the last timestamp it sent
     And the deployment times are within their limits
 
   @outline

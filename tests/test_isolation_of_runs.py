@@ -133,8 +133,11 @@ def test_ctrl_c_mid_scenario_leaves_nothing_behind(standalone: dict, s3: object,
                "-D", f"reports_dir={tmp_path}"]
     env = {**os.environ, **FAKE_AWS, "WEBORDINARY_SANDBOX_FAULT": ""}
     started_ms = int(time.time() * 1000)
+    # A shell that starts jobs in the background (as some CI runners do) passes SIGINT on as ignored;
+    # a person's terminal does not. Restore it, as a terminal would have it.
     behave = subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         wait_until("the scenario's first session to be in progress",
                    lambda: clients.logs.filter_log_events(logGroupName=settings.log_group, startTime=started_ms,

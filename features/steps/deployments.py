@@ -51,6 +51,12 @@ def step_site_shows(context: Context, client: str, text: str) -> None:
     assert_that(context.pipeline.page(client), shows_text(text), f"home page of {client}")
 
 
+@then('the site of "{client}" shows the last timestamp it sent')
+def step_site_shows_last_timestamp(context: Context, client: str) -> None:
+    """After timestamp updates, the client's home page shows the last timestamp sent (not an older build)."""
+    assert_that(context.pipeline.page(client), shows_text(context.last_timestamp), f"home page of {client}")
+
+
 @then('the site of "{client}" does not show "{text}"')
 def step_site_does_not_show(context: Context, client: str, text: str) -> None:
     """The text appears nowhere on the client's deployed home page."""

@@ -43,7 +43,8 @@ def step_emails_timestamps(context: Context, client: str, count: int) -> None:
     if count < 1:
         raise ValueError(f"the number of timestamp updates must be at least 1, got {count}")
     for _ in range(count):
-        instruction = f"Update timestamp to {time.time_ns() // 1_000_000}"
+        context.last_timestamp = str(time.time_ns() // 1_000_000)
+        instruction = f"Update timestamp to {context.last_timestamp}"
         for session, log in context.pipeline.send_one_after_another(client, [instruction]):
             context.sessions.append(session)
             context.outcomes[session.thread_id] = log
