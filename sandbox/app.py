@@ -14,7 +14,6 @@ from moto.server import ThreadedMotoServer
 from lib import contract
 from lib.aws import AwsClients
 from lib.settings import Settings
-from sandbox import faults as fault_switches
 from sandbox import origin, provision
 from sandbox.github_facade import GitHubFacade
 from sandbox.worker import EditWorker
@@ -128,6 +127,3 @@ class Sandbox:
             self._shared_bucket = self._shared_bucket or bucket
             return self._shared_bucket
 
-
-def from_environment() -> Sandbox:
-    return Sandbox(faults=fault_switches.from_environment())
