@@ -129,6 +129,12 @@ class Pipeline:
         with ThreadPoolExecutor(max_workers=len(sessions)) as pool:
             return list(pool.map(self.wait_for_outcome, sessions))
 
+    def await_outcomes(self, sessions: list[Session], outcomes: dict[str, SessionLog]) -> None:
+        """Fill `outcomes` (thread id -> log) for the sessions not yet awaited, waiting for them at once."""
+        pending = [s for s in sessions if s.thread_id not in outcomes]
+        for session, log in zip(pending, self.wait_for_outcomes(pending), strict=True):
+            outcomes[session.thread_id] = log
+
     def wait_for_finish(self, session: Session) -> SessionLog:
         """Wait until the container is done with this session (it reported back, success or failure)."""
         return wait_until(
@@ -243,6 +249,23 @@ class Pipeline:
                 problems.append(f"{session.branch} and {heads[head.sha]} share the head commit {head.sha[:8]}")
             heads[head.sha] = session.branch
         return problems
+
+    def not_deployed(self, sessions: list[Session], outcomes: dict[str, SessionLog]) -> list[str]:
+        """The sessions whose log shows an outcome other than a deployment, with their last lines."""
+        return [f"{s.name} ({s.thread_id}): {outcomes[s.thread_id].outcome}: {outcomes[s.thread_id].summary()}"
+                for s in sessions if outcomes[s.thread_id].outcome != DEPLOYED]
+
+    def exact_build_problems(self, sessions: list[Session], outcomes: dict[str, SessionLog]) -> list[str]:
+        """For each client, why its bucket is not exactly the build of its last deployed session."""
+        last: dict[str, tuple[Session, SessionLog, int]] = {}
+        for session in sessions:
+            log = outcomes[session.thread_id]
+            synced = log.first(self.settings.phrase_sync_ok)
+            if synced and (session.name not in last or synced.timestamp_ms > last[session.name][2]):
+                last[session.name] = (session, log, synced.timestamp_ms)
+        return [f"{session.bucket}: {problem}"
+                for session, log, _ in last.values()
+                for problem in self.latest_build_problems(session, log)]
 
     def deployment_order_problems(self, sessions: list[Session], logs: dict[str, SessionLog]) -> list[str]:
         """Which of a client's sessions were deployed before an earlier-sent one."""

@@ -14,22 +14,10 @@ from lib.matchers import has_heading, has_title, shows_text
 def step_every_edit_deployed(context: Context) -> None:
     """Waits for each session of the scenario to be deployed; fails when one ends otherwise (build or
     sync failure), and when a client's bucket is not exactly its latest deployed build."""
-    pending = [s for s in context.sessions if s.thread_id not in context.outcomes]
-    for session, log in zip(pending, context.pipeline.wait_for_outcomes(pending), strict=True):
-        context.outcomes[session.thread_id] = log
-    logs = [context.outcomes[s.thread_id] for s in context.sessions]
-    failed = [f"{s.name} ({s.thread_id}): {log.outcome}: {log.summary()}"
-              for s, log in zip(context.sessions, logs, strict=True) if log.outcome != DEPLOYED]
+    context.pipeline.await_outcomes(context.sessions, context.outcomes)
+    failed = context.pipeline.not_deployed(context.sessions, context.outcomes)
     assert not failed, "not deployed: " + "; ".join(failed)
-    latest = {}
-    for session, log in zip(context.sessions, logs, strict=True):
-        synced = log.first(context.settings.phrase_sync_ok)
-        if session.name not in latest or synced.timestamp_ms > latest[session.name][1].first(
-                context.settings.phrase_sync_ok).timestamp_ms:
-            latest[session.name] = (session, log)
-    problems = [f"{session.bucket}: {problem}"
-                for session, log in latest.values()
-                for problem in context.pipeline.latest_build_problems(session, log)]
+    problems = context.pipeline.exact_build_problems(context.sessions, context.outcomes)
     assert not problems, "a bucket is not exactly its latest build: " + "; ".join(problems)
 
 
