@@ -1,7 +1,8 @@
-"""Starts the target, creates and removes the clients' buckets around each feature, and gathers the
-evidence the living documentation shows for each scenario.
+"""Starts the target, gives each scenario fresh clients and removes them after it, checks that nothing was left
+running or waiting, and gathers the evidence the living documentation shows for each scenario.
 
-The default target `local` is the embedded sandbox, run as a child process; `aws` is the real system.
+The default target `local` is the embedded sandbox, run as a child process and reached over HTTP like AWS and
+GitHub; `aws` is a real WebOrdinary test stack.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ import sys
 from behave.model import Feature, Scenario
 from behave.runner import Context
 
-from lib import evidence, preflight
-from lib.pipeline import Pipeline, TargetHooks
+from lib import assess, evidence, preflight
+from lib.act.instructions import Grammar
+from lib.scenario import ScenarioState
 from lib.settings import Settings
+from lib.target import Target
+from lib.world import World, world
 from reporting.formatter import reports_folder
 
 
@@ -31,39 +35,44 @@ def before_all(context: Context) -> None:
     settings = Settings.load(ini=ini, environ=os.environ, defines=defines)
     context.reports_dir = reports_folder(userdata)
     context.reports_dir.mkdir(parents=True, exist_ok=True)
-    hooks = TargetHooks()
+    grammar = Grammar()
     if settings.target == "local":
-        settings, hooks = _start_sandbox(context, settings)
+        settings, grammar = _start_sandbox(context, settings)
     preflight.require(settings)
-    context.settings = settings
-    context.pipeline = Pipeline(settings, hooks, progress=console)
+    context.world = World.start(Target(settings, grammar, progress=console))
+    context.scenarios_run = 0
     context.config.webordinary_run = {"target": settings.target, "run_id": settings.run_id}
     console(f"target {settings.target}, run {settings.run_id}")
 
 
-def _start_sandbox(context: Context, settings: Settings) -> tuple[Settings, TargetHooks]:
-    # Only this file imports the sandbox: the suite itself talks to it over HTTP like to AWS and GitHub.
-    from sandbox import interpreter
+def _start_sandbox(context: Context, settings: Settings) -> tuple[Settings, Grammar]:
+    # Only this file imports the sandbox, to start it: the suite talks to it over HTTP like to AWS and GitHub,
+    # and takes the instructions it understands from what it publishes.
     from sandbox.process import SandboxProcess
 
     process = SandboxProcess(context.reports_dir / "sandbox.log")
-    context.add_cleanup(process.stop)
+    context.add_cleanup(process.stop)  # registered first, so it runs last: after every scenario's cleanup
     endpoints = process.start()
-    settings = settings.replace(
-        aws_endpoint_url=endpoints["aws_endpoint_url"], github_api_url=endpoints["github_api_url"]
-    )
-    return settings, TargetHooks(validate_instruction=interpreter.find_form)
+    settings = settings.replace(aws_endpoint_url=endpoints["aws_endpoint_url"],
+                                github_api_url=endpoints["github_api_url"])
+    return settings, Grammar.from_published(endpoints.get("instructions"))
 
 
 def before_feature(context: Context, feature: Feature) -> None:
-    # Registered first, so the buckets go even when a step or a later hook fails.
-    context.add_cleanup(_clean_up, context)
     # Like ceph's s3-tests: also clean before, in case an interrupted attempt of this run id left something.
-    _report(context.pipeline.remove_leftovers())
+    _report(world(context).clients.remove_leftovers())
 
 
-def _clean_up(context: Context) -> None:
-    _report(context.pipeline.clean_up())
+def before_scenario(context: Context, scenario: Scenario) -> None:
+    context.scenarios_run += 1
+    w = world(context)
+    w.scenario = ScenarioState(scope=f"s{context.scenarios_run}")
+    # Registered at once, so the clients go even when a step or a later hook fails.
+    context.add_cleanup(_clean_up, w)
+
+
+def _clean_up(w: World) -> None:
+    _report(w.clients.clean_up(w.scenario))
 
 
 def _report(report: object) -> None:
@@ -72,22 +81,20 @@ def _report(report: object) -> None:
         console("could not remove: " + "; ".join(errors))
 
 
-def before_scenario(context: Context, scenario: Scenario) -> None:
-    context.clients = []
-    context.sessions = []
-    context.outcomes = {}
-    context.metrics = None
-    context.last_timestamp = None
-
-
 def after_scenario(context: Context, scenario: Scenario) -> None:
+    w = world(context)
+    if scenario.status.name == "passed":
+        # A green scenario must not leave work behind: every execution it started has ended, and its clients'
+        # queues and dead-letter queues are empty.
+        w.observer.await_outcomes(w.scenario.sessions)
+        problems = assess.loose_ends(w)
+        if problems:
+            raise AssertionError("the scenario left loose ends: " + "; ".join(problems))
     # Read by reporting.formatter when behave closes: the living documentation's evidence section.
-    clients = context.clients + [s.name for s in context.sessions]
-    scenario.webordinary_evidence = evidence.collect(
-        context.pipeline, clients, context.sessions, context.outcomes, context.metrics
-    )
+    scenario.webordinary_evidence = evidence.collect(w)
 
 
 def after_all(context: Context) -> None:
-    if hasattr(context, "pipeline"):
-        (context.reports_dir / "detections.json").write_text(json.dumps(context.pipeline.detections, indent=1) + "\n")
+    if hasattr(context, "world"):
+        detections = world(context).target.detections
+        (context.reports_dir / "detections.json").write_text(json.dumps(detections, indent=1) + "\n")

@@ -24,6 +24,9 @@ Feature: Every editing session deploys its own site to S3
 
   @switching
   Scenario: A client switching quickly between five threads ends on the last one
+    A newer email interrupts the session still working for the same client: the earlier session is preempted,
+    its work committed and pushed on its own branch. So the last email wins on the site, and no thread's work is lost.
+
     Given client "carla" has an edit site
     When "carla" emails these edits on new threads, 0.5 seconds apart:
       | instruction                      |
@@ -32,10 +35,22 @@ Feature: Every editing session deploys its own site to S3
       | Update page title to "Version 3" |
       | Update page title to "Version 4" |
       | Update page title to "Version 5" |
-    Then every edit is deployed to its client's site
+    Then every session ended deployed or preempted, and the last one deployed
     And the edits were deployed in the order they were sent
     And the site of "carla" is titled "Version 5"
     And every thread has its own branch
+
+  @thread-return
+  Scenario: A client who returns to an earlier thread continues that thread's work
+    Given client "olga" has an edit site
+    When "olga" emails these edits, each after the last is deployed:
+      | thread | instruction                            |
+      | A      | Add header with text "Olga's Orchard"  |
+      | B      | Update page title to "Pear season"     |
+      | A      | Update page title to "Apple season"    |
+    Then every edit is deployed to its client's site
+    And every thread has its own branch
+    And the site of "olga" is titled "Apple season"
 
   @concurrency
   Scenario: Three clients deploying at once all get their sites in time

@@ -1,4 +1,5 @@
-"""boto3 clients for the target, built once from the settings."""
+"""boto3 clients for the target, built once from the settings. Throttling and 5xx answers are retried by
+botocore (adaptive mode) before anything reaches a waiter: a transient error is never a verdict."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ class AwsClients:
     def client(self, service: str, config: Config | None = None) -> Any:
         # Path-style addressing: bucket names contain dots, which break virtual-hosted TLS names.
         config = config or Config(
-            retries={"max_attempts": 5, "mode": "standard"},
+            retries={"max_attempts": 8, "mode": "adaptive"},
             s3={"addressing_style": "path"},
             max_pool_connections=32,
         )
@@ -48,5 +49,13 @@ class AwsClients:
         return self.client("dynamodb")
 
     @cached_property
-    def cloudwatch(self) -> Any:
-        return self.client("cloudwatch")
+    def sfn(self) -> Any:
+        return self.client("stepfunctions")
+
+    @cached_property
+    def ecs(self) -> Any:
+        return self.client("ecs")
+
+    @cached_property
+    def sts(self) -> Any:
+        return self.client("sts")

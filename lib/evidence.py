@@ -1,50 +1,51 @@
-"""What a reader of the report wants to see for a scenario: deployed files, branch heads, container logs."""
+"""What a reader of the report wants to see for a scenario: deployed files, branch heads, how each session
+ended (its execution) and the container's log for it."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from lib.logs import SessionLog
-from lib.sessions import Session
+from lib import expectations
+from lib.observe import sites
+from lib.world import World
 
 
-def collect(pipeline: Any, clients: list[str], sessions: list[Session], outcomes: dict[str, SessionLog],
-            metrics: dict | None = None) -> dict[str, Any]:
+def collect(world: World) -> dict[str, Any]:
     """Plain data (JSON-ready) about a scenario's clients and sessions. Never raises: evidence is best effort,
     and an error while collecting it is shown as evidence too."""
+    scenario = world.scenario
+    s3 = world.target.aws.s3
     evidence: dict[str, Any] = {"sites": [], "branches": [], "sessions": []}
     now = time.time()
-    for client in dict.fromkeys(clients):
-        bucket = pipeline.bucket_of(client)
+    for client in scenario.clients.values():
+        bucket = client.bucket
         try:
             objects = [{"key": o.key, "size": o.size, "age_s": now - o.last_modified.timestamp()}
-                       for o in pipeline.deployed_objects(client)]
+                       for o in sites.list_objects(s3, bucket)]
         except Exception as error:  # a missing bucket is a fact worth showing
             objects = []
             bucket = f"{bucket} ({type(error).__name__})"
-        evidence["sites"].append({"client": client, "bucket": bucket, "objects": objects})
-    for session in sessions:
+        evidence["sites"].append({"client": client.name, "bucket": bucket, "objects": objects})
+    for thread_id in dict.fromkeys(s.thread_id for s in scenario.sessions if s.thread_id):
+        branch = expectations.branch_for_thread(thread_id)
         try:
-            head = pipeline.repository.latest_commit(session.branch)
+            head = world.target.repository.latest_commit(branch)
         except Exception as error:
-            head = None
-            subject = f"unreadable: {type(error).__name__}"
+            head, subject = None, f"unreadable: {type(error).__name__}"
         else:
             subject = head.subject if head else "branch not found"
-        evidence["branches"].append({"thread_id": session.thread_id, "branch": session.branch,
-                                     "sha": head.sha if head else "", "subject": subject})
-        log = outcomes.get(session.thread_id)
-        if log is None:
-            try:
-                log = pipeline.session_log(session)
-            except Exception:
-                log = SessionLog(session.thread_id)
+        evidence["branches"].append({"thread_id": thread_id, "branch": branch, "sha": head.sha if head else "",
+                                     "subject": subject})
+    for session in scenario.sessions:
+        outcome = session.outcome
+        lines = outcome.log.lines if outcome else []
         evidence["sessions"].append({
-            "client": session.name, "thread_id": session.thread_id, "outcome": log.outcome,
+            "client": session.name, "thread_id": session.thread_id or f"(email {session.email_key})",
+            "outcome": outcome.describe() if outcome else None,
             "lines": [f"{time.strftime('%H:%M:%S', time.gmtime(line.timestamp_ms / 1000))}."
-                      f"{line.timestamp_ms % 1000:03d} {line.stream}: {line.message}" for line in log.lines],
+                      f"{line.timestamp_ms % 1000:03d} {line.stream}: {line.message}" for line in lines],
         })
-    if metrics:
-        evidence["metrics"] = metrics
+    if scenario.metrics:
+        evidence["metrics"] = scenario.metrics
     return evidence

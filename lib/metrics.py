@@ -7,8 +7,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from statistics import mean
 
-from lib.logs import SessionLog
-from lib.sessions import Session
+from lib.scenario import Session
 from lib.settings import Settings
 
 
@@ -18,7 +17,7 @@ class DeploymentMetrics:
     thread_id: str
     build_s: float  # `Building Astro site` -> `Astro build successful` (container clock)
     sync_s: float  # `Deploying to S3` -> `S3 sync complete` (container clock)
-    total_s: float  # email sent -> deployment seen by the suite (suite clock)
+    total_s: float  # email sent -> the session's outcome seen by the suite (suite clock)
 
 
 @dataclass(frozen=True)
@@ -36,21 +35,23 @@ class MetricsError(AssertionError):
     pass
 
 
-def measure(session: Session, log: SessionLog, settings: Settings) -> DeploymentMetrics:
+def measure(session: Session, settings: Settings) -> DeploymentMetrics:
+    if session.outcome is None:
+        raise MetricsError(f"{session.describe()} was not awaited, so its times are unknown")
+    log = session.outcome.log
+
     def at(phrase: str) -> int:
         line = log.first(phrase)
         if line is None:
-            raise MetricsError(f"thread {session.thread_id} has no {phrase!r} line to time: {log.summary()}")
+            raise MetricsError(f"{session.describe()} has no {phrase!r} line to time: {log.summary()}")
         return line.timestamp_ms
 
-    if log.detected_at_ms is None:
-        raise MetricsError(f"thread {session.thread_id} was not awaited, so its total time is unknown")
     return DeploymentMetrics(
         client=session.name,
-        thread_id=session.thread_id,
+        thread_id=session.thread_id or "?",
         build_s=(at(settings.phrase_build_ok) - at(settings.phrase_building)) / 1000,
         sync_s=(at(settings.phrase_sync_ok) - at(settings.phrase_deploying)) / 1000,
-        total_s=(log.detected_at_ms - session.sent_at_ms) / 1000,
+        total_s=(session.outcome.detected_at_ms - session.sent_at_ms) / 1000,
     )
 
 

@@ -1,10 +1,10 @@
-"""How the suite names what it creates: clients namespaced by run, buckets, queues, threads."""
+"""How the suite names what it creates: test clients namespaced by run and scenario, their buckets, queues and
+emails."""
 
 from __future__ import annotations
 
 import re
-import secrets
-import time
+import uuid
 
 from lib.settings import Settings
 
@@ -17,18 +17,19 @@ class NamingError(ValueError):
     """A client name that cannot become a project id and bucket name."""
 
 
-def client_id(settings: Settings, name: str) -> str:
+def client_id(settings: Settings, name: str, scope: str = "") -> str:
     """The project id the suite uses for a client named in a scenario.
 
-    With namespacing on, `amelia` becomes `wat-3f9a1c-amelia`: the run's prefix keeps parallel runs
-    apart and tells cleanup which buckets are the suite's own.
+    With namespacing on, `amelia` in the scenario with scope `s2` becomes `wat-3f9a1c-s2-amelia`: the run's
+    prefix keeps parallel runs apart and tells cleanup what is the suite's own; the scope makes every scenario
+    start from fresh clients, whatever earlier scenarios did with the same name.
     """
     if not _CLIENT_NAME.match(name):
         raise NamingError(
             f"client name {name!r} is not usable: use 1-31 lowercase letters, digits or hyphens, "
             "starting with a letter or digit"
         )
-    project = f"{run_prefix(settings)}{name}" if settings.namespace_clients else name
+    project = f"{run_prefix(settings)}{scope + '-' if scope else ''}{name}" if settings.namespace_clients else name
     bucket = bucket_for(settings, project)
     if len(bucket) > MAX_BUCKET_NAME:
         raise NamingError(
@@ -43,14 +44,27 @@ def run_prefix(settings: Settings) -> str:
     return f"{settings.name_prefix}-{settings.run_id}-"
 
 
+def suite_prefix(settings: Settings) -> str:
+    """The prefix of every project id the suite creates, whatever the run: `wat-`."""
+    return f"{settings.name_prefix}-"
+
+
 def bucket_for(settings: Settings, project: str) -> str:
     return settings.bucket_pattern.format(client=project)
 
 
-def input_queue_for(settings: Settings, project: str, user: str) -> str:
-    return settings.input_queue_pattern.format(client=project, user=user)
+def input_queue_for(settings: Settings, project: str) -> str:
+    return settings.input_queue_pattern.format(client=project, user=settings.user_id)
 
 
-def new_thread_id() -> str:
-    """A thread id shaped like the real ones: `thread-<epoch ms>-<6 chars>`."""
-    return f"thread-{int(time.time() * 1000)}-{secrets.token_hex(3)}"
+def dead_letter_queue_for(settings: Settings, project: str) -> str:
+    return input_queue_for(settings, project).removesuffix(".fifo") + "-dlq.fifo"
+
+
+def interrupt_queue_for(settings: Settings, project: str) -> str:
+    return settings.interrupt_queue_pattern.format(client=project, user=settings.user_id)
+
+
+def email_key(settings: Settings, project: str) -> str:
+    """Where a test email goes in the email bucket: under the prefix, named by its project (so it is ours)."""
+    return f"{settings.email_prefix}{project}-{uuid.uuid4().hex[:12]}.eml"

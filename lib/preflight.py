@@ -1,5 +1,5 @@
-"""Read-only checks, before anything runs, that the target has what the suite needs. Lists every
-problem at once, each with what to do about it."""
+"""Read-only checks, before anything runs, that the target is one the suite may use and has what it needs.
+Lists every problem at once, each with what to do about it."""
 
 from __future__ import annotations
 
@@ -10,16 +10,17 @@ from typing import Any
 from botocore.config import Config
 
 from lib.aws import AwsClients
-from lib.git import SiteRepository
+from lib.observe.executions import Executions
+from lib.observe.repository import SiteRepository
 from lib.settings import Settings
 
 # Fail fast: a preflight that hangs on a wrong endpoint is worse than none.
-QUICK = Config(connect_timeout=3, read_timeout=5, retries={"max_attempts": 1, "mode": "standard"},
+QUICK = Config(connect_timeout=3, read_timeout=5, retries={"max_attempts": 2, "mode": "standard"},
                s3={"addressing_style": "path"})
 
 
 class PreflightError(RuntimeError):
-    """The target lacks something the suite needs; the message lists all of it."""
+    """The target lacks something the suite needs, or is not one it may use; the message lists all of it."""
 
 
 def check(settings: Settings) -> list[str]:
@@ -30,8 +31,10 @@ def check(settings: Settings) -> list[str]:
         return aws.client(service, config=QUICK)
 
     checks: dict[str, Callable[[], object]] = {
-        "AWS credentials": lambda: client("sts").get_caller_identity(),
-        "S3": lambda: client("s3").list_buckets(),
+        "AWS account": lambda: _account(client("sts"), settings),
+        f"email bucket {settings.email_bucket}": lambda: client("s3").head_bucket(Bucket=settings.email_bucket),
+        f"state machine {settings.state_machine}": lambda: _test_stack(client("stepfunctions"), settings),
+        f"ECS cluster {settings.ecs_cluster}": lambda: _cluster(client("ecs"), settings.ecs_cluster),
         f"SQS queue {settings.unclaimed_queue}":
             lambda: client("sqs").get_queue_url(QueueName=settings.unclaimed_queue),
         f"DynamoDB table {settings.ownership_table}":
@@ -39,7 +42,8 @@ def check(settings: Settings) -> list[str]:
         f"DynamoDB table {settings.active_jobs_table}":
             lambda: client("dynamodb").describe_table(TableName=settings.active_jobs_table),
         f"CloudWatch log group {settings.log_group}": lambda: _log_group(client("logs"), settings.log_group),
-        f"GitHub repository {settings.repository}": lambda: SiteRepository(settings, timeout=5).repo.full_name,
+        f"GitHub repository {settings.repository} ({settings.github_api_url or 'api.github.com'})":
+            lambda: SiteRepository(settings, timeout=5).repo.full_name,
     }
     problems = []
     if settings.target == "aws" and not settings.github_api_url and not settings.github_token:
@@ -53,8 +57,35 @@ def check(settings: Settings) -> list[str]:
     return problems
 
 
-def _log_group(logs: object, name: str) -> None:
-    groups = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]  # type: ignore[attr-defined]
+def _account(sts: Any, settings: Settings) -> None:
+    account = sts.get_caller_identity()["Account"]
+    if settings.target != "aws":
+        return
+    if not settings.allowed_accounts:
+        raise PermissionError(f"the credentials are for account {account}, and aws_account_allowlist is empty: "
+                              "list the test accounts the suite may use (-D aws_account_allowlist=123456789012)")
+    if account not in settings.allowed_accounts:
+        raise PermissionError(f"account {account} is not on aws_account_allowlist "
+                              f"({', '.join(settings.allowed_accounts)}); the suite runs only in test accounts")
+
+
+def _test_stack(sfn: Any, settings: Settings) -> None:
+    arn = Executions(sfn, settings).machine_arn
+    key, _, value = settings.test_stack_tag.partition("=")
+    tags = {t["key"]: t["value"] for t in sfn.list_tags_for_resource(resourceArn=arn).get("tags", [])}
+    if settings.target == "aws" and tags.get(key) != value:
+        raise PermissionError(f"{arn} is not marked as a test stack (tag {key}={value}); the suite sends emails "
+                              "only to a test stack")
+
+
+def _cluster(ecs: Any, name: str) -> None:
+    clusters = ecs.describe_clusters(clusters=[name]).get("clusters", [])
+    if not any(c.get("status") == "ACTIVE" for c in clusters):
+        raise LookupError("does not exist or is not ACTIVE")
+
+
+def _log_group(logs: Any, name: str) -> None:
+    groups = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
     if not any(group["logGroupName"] == name for group in groups):
         raise LookupError("does not exist")
 

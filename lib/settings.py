@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from lib import contract
+from lib import expectations as contract
 
 TARGETS = ("local", "aws")
 ENV_PREFIX = "WEBORDINARY_"
@@ -35,20 +35,31 @@ class Settings:
     region: str = contract.REGION
     aws_endpoint_url: str = ""
     github_api_url: str = ""
+    # AWS accounts the suite may run in (comma-separated ids); on target=aws it refuses any other.
+    aws_account_allowlist: str = ""
+    test_stack_tag: str = contract.TEST_STACK_TAG
     repository: str = contract.REPOSITORY
     default_branch: str = contract.DEFAULT_BRANCH
     user_id: str = "acceptance"
+    sender: str = "product-owner@acceptance.example.com"
     run_id: str = field(default_factory=new_run_id)
     name_prefix: str = "wat"
     namespace_clients: bool = True
+    email_bucket: str = contract.EMAIL_BUCKET
+    email_prefix: str = contract.EMAIL_PREFIX
+    recipient_pattern: str = contract.RECIPIENT_PATTERN
+    state_machine: str = contract.STATE_MACHINE
     bucket_pattern: str = contract.BUCKET_PATTERN
     log_group: str = contract.LOG_GROUP
+    log_line_pattern: str = contract.LOG_LINE_PATTERN
+    ecs_cluster: str = contract.ECS_CLUSTER
     ownership_table: str = contract.OWNERSHIP_TABLE
     active_jobs_table: str = contract.ACTIVE_JOBS_TABLE
-    legacy_containers_table: str = contract.LEGACY_CONTAINERS_TABLE
     unclaimed_queue: str = contract.UNCLAIMED_QUEUE
     input_queue_pattern: str = contract.INPUT_QUEUE_PATTERN
+    interrupt_queue_pattern: str = contract.INTERRUPT_QUEUE_PATTERN
     phrase_switched: str = contract.PHRASE_SWITCHED
+    phrase_committing: str = contract.PHRASE_COMMITTING
     phrase_building: str = contract.PHRASE_BUILDING
     phrase_build_ok: str = contract.PHRASE_BUILD_OK
     phrase_build_failed: str = contract.PHRASE_BUILD_FAILED
@@ -57,8 +68,9 @@ class Settings:
     phrase_sync_failed: str = contract.PHRASE_SYNC_FAILED
     phrase_done: str = contract.PHRASE_DONE
     phrase_failed: str = contract.PHRASE_FAILED
+    phrase_interrupted: str = contract.PHRASE_INTERRUPTED
     deployment_timeout_s: float = 120.0
-    log_timeout_s: float = 60.0
+    log_timeout_s: float = 30.0
     git_timeout_s: float = 30.0
     concurrency_limit_s: float = 180.0
     metrics_build_limit_s: float = 45.0
@@ -73,9 +85,22 @@ class Settings:
     def __post_init__(self) -> None:
         if self.target not in TARGETS:
             raise SettingsError(f"target={self.target!r} is not a target; use one of {', '.join(TARGETS)}")
-        for name in ("deployment_timeout_s", "log_timeout_s", "git_timeout_s", "concurrency_limit_s"):
+        for name in ("deployment_timeout_s", "log_timeout_s", "git_timeout_s", "concurrency_limit_s", "poll_max_s"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name}={getattr(self, name)} must be a positive number of seconds")
+        for name, needed in (("recipient_pattern", ("{client}", "{user}")), ("bucket_pattern", ("{client}",)),
+                             ("input_queue_pattern", ("{client}", "{user}"))):
+            missing = [part for part in needed if part not in getattr(self, name)]
+            if missing:
+                raise SettingsError(f"{name}={getattr(self, name)!r} lacks {', '.join(missing)}")
+        bad = [a for a in self.allowed_accounts if not (a.isdigit() and len(a) == 12)]
+        if bad:
+            raise SettingsError(f"aws_account_allowlist has {', '.join(map(repr, bad))}: use 12-digit account ids, "
+                                "comma-separated")
+
+    @property
+    def allowed_accounts(self) -> list[str]:
+        return [a.strip() for a in self.aws_account_allowlist.split(",") if a.strip()]
 
     @classmethod
     def load(

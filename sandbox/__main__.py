@@ -1,4 +1,10 @@
-"""`python -m sandbox up [--endpoints-file PATH]`: run the local WebOrdinary until Ctrl-C."""
+"""`python -m sandbox up`: run the local WebOrdinary until Ctrl-C.
+
+Start a session by hand exactly as the real repository's scripts/test-aws-email.sh does:
+  python -m sandbox up --client amelia            # onboards amelia for user scott
+  aws --endpoint-url URL s3 cp edit.eml s3://webordinary-ses-emails/emails/x.eml
+  aws --endpoint-url URL stepfunctions list-executions --state-machine-arn ARN
+"""
 
 from __future__ import annotations
 
@@ -9,17 +15,26 @@ import threading
 from pathlib import Path
 
 from sandbox import faults as fault_switches
-from sandbox.app import DEFAULT_IDLE_RELEASE_S, Sandbox
+from sandbox import names
+from sandbox.app import Sandbox
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="run the sandbox in the foreground until Ctrl-C")
     up.add_argument("--endpoints-file", type=Path, help="write the endpoints as JSON to this file")
     up.add_argument("--state-dir", type=Path, help="keep origin and workspaces here (default: a temp dir)")
-    up.add_argument("--idle-release", type=float, default=DEFAULT_IDLE_RELEASE_S,
-                    help="seconds a worker stays idle before releasing its project (default: %(default)s)")
+    up.add_argument("--client", action="append", default=[], metavar="PROJECT",
+                    help="onboard this client (bucket, input queue with dead-letter queue, interrupt queue); repeat")
+    up.add_argument("--user", default="scott", help="the editing user of --client (default: %(default)s)")
+    up.add_argument("--recipient-rule", default=names.RECIPIENT_RULE,
+                    help="how a recipient names project and user (default: %(default)s)")
+    up.add_argument("--idle-release", type=float, default=names.IDLE_RELEASE_S,
+                    help="seconds a container stays idle before releasing its project (default: %(default)s)")
+    up.add_argument("--claim-interval", type=float, default=names.CLAIM_INTERVAL_S,
+                    help="the rate-limited claim: seconds between claims per project+user (default: %(default)s)")
     up.add_argument("--fault", help=f"fault switches, comma-separated (or {fault_switches.ENV_VAR})")
     args = parser.parse_args(argv)
 
@@ -28,16 +43,26 @@ def main(argv: list[str] | None = None) -> int:
     except fault_switches.UnknownFaultError as error:
         print(f"sandbox: {error}", file=sys.stderr)
         return 2
-    sandbox = Sandbox(faults=faults, state_dir=args.state_dir, idle_release_s=args.idle_release)
+    sandbox = Sandbox(faults=faults, state_dir=args.state_dir, idle_release_s=args.idle_release,
+                      claim_interval_s=args.claim_interval, recipient_rule=args.recipient_rule,
+                      clients=tuple(args.client), user=args.user)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     signal.signal(signal.SIGINT, lambda *_: done.set())
     sandbox.start()
     try:
         endpoints = sandbox.endpoints()
-        print("WebOrdinary sandbox is up. Reach it with:", flush=True)
-        print(f"  aws --endpoint-url {endpoints['aws_endpoint_url']} s3 ls", flush=True)
+        url = endpoints["aws_endpoint_url"]
+        print("WebOrdinary sandbox is up. Reach it with (any keys, e.g. AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x "
+              f"AWS_DEFAULT_REGION={names.REGION}):", flush=True)
+        print(f"  aws --endpoint-url {url} s3 cp edit.eml s3://{names.EMAIL_BUCKET}/{names.EMAIL_PREFIX}x.eml",
+              flush=True)
+        print(f"  aws --endpoint-url {url} stepfunctions list-executions --state-machine-arn "
+              f"{endpoints['state_machine_arn']}", flush=True)
         print(f"  GitHub API: {endpoints['github_api_url']}/repos/{endpoints['repository']}", flush=True)
+        for project in args.client:
+            print(f"  client {project}: send to {args.recipient_rule.format(user=args.user, project=project)}",
+                  flush=True)
         print(f"  faults: {fault_switches.describe(faults)}", flush=True)
         if args.endpoints_file:
             sandbox.write_endpoints(args.endpoints_file)

@@ -1,29 +1,41 @@
-"""What one edit container does with one instruction, in the contract's order:
-switch to the thread's branch, interpret, commit, build, sync to S3, push, report."""
+"""What one edit container does with one instruction, in the real container's order (message-processor.service.ts):
+switch to the thread's branch, apply the instruction, commit, build, sync to S3, push. Long steps run as child
+processes that an interrupt stops with SIGINT."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from lib import contract
-from sandbox import interpreter
+from sandbox import commits, interpreter, names
 from sandbox.faults import SLOW_BUILD_SECONDS
 from sandbox.gitutil import git, out
 
-Log = Callable[[str], None]
+Log = Callable[[str, str], None]  # (context, message)
+MESSAGE_PROCESSOR = "MessageProcessor"
+GIT_SERVICE = "GitService"
+S3_SYNC = "S3SyncService"
 
 
 class SyncCrash(RuntimeError):
     """Raised under the `crash-on-sync-failure` fault: the container dies."""
+
+
+class Interrupted(Exception):
+    """An interrupt stopped the session; `new_thread_id` is the thread of the message that caused it."""
+
+    def __init__(self, new_thread_id: str) -> None:
+        super().__init__(f"interrupted by a new message in thread {new_thread_id}")
+        self.new_thread_id = new_thread_id
 
 
 @dataclass(frozen=True)
@@ -33,156 +45,217 @@ class Instruction:
     project_id: str
     user_id: str
     text: str
+    repo_url: str | None = None
     branch: str | None = None
 
     @classmethod
-    def parse(cls, body: str) -> Instruction:
-        """Parse a queue message body; raises ValueError naming what is wrong."""
-        try:
-            data = json.loads(body)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"message body is not JSON ({error.msg})") from None
+    def parse(cls, data: object) -> Instruction:
+        """From a queue message's JSON body; raises ValueError naming what is missing."""
         if not isinstance(data, dict):
             raise ValueError("message body is not a JSON object")
         text = data.get("text") or data.get("instruction") or data.get("content")
-        missing = [k for k in ("messageId", "threadId", "projectId", "userId") if not data.get(k)]
+        missing = [k for k in ("taskToken", "messageId", "threadId", "projectId", "userId") if not data.get(k)]
         if not text:
             missing.append("text|instruction|content")
         if missing:
             raise ValueError(f"message lacks {', '.join(missing)}")
-        return cls(data["messageId"], data["threadId"], data["projectId"], data["userId"], text, data.get("branch"))
+        return cls(data["messageId"], data["threadId"], data["projectId"], data["userId"], text,
+                   data.get("repoUrl") or None, data.get("branch") or None)
 
 
 @dataclass
-class Outcome:
-    build_ok: bool = False
-    deploy_ok: bool = False
-    pushed: bool = False
+class Result:
+    """What the session did: the callback's fields, as message-processor.service.ts:123-131 fills them."""
+
+    summary: str = ""
+    files_changed: list[str] = field(default_factory=list)
+    build_success: bool = False
+    deploy_success: bool = False
+    branch: str = ""
+
+
+class Interrupt:
+    """Set by the container's interrupt watcher; stops the running child process with SIGINT."""
+
+    def __init__(self) -> None:
+        self.new_thread_id: str | None = None
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[str] | None = None
+
+    def trigger(self, new_thread_id: str) -> None:
+        with self._lock:
+            self.new_thread_id = new_thread_id
+            if self._process and self._process.poll() is None:
+                self._process.send_signal(signal.SIGINT)
+
+    def check(self) -> None:
+        if self.new_thread_id is not None:
+            raise Interrupted(self.new_thread_id)
+
+    def run(self, command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        """Run a child process that an interrupt can stop (given 5 s to exit after SIGINT, as the real one)."""
+        with self._lock:
+            self.check()
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                       **kwargs)  # type: ignore[call-overload]
+            self._process = process
+        try:
+            stdout, stderr = process.communicate()
+        finally:
+            with self._lock:
+                self._process = None
+        return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
 class Workspace:
-    """One project+user's clone of the site, as the container keeps it between messages."""
+    """One project+user's checkout, as the container keeps it between messages:
+    `{workspaces}/{project}/{user}/amelia-astro` (the real container's hard-coded name)."""
 
-    def __init__(self, root: Path, origin: Path, node_modules: Path, aws_endpoint: str,
-                 faults: frozenset[str], log: Log, shared_bucket: Callable[[str], str]) -> None:
-        self.path = root
-        self.origin = origin
+    def __init__(self, root: Path, node_modules: Path, aws_endpoint: str, faults: frozenset[str],
+                 shared_bucket: Callable[[str], str]) -> None:
+        self.root = root
         self.node_modules = node_modules
         self.aws_endpoint = aws_endpoint
         self.faults = faults
-        self.log = log
         self.shared_bucket = shared_bucket
         self.current_thread: str | None = None
 
-    # -- git -------------------------------------------------------------------------------------------
-    def prepare(self) -> None:
-        if not (self.path / ".git").is_dir():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            git(self.path.parent, "clone", "--quiet", str(self.origin), self.path.name)
-            # The real container runs `npm install` after cloning; the sandbox links the modules that
-            # `npm ci` installed from the fixture's lockfile, which is the same tree, in milliseconds.
-            (self.path / "node_modules").symlink_to(self.node_modules)
-        else:
-            git(self.path, "fetch", "--quiet", "--prune", "origin")
+    def path_for(self, project: str, user: str) -> Path:
+        return self.root / project / user / names.REPO_DIR
 
-    def switch_to(self, instruction: Instruction) -> str:
-        branch = contract.branch_for_thread(instruction.thread_id, instruction.branch)
+    # -- git -------------------------------------------------------------------------------------------
+    def prepare(self, path: Path, repo_url: str | None) -> None:
+        if (path / ".git").is_dir():
+            git(path, "fetch", "--quiet", "--prune", "origin")
+            return
+        if not repo_url:
+            raise RuntimeError(f"Repository not initialized at {path}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        git(path.parent, "clone", "--quiet", repo_url, path.name)
+        # The real container runs `npm install` after cloning; the sandbox links the modules that `npm ci`
+        # installed from the fixture's lockfile: the same tree, in milliseconds.
+        (path / "node_modules").symlink_to(self.node_modules)
+
+    def switch_to(self, path: Path, instruction: Instruction) -> str:
+        branch = instruction.branch or (instruction.thread_id if instruction.thread_id.startswith("thread-")
+                                        else f"thread-{instruction.thread_id}")
         if "same-branch" in self.faults:
             branch = "thread-sandbox-shared"
-        current = out(self.path, "rev-parse", "--abbrev-ref", "HEAD")
+        current = out(path, "rev-parse", "--abbrev-ref", "HEAD")
         carried: str | None = None
         if current != branch:
             if "carry-over" in self.faults:
-                carried = (self.path / interpreter.SITE_DATA).read_text()
-            elif out(self.path, "status", "--porcelain") and self.current_thread:
-                git(self.path, "add", "-A")
-                subject = contract.PHRASE_SWITCH_COMMIT.format(tag=contract.commit_tag(self.current_thread))
-                git(self.path, "commit", "--quiet", "-m", subject)
-            git(self.path, "checkout", "--quiet", "--force", *self._checkout_args(branch))
+                carried = (path / interpreter.SITE_DATA).read_text()
+            elif out(path, "status", "--porcelain") and self.current_thread:
+                git(path, "add", "-A")
+                git(path, "commit", "--quiet", "-m", commits.switching_subject(self.current_thread))
+            git(path, "checkout", "--quiet", "--force", *self._checkout_args(path, branch))
         if carried is not None:
-            (self.path / interpreter.SITE_DATA).write_text(carried)
+            (path / interpreter.SITE_DATA).write_text(carried)
         self.current_thread = instruction.thread_id
         return branch
 
-    def _checkout_args(self, branch: str) -> list[str]:
-        if git(self.path, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}", check=False).returncode == 0:
+    @staticmethod
+    def _checkout_args(path: Path, branch: str) -> list[str]:
+        if git(path, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}", check=False).returncode == 0:
             return [branch]
-        if git(self.path, "rev-parse", "--verify", "--quiet", f"refs/remotes/origin/{branch}",
+        if git(path, "rev-parse", "--verify", "--quiet", f"refs/remotes/origin/{branch}",
                check=False).returncode == 0:
             return ["-b", branch, f"origin/{branch}"]
-        return ["-b", branch, f"origin/{contract.DEFAULT_BRANCH}"]
+        return ["-b", branch, f"origin/{names.DEFAULT_BRANCH}"]
 
-    def commit(self, instruction: Instruction, summary: str) -> bool:
-        changed = [line[3:] for line in out(self.path, "status", "--porcelain").splitlines()]
-        if not changed:
+    @staticmethod
+    def changed_files(path: Path) -> list[str]:
+        tracked = out(path, "diff", "--name-only", "HEAD").splitlines()
+        untracked = out(path, "ls-files", "--others", "--exclude-standard").splitlines()
+        return [f for f in dict.fromkeys(tracked + untracked) if f]
+
+    @staticmethod
+    def commit(path: Path, instruction: Instruction, files: list[str]) -> None:
+        git(path, "add", "-A")
+        message = commits.subject(instruction.text, files, instruction.thread_id) + "\n\n" + commits.body(
+            instruction.text, files, instruction.thread_id, instruction.user_id)
+        git(path, "commit", "--quiet", "-m", message)
+
+    def save_partial_work(self, path: Path, branch: str, thread_id: str) -> bool:
+        """After an interrupt: commit what is uncommitted as `WIP: Session interrupted [...]`, push the branch."""
+        if "preempted-work-lost" in self.faults:
             return False
-        files = f"{len(changed)} file" + ("s" if len(changed) != 1 else "")
-        subject = f"{interpreter.normalise(instruction.text)} ({files}) [{contract.commit_tag(instruction.thread_id)}]"
-        body = f"{summary}\n\nSession: {instruction.thread_id}\nUser: {instruction.user_id}"
-        git(self.path, "add", "-A")
-        git(self.path, "commit", "--quiet", "-m", subject[:72], "-m", body)
+        if out(path, "status", "--porcelain"):
+            git(path, "add", "-A")
+            git(path, "commit", "--quiet", "-m", commits.interrupted_subject(thread_id))
+        return self.push(path, branch)
+
+    def push(self, path: Path, branch: str) -> bool:
+        if "no-push" not in self.faults:
+            git(path, "push", "--quiet", "origin", branch)
         return True
 
-    def push(self, branch: str) -> None:
-        if "no-push" not in self.faults:
-            git(self.path, "push", "--quiet", "origin", branch)
-
     # -- build and deploy -----------------------------------------------------------------------------------
-    def build(self) -> subprocess.CompletedProcess[str] | None:
-        """Run `npm run build`; returns None when the `stale-build` fault skips it (once a dist/ exists)."""
-        if "stale-build" in self.faults and (self.path / "dist").is_dir():
+    def build(self, path: Path, interrupt: Interrupt) -> subprocess.CompletedProcess[str] | None:
+        """`npm run build`; None when the `stale-build` fault skips it (once a dist/ exists)."""
+        if "stale-build" in self.faults and (path / "dist").is_dir():
             return None
         if "slow-build" in self.faults:
-            time.sleep(SLOW_BUILD_SECONDS)
+            deadline = time.monotonic() + SLOW_BUILD_SECONDS
+            while time.monotonic() < deadline:
+                interrupt.check()
+                time.sleep(0.1)
         env = {**os.environ, "NODE_ENV": "production", "ASTRO_TELEMETRY_DISABLED": "1"}
-        return subprocess.run(["npm", "run", "build"], cwd=self.path, env=env, capture_output=True, text=True)
+        return interrupt.run(["npm", "run", "build"], cwd=path, env=env)
 
-    def sync(self, project_id: str) -> subprocess.CompletedProcess[str]:
-        bucket = contract.BUCKET_PATTERN.format(client=project_id)
+    def sync(self, path: Path, project_id: str, interrupt: Interrupt) -> subprocess.CompletedProcess[str]:
+        bucket = names.bucket(project_id)
         if "shared-bucket" in self.faults:
             bucket = self.shared_bucket(bucket)
-        command = [aws_cli(), "s3", "sync", str(self.path / "dist"), f"s3://{bucket}", "--no-progress",
-                   "--endpoint-url", self.aws_endpoint]
+        command = [aws_cli(), "s3", "sync", str(path / "dist"), f"s3://{bucket}", "--no-progress",
+                   "--region", names.REGION, "--endpoint-url", self.aws_endpoint]
         if "no-delete" not in self.faults:
-            command.append("--delete")
-        return subprocess.run(command, capture_output=True, text=True, env=aws_cli_env())
+            command.insert(5, "--delete")
+        return interrupt.run(command, env=aws_cli_env())
 
 
-def process(instruction: Instruction, ws: Workspace, log: Log) -> Outcome:
-    """Handle one instruction end to end, writing the contract's log lines."""
-    outcome = Outcome()
-    ws.prepare()
-    branch = ws.switch_to(instruction)
-    log(contract.PHRASE_SWITCHED.format(thread_id=instruction.thread_id, branch=branch))
-    log(contract.PHRASE_EXECUTING)
-    summary = interpreter.apply(instruction.text, ws.path, instruction.thread_id)
-    log(contract.PHRASE_COMMITTING)
-    ws.commit(instruction, summary)
-    log(contract.PHRASE_BUILDING)
-    build = ws.build()
+def process(instruction: Instruction, ws: Workspace, log: Log, interrupt: Interrupt, result: Result) -> None:
+    """Handle one instruction end to end, writing the real container's log lines; fills `result` as it goes
+    (so that an interrupt handler knows the branch)."""
+    path = ws.path_for(instruction.project_id, instruction.user_id)
+    ws.prepare(path, instruction.repo_url)
+    result.branch = ws.switch_to(path, instruction)
+    log(MESSAGE_PROCESSOR, f"Switched to thread {instruction.thread_id} (branch: {result.branch})")
+    # Like the real container's Claude run, applying the instruction is not interruptible; the build and sync are.
+    log(MESSAGE_PROCESSOR, "Step 1/5: Executing Claude command...")
+    result.summary = interpreter.apply(instruction.text, path, instruction.thread_id)
+    result.files_changed = ws.changed_files(path)
+    if result.files_changed:
+        log(MESSAGE_PROCESSOR, "Step 2/5: Committing changes...")
+        ws.commit(path, instruction, result.files_changed)
+    log(MESSAGE_PROCESSOR, "Step 3/5: Building Astro site...")
+    build = ws.build(path, interrupt)
+    interrupt.check()
     if build is not None and build.returncode != 0:
-        log(f"{contract.PHRASE_BUILD_FAILED} {build.returncode}: {_first_error(build.stderr or build.stdout)}")
-        return outcome
-    outcome.build_ok = True
-    log(contract.PHRASE_BUILD_OK)
-    log(contract.PHRASE_DEPLOYING)
-    sync = ws.sync(instruction.project_id)
+        log(MESSAGE_PROCESSOR, f"Build failed with code {build.returncode}: {_first_error(build.stderr or build.stdout)}")
+        return
+    result.build_success = True
+    log(MESSAGE_PROCESSOR, "✅ Astro build successful")
+    log(MESSAGE_PROCESSOR, "Step 4/5: Deploying to S3...")
+    sync = ws.sync(path, instruction.project_id, interrupt)
+    interrupt.check()
     if sync.returncode == 0:
         uploaded = len(re.findall(r"^upload:", sync.stdout, flags=re.MULTILINE))
         deleted = len(re.findall(r"^delete:", sync.stdout, flags=re.MULTILINE))
-        log(f"{contract.PHRASE_SYNC_OK}: {uploaded} uploaded, {deleted} deleted")
-        log(contract.PHRASE_SITE_UPDATED.format(bucket=contract.BUCKET_PATTERN.format(client=instruction.project_id)))
-        outcome.deploy_ok = True
+        log(MESSAGE_PROCESSOR, f"✅ S3 sync complete: {uploaded} uploaded, {deleted} deleted")
+        log(MESSAGE_PROCESSOR, f"🌐 Site updated at https://{names.bucket(instruction.project_id)}")
+        result.deploy_success = True
     else:
         if "silent-sync-failure" not in ws.faults:
-            log(f"{contract.PHRASE_SYNC_FAILED} with code {sync.returncode}: {_tail(sync.stderr)}")
+            log(MESSAGE_PROCESSOR, f"S3 sync failed with code {sync.returncode}: {_tail(sync.stderr)}")
         if "crash-on-sync-failure" in ws.faults:
             raise SyncCrash(f"S3 sync exited with code {sync.returncode}")
-    log(contract.PHRASE_PUSHING)
-    ws.push(branch)
-    outcome.pushed = True
-    log(contract.PHRASE_PUSHED.format(branch=branch))
-    return outcome
+        if "success-despite-failure" in ws.faults:
+            result.deploy_success = True
+    log(MESSAGE_PROCESSOR, "Step 5/5: Pushing to GitHub...")
+    ws.push(path, result.branch)
+    log(GIT_SERVICE, f"Pushed branch {result.branch} successfully")
 
 
 def _first_error(text: str) -> str:
@@ -191,8 +264,7 @@ def _first_error(text: str) -> str:
 
 
 def _tail(text: str, limit: int = 300) -> str:
-    text = " ".join(text.strip().split())
-    return text[-limit:]
+    return " ".join(text.strip().split())[-limit:]
 
 
 def aws_cli() -> str:
@@ -210,7 +282,7 @@ def aws_cli_env() -> dict[str, str]:
         **{key: value for key, value in os.environ.items() if not key.startswith("AWS_")},
         "AWS_ACCESS_KEY_ID": "sandbox",
         "AWS_SECRET_ACCESS_KEY": "sandbox",
-        "AWS_DEFAULT_REGION": contract.REGION,
+        "AWS_DEFAULT_REGION": names.REGION,
         "AWS_CONFIG_FILE": str(Path(__file__).resolve().parent / "awscli.cfg"),
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     }

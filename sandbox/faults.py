@@ -17,11 +17,15 @@ FAULTS: dict[str, str] = {
     "shared-bucket": "a wrong bucket name: every client deploys into the first client's bucket",
     "no-push": "commits never reach GitHub (e.g. a failed build leaves them unpushed)",
     "crash-on-sync-failure": "an unhandled sync error kills the container",
-    "silent-sync-failure": "a failed sync reported as a success (no failure log line)",
+    "silent-sync-failure": "a failed sync the container does not log (no `S3 sync failed` line)",
     "stale-build": "the previous dist/ is deployed without building the new edit (after a first real build)",
     "out-of-order": "a lost FIFO guarantee: a client's waiting messages are handled newest first",
     "slow-build": "a build that takes seconds longer than it should",
     "same-branch": "every thread commits to one branch instead of its own",
+    "success-despite-failure": "a failed sync reported as deploySuccess: true in the success callback",
+    "preempted-work-lost": "a preempted session's work is neither committed nor pushed",
+    "claims-while-owning": "a container that owns a project takes another project's claim and stops serving "
+                           "the first (generic-container.service.ts:94-147)",
 }
 
 SLOW_BUILD_SECONDS = 6.0

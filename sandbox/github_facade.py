@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
-from lib import contract
+from sandbox import names
 from sandbox.gitutil import git
 
 _FIELD = "\x1f"
@@ -20,7 +20,7 @@ _LOG_FORMAT = _FIELD.join(["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI",
 
 
 class GitHubFacade:
-    def __init__(self, origin_root: Path, repository: str = contract.REPOSITORY) -> None:
+    def __init__(self, origin_root: Path, repository: str = names.REPOSITORY) -> None:
         self.origin_root = origin_root
         self.repository = repository
         handler = type("Handler", (_Handler,), {"facade": self})
@@ -87,9 +87,11 @@ class _Handler(BaseHTTPRequestHandler):
                 "full_name": f"{owner}/{repo}",
                 "owner": {"login": owner, "type": "Organization"},
                 "private": True,
-                "default_branch": contract.DEFAULT_BRANCH,
+                "default_branch": names.DEFAULT_BRANCH,
                 "url": f"{base}/repos/{owner}/{repo}",
                 "html_url": f"{base}/{owner}/{repo}",
+                # Where the container clones from (the message's repoUrl): the bare origin itself.
+                "clone_url": f"file://{bare}",
             },
         )
 
@@ -110,7 +112,7 @@ class _Handler(BaseHTTPRequestHandler):
                  query: dict[str, str] | None = None) -> list[dict]:
         respond = query is not None
         query = query or {}
-        ref = ref or query.get("sha") or contract.DEFAULT_BRANCH
+        ref = ref or query.get("sha") or names.DEFAULT_BRANCH
         per_page = limit or min(int(query.get("per_page", 30)), 100)
         page = max(int(query.get("page", 1)), 1)
         result = git(bare, "log", f"--format={_LOG_FORMAT}", f"--skip={(page - 1) * per_page}",

@@ -6,13 +6,13 @@ import os
 import subprocess
 from pathlib import Path
 
-from lib import contract
+from sandbox import names
 
 AUTHOR_ENV = {
-    "GIT_AUTHOR_NAME": contract.COMMIT_AUTHOR_NAME,
-    "GIT_AUTHOR_EMAIL": contract.COMMIT_AUTHOR_EMAIL,
-    "GIT_COMMITTER_NAME": contract.COMMIT_AUTHOR_NAME,
-    "GIT_COMMITTER_EMAIL": contract.COMMIT_AUTHOR_EMAIL,
+    "GIT_AUTHOR_NAME": names.COMMIT_AUTHOR_NAME,
+    "GIT_AUTHOR_EMAIL": names.COMMIT_AUTHOR_EMAIL,
+    "GIT_COMMITTER_NAME": names.COMMIT_AUTHOR_NAME,
+    "GIT_COMMITTER_EMAIL": names.COMMIT_AUTHOR_EMAIL,
     "GIT_TERMINAL_PROMPT": "0",
 }
 

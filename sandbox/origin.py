@@ -5,25 +5,25 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from lib import contract
+from sandbox import names
 from sandbox.gitutil import git
 
 SITE_DIR = Path(__file__).resolve().parent / "site"
 _NOT_SOURCE = shutil.ignore_patterns("node_modules", "dist", ".astro", ".astro-cache", ".vite-cache")
 
 
-def create_origin(root: Path, repository: str = contract.REPOSITORY) -> Path:
+def create_origin(root: Path, repository: str = names.REPOSITORY) -> Path:
     """Create `root/<owner>/<repo>.git` holding the fixture site on the default branch."""
     owner, name = repository.split("/")
     bare = root / owner / f"{name}.git"
     bare.parent.mkdir(parents=True, exist_ok=True)
-    git(root, "init", "--bare", "--quiet", "--initial-branch", contract.DEFAULT_BRANCH, str(bare))
+    git(root, "init", "--bare", "--quiet", "--initial-branch", names.DEFAULT_BRANCH, str(bare))
     seed = root / "seed"
     shutil.copytree(SITE_DIR, seed, ignore=_NOT_SOURCE)
-    git(seed, "init", "--quiet", "--initial-branch", contract.DEFAULT_BRANCH)
+    git(seed, "init", "--quiet", "--initial-branch", names.DEFAULT_BRANCH)
     git(seed, "add", "-A")
     git(seed, "commit", "--quiet", "-m", "Initial site")
-    git(seed, "push", "--quiet", str(bare), contract.DEFAULT_BRANCH)
+    git(seed, "push", "--quiet", str(bare), names.DEFAULT_BRANCH)
     shutil.rmtree(seed)
     return bare
 

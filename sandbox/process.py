@@ -1,4 +1,5 @@
-"""Run `python -m sandbox up` as a child process and learn its endpoints (used by environment.py)."""
+"""Run `python -m sandbox up` as a child process and learn its endpoints (used by features/environment.py and
+the tests; it imports nothing of the suite's library)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import IO
-
-from lib.waiters import wait_until
 
 START_DEADLINE_S = 60.0
 
@@ -40,13 +40,12 @@ class SandboxProcess:
             stdout=self._log, stderr=subprocess.STDOUT, env=env,
             cwd=Path(__file__).resolve().parent.parent,
         )
-        wait_until(
-            f"the sandbox to write {self.endpoints_file}",
-            self._poll,
-            lambda ready: ready,
-            START_DEADLINE_S,
-            describe=lambda ready: "ready" if ready else f"not ready; its log ends: {self.log_tail()}",
-        )
+        deadline = time.monotonic() + START_DEADLINE_S
+        while not self._poll():
+            if time.monotonic() > deadline:
+                raise SandboxStartError(f"the sandbox did not write {self.endpoints_file} within "
+                                        f"{START_DEADLINE_S:.0f}s; its log ends: {self.log_tail()}")
+            time.sleep(0.05)  # polling a child process's file: no event to wait on
         return json.loads(self.endpoints_file.read_text())
 
     def _poll(self) -> bool:

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from lib.pipeline import Pipeline
+
 from sandbox.process import SandboxProcess
 from tests.sandbox_helpers import running_sandbox
 

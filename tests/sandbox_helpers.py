@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from lib.pipeline import Pipeline, TargetHooks
+
 from lib.settings import Settings
 from sandbox import interpreter
 from sandbox.process import SandboxProcess

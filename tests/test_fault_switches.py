@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from lib import contract
 from lib.logs import DEPLOYED
 from lib.pipeline import Pipeline
 from lib.waiters import wait_until
+
+from lib import contract
 from sandbox.faults import FAULTS, SLOW_BUILD_SECONDS
 from sandbox.process import SandboxProcess
 from tests.sandbox_helpers import running_sandbox

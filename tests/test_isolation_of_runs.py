@@ -14,11 +14,11 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.config import Config
+from lib.waiters import wait_until
 
 from lib import buckets, naming, onboarding, preflight
 from lib.aws import AwsClients
 from lib.settings import Settings
-from lib.waiters import wait_until
 from sandbox.process import SandboxProcess
 from tests.conftest import run_behave
 

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from lib import contract
 from lib.deployments import DeployedObject, latest_build_problems
 from lib.logs import BUILD_FAILED, DEPLOYED, FAILED, FINISHED_WITHOUT_SYNC, SYNC_FAILED, LogLine, SessionLog
+
+from lib import contract
 from lib.settings import Settings
 
 T0 = 1_764_000_000_000

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from github import Github
-
-from lib import contract, naming
 from lib.logs import BUILD_FAILED, DEPLOYED, SYNC_FAILED
 from lib.pipeline import Pipeline
 from lib.waiters import wait_until
+
+from lib import contract, naming
 from sandbox.edit import aws_cli
 from tests.sandbox_helpers import running_sandbox
 

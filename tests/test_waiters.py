@@ -3,7 +3,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from lib.waiters import WaitTimeout, wait_until
 
 

@@ -15,10 +15,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lib import contract  # noqa: E402
 from lib.logs import DEPLOYED, SessionLog  # noqa: E402
 from lib.pipeline import Pipeline, TargetHooks  # noqa: E402
 from lib.sessions import Session  # noqa: E402
+
+from lib import contract  # noqa: E402
 from lib.settings import Settings  # noqa: E402
 from sandbox import interpreter  # noqa: E402
 from sandbox.process import SandboxProcess  # noqa: E402

@@ -7,8 +7,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from lib.aws import AwsClients
 from lib.buckets import sweep
+
+from lib.aws import AwsClients
 from lib.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

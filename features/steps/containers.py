@@ -1,31 +1,25 @@
-"""Steps about the edit containers: how a session ended, and whether the container stayed up."""
+"""Steps about the edit containers (ECS tasks)."""
 
 from __future__ import annotations
 
 from behave import then
 from behave.runner import Context
 
-from lib.containers import LIVE_STATUSES
-from lib.logs import SYNC_FAILED
-
-
-@then("the container reports that the S3 sync failed")
-def step_sync_failure_reported(context: Context) -> None:
-    """The latest session's log says `S3 sync failed` (and not that the site was updated)."""
-    session = context.sessions[-1]
-    log = context.pipeline.wait_for_outcome(session)
-    context.outcomes[session.thread_id] = log
-    assert log.outcome == SYNC_FAILED, (
-        f"{session.name}'s thread {session.thread_id} ended {log.outcome!r} instead of reporting a failed "
-        f"S3 sync; its log: {log.summary()}"
-    )
+from lib.observe import containers
+from lib.world import world
 
 
 @then("the container that handled it is still running")
 def step_container_still_running(context: Context) -> None:
-    """The container that handled the latest session finished it and is still up (`running` or `starting`)."""
-    session = context.sessions[-1]
-    container_id = context.outcomes[session.thread_id].container_id
-    log, status = context.pipeline.wait_until_finished_or_down(session, container_id)
-    assert status in LIVE_STATUSES, f"container {container_id} is {status!r} after {session.name}'s session"
-    assert log.finished, f"container {container_id} never finished the session: {log.summary()}"
+    """The container (ECS task) that handled the latest session finished it and is still RUNNING."""
+    w = world(context)
+    session = w.scenario.sessions[-1] if w.scenario.sessions else None
+    if session is None:
+        raise ValueError("no email was sent in this scenario yet")
+    outcome = w.observer.await_outcome(session)
+    task = outcome.log.task_id
+    assert task, f"no container logged {session.describe()}, so none can be checked: {outcome.log.summary()}"
+    status = containers.task_status(w.target.aws.ecs, w.target.settings, task)
+    assert status == containers.RUNNING, (
+        f"the container (ECS task {task}) that handled {session.describe()} is {status}: "
+        f"{containers.stopped_reason(w.target.aws.ecs, w.target.settings, task)}")

@@ -1,4 +1,4 @@
-"""Steps that send clients' edit instructions (each email thread is one session)."""
+"""Steps that send clients' edit instructions as emails (each email thread is one conversation)."""
 
 from __future__ import annotations
 
@@ -7,34 +7,56 @@ import time
 from behave import when
 from behave.runner import Context
 
+from lib.act import sending
+from lib.tables import TableError, rows
+from lib.world import world
+
 
 @when("these emails arrive at the same time:")
 def step_emails_at_once(context: Context) -> None:
-    """Each row (`client`, `instruction`) starts a new thread for that client; all are sent at once."""
-    for row in context.table:
-        context.sessions.append(context.pipeline.start_session(row["client"], row["instruction"]))
+    """Each row (`client`, `instruction`) is an email starting a new thread for that client; all are sent at once."""
+    w = world(context)
+    table = rows(context.table, ("client", "instruction"))
+    for row in table:
+        w.scenario.client(row["client"])
+        w.target.grammar.check(row["instruction"])
+    for row in table:
+        sending.send(w.target, w.scenario, row["client"], row["instruction"])
 
 
 @when('"{client}" emails: {instruction}')
 def step_client_emails(context: Context, client: str, instruction: str) -> None:
     """The client starts a new thread with this instruction, e.g. `"amelia" emails: Add header with text "Hi"`."""
-    context.sessions.append(context.pipeline.start_session(client, instruction))
+    w = world(context)
+    sending.send(w.target, w.scenario, client, instruction)
 
 
 @when('"{client}" emails these edits on new threads, {gap:g} seconds apart:')
 def step_emails_paced(context: Context, client: str, gap: float) -> None:
     """Each row's `instruction` starts a new thread for the client, the given number of seconds after the last."""
-    instructions = [row["instruction"] for row in context.table]
-    context.sessions += context.pipeline.send_paced(client, instructions, gap)
+    w = world(context)
+    sending.send_paced(w.target, w.scenario, client, [r["instruction"] for r in rows(context.table, ("instruction",))],
+                       gap)
 
 
 @when('"{client}" emails these edits on new threads, each after the last is deployed:')
 def step_emails_in_turn(context: Context, client: str) -> None:
     """Each row's `instruction` starts a new thread for the client once the previous edit is deployed."""
-    instructions = [row["instruction"] for row in context.table]
-    for session, log in context.pipeline.send_one_after_another(client, instructions):
-        context.sessions.append(session)
-        context.outcomes[session.thread_id] = log
+    w = world(context)
+    edits = [("", r["instruction"]) for r in rows(context.table, ("instruction",))]
+    sending.send_in_turn(w.target, w.scenario, client, edits)
+
+
+@when('"{client}" emails these edits, each after the last is deployed:')
+def step_emails_on_threads(context: Context, client: str) -> None:
+    """Each row is an email once the previous edit is deployed. The `thread` column names threads: a name's
+    first row starts a new thread, a later row with the same name replies on that thread."""
+    w = world(context)
+    edits = [(r["thread"], r["instruction"]) for r in rows(context.table, ("thread", "instruction"))]
+    empty = [i + 1 for i, (label, _) in enumerate(edits) if not label]
+    if empty:
+        raise TableError(f"row(s) {', '.join(map(str, empty))} name no thread; give every row a thread name")
+    sending.send_in_turn(w.target, w.scenario, client, edits)
 
 
 @when('"{client}" emails {count:d} timestamp updates, each after the last is deployed')
@@ -42,9 +64,7 @@ def step_emails_timestamps(context: Context, client: str, count: int) -> None:
     """The client sends `count` "Update timestamp to <now>" edits on new threads, one after the other."""
     if count < 1:
         raise ValueError(f"the number of timestamp updates must be at least 1, got {count}")
+    w = world(context)
     for _ in range(count):
-        context.last_timestamp = str(time.time_ns() // 1_000_000)
-        instruction = f"Update timestamp to {context.last_timestamp}"
-        for session, log in context.pipeline.send_one_after_another(client, [instruction]):
-            context.sessions.append(session)
-            context.outcomes[session.thread_id] = log
+        w.scenario.last_timestamp = str(time.time_ns() // 1_000_000)
+        sending.send_in_turn(w.target, w.scenario, client, [("", f"Update timestamp to {w.scenario.last_timestamp}")])

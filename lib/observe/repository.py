@@ -1,4 +1,4 @@
-"""The site's repository on GitHub (or the sandbox's facade), read through PyGithub."""
+"""The site's repository on GitHub (or the sandbox's facade), read through PyGithub. Read only."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from functools import cached_property
 
 from github import Auth, Github, GithubException, UnknownObjectException
 from github.Repository import Repository
+from urllib3.util.retry import Retry
 
 from lib.settings import Settings
 
@@ -27,7 +28,10 @@ class SiteRepository:
     def __init__(self, settings: Settings, timeout: int = 15) -> None:
         self.settings = settings
         auth = Auth.Token(settings.github_token) if settings.github_token else None
-        self._github = Github(base_url=settings.github_api_url or GITHUB_API, auth=auth, timeout=timeout, retry=None)
+        # GitHub's 5xx and rate-limit answers are retried (urllib3 Retry); a verdict never rests on one.
+        retry = Retry(total=5, backoff_factor=0.3, status_forcelist=(429, 500, 502, 503, 504),
+                      allowed_methods=frozenset({"GET"}))
+        self._github = Github(base_url=settings.github_api_url or GITHUB_API, auth=auth, timeout=timeout, retry=retry)
 
     @cached_property
     def repo(self) -> Repository:
@@ -46,6 +50,18 @@ class SiteRepository:
     def latest_commit(self, branch: str) -> CommitInfo | None:
         commits = self.get_git_commits(branch, limit=1)
         return commits[0] if commits else None
+
+    def commits_since_main(self, branch: str, limit: int = 50) -> list[CommitInfo] | None:
+        """The branch's commits that are not on the default branch, newest first; None when the branch is missing."""
+        if not self.branch_exists(branch):
+            return None
+        main = {c.sha for c in self.get_git_commits(self.settings.default_branch, limit=100)}
+        found = []
+        for commit in self.get_git_commits(branch, limit=limit):
+            if commit.sha in main:
+                break
+            found.append(commit)
+        return found
 
     def get_git_commits(self, branch: str, limit: int = 10) -> list[CommitInfo]:
         """The newest `limit` commits of a branch, newest first; empty when the branch does not exist."""

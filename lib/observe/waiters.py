@@ -48,13 +48,17 @@ def wait_until(
     report = progress or _default_progress
     started = time.monotonic()
     last_report = [started]
+    last_seen = [""]
 
     def before_sleep(state: RetryCallState) -> None:
         now = time.monotonic()
         if now - last_report[0] >= progress_every_s:
             last_report[0] = now
             seen = describe(state.outcome.result()) if state.outcome and not state.outcome.failed else "-"
-            report(f"waiting {now - started:.0f}s/{deadline_s:.0f}s for {what}; now: {seen}")
+            # Say what is new; a repeat of the whole state every few seconds buries it.
+            news = "no change" if seen == last_seen[0] else f"now: {seen}"
+            last_seen[0] = seen
+            report(f"waiting {now - started:.0f}s/{deadline_s:.0f}s for {what}; {news}")
 
     retrying = Retrying(
         retry=retry_if_result(lambda result: not done(result)),

@@ -1,0 +1,32 @@
+"""Steps about clients and their edit sites (S3 buckets). Every scenario starts from fresh clients."""
+
+from __future__ import annotations
+
+from behave import given
+from behave.runner import Context
+
+from lib.tables import client_names
+from lib.world import world
+
+
+@given("these clients have edit sites:")
+def step_clients_have_sites(context: Context) -> None:
+    """Each client in the table's `client` column is a new client of this scenario, onboarded (its queues) with
+    an empty edit bucket (`edit.{client}.webordinary.com`), all removed again when the scenario ends."""
+    w = world(context)
+    for name in client_names(context.table):
+        w.clients.onboard(w.scenario, name)
+
+
+@given('client "{client}" has an edit site')
+def step_client_has_site(context: Context, client: str) -> None:
+    """The client is a new client of this scenario, onboarded with an empty edit bucket."""
+    w = world(context)
+    w.clients.onboard(w.scenario, client)
+
+
+@given('client "{client}" has no edit site')
+def step_client_has_no_site(context: Context, client: str) -> None:
+    """The client is onboarded (it has its queues) but its edit bucket does not exist."""
+    w = world(context)
+    w.clients.onboard(w.scenario, client, with_site=False)

@@ -1,0 +1,1 @@
+"""Stimulus: what the suite does to WebOrdinary, only the way production does it (emails)."""

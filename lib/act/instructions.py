@@ -1,0 +1,35 @@
+"""Which instructions the target can act on. The sandbox publishes its grammar (its stand-in for Claude); on AWS
+Claude takes anything. A scenario's instruction is checked before any email is sent."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+class InstructionError(ValueError):
+    """An instruction the target cannot interpret; the message names it and the forms it understands."""
+
+
+_POLITE = re.compile(r"^(please|can you)\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """`forms`: (pattern, example) pairs; an empty grammar accepts any non-empty instruction."""
+
+    forms: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def from_published(cls, published: list[dict[str, str]] | None) -> Grammar:
+        return cls(tuple((f["pattern"], f["example"]) for f in published or []))
+
+    def check(self, instruction: str) -> None:
+        if not instruction.strip():
+            raise InstructionError("the instruction is empty")
+        if not self.forms:
+            return
+        text = _POLITE.sub("", instruction.strip()).rstrip(" .!?")
+        if not any(re.fullmatch(pattern, text, flags=re.IGNORECASE) for pattern, _ in self.forms):
+            raise InstructionError(f"cannot interpret instruction {instruction!r}; the target understands: "
+                                   + "; ".join(example for _, example in self.forms))

@@ -1,0 +1,47 @@
+"""Each thread's work on its own branch: every commit it made there, none of another thread's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lib import expectations
+from lib.observe.repository import CommitInfo
+
+
+@dataclass(frozen=True)
+class ThreadWork:
+    thread_id: str
+    branch: str
+    committed: int  # how many of its sessions logged `Committing changes` (each must be on the branch)
+    commits: list[CommitInfo] | None  # the branch's commits since main, newest first; None: branch missing
+
+
+def branch_problems(threads: list[ThreadWork], user_id: str, branches_on_remote: list[str]) -> list[str]:
+    problems: list[str] = []
+    heads: dict[str, str] = {}
+    for work in threads:
+        if work.commits is None:
+            if work.committed:
+                problems.append(f"thread {work.thread_id}'s branch {work.branch} is not on GitHub, though the "
+                                f"container committed its work (branches: {', '.join(branches_on_remote)})")
+            continue
+        sessions = {c.sha: expectations.commit_session(c.message) for c in work.commits}
+        own = [c for c in work.commits if sessions[c.sha] == work.thread_id]
+        foreign = [c for c in work.commits if sessions[c.sha] not in (None, work.thread_id)]
+        if len(own) < work.committed:
+            problems.append(f"{work.branch} holds {len(own)} commit(s) of thread {work.thread_id}, but the "
+                            f"container committed {work.committed} time(s) for it; its commits: "
+                            f"{[c.subject for c in work.commits] or 'none since main'}")
+        for commit in foreign:
+            problems.append(f"{work.branch} holds {commit.sha[:8]} {commit.subject!r} of another thread "
+                            f"({sessions[commit.sha]})")
+        for commit in own:
+            trailer = expectations.commit_trailer(work.thread_id, user_id)
+            if not all(line in commit.message.splitlines() for line in trailer):
+                problems.append(f"{commit.sha[:8]} on {work.branch} lacks its trailer {' / '.join(trailer)}")
+        if work.commits:
+            head = work.commits[0].sha
+            if head in heads:
+                problems.append(f"{work.branch} and {heads[head]} share the head commit {head[:8]}")
+            heads[head] = work.branch
+    return problems

@@ -1,0 +1,36 @@
+"""Is a client's bucket exactly the build its latest deployment synced?"""
+
+from __future__ import annotations
+
+import re
+
+from lib.observe.logs import SessionLog
+from lib.observe.sites import DeployedObject
+from lib.settings import Settings
+
+_SYNC_COUNTS = re.compile(r"(\d+) uploaded, (\d+) deleted")
+
+
+def latest_build_problems(objects: list[DeployedObject], log: SessionLog, settings: Settings) -> list[str]:
+    """Why the bucket is not exactly the build this session deployed (empty when it is).
+
+    `aws s3 sync` re-uploads every file of a fresh build, so after this session's sync every object must be at
+    least as new as its `Deploying to S3` line, and their number must equal the uploads.
+    """
+    deploying = log.first(settings.phrase_deploying)
+    synced = log.first(settings.phrase_sync_ok)
+    if not deploying or not synced:
+        return [f"thread {log.thread_id} has no completed sync in its log: {log.summary()}"]
+    counts = _SYNC_COUNTS.search(synced.message)
+    problems: list[str] = []
+    # S3 keeps whole seconds; allow for that and for a little clock skew.
+    since_s = deploying.timestamp_ms / 1000 - 1.0
+    stale = [o for o in objects if o.last_modified.timestamp() < since_s]
+    if stale:
+        problems.append(f"{len(stale)} object(s) older than this deployment: "
+                        + ", ".join(f"{o.key} ({o.last_modified:%H:%M:%S})" for o in stale[:8]))
+    if counts and int(counts[1]) != len(objects):
+        problems.append(f"the sync uploaded {counts[1]} file(s) but the bucket holds {len(objects)}")
+    if not objects:
+        problems.append("the bucket is empty")
+    return problems

@@ -1,0 +1,133 @@
+"""The suite's own expectations of WebOrdinary, written from the contract (webordinary-contract.md, revision 2)
+and the real source (jscotthorn/webordinary at 163a3ef), never taken from the sandbox.
+
+Names and phrases here are defaults: `lib.settings.Settings` can override each. The rules are pinned by the
+contract's own examples in tests/unit/test_expectations.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+# -- names of the stack ----------------------------------------------------------------------------------------
+REGION = "us-west-2"
+EMAIL_BUCKET = "webordinary-ses-emails"
+EMAIL_PREFIX = "emails/"
+RECIPIENT_PATTERN = "{user}@{client}.webordinary.com"  # scripts/test-aws-email.sh: scott@amelia.webordinary.com
+STATE_MACHINE = "email-processor"
+BUCKET_PATTERN = "edit.{client}.webordinary.com"
+LOG_GROUP = "/ecs/webordinary/edit"
+ECS_CLUSTER = "webordinary-edit-cluster"
+OWNERSHIP_TABLE = "webordinary-container-ownership"
+ACTIVE_JOBS_TABLE = "webordinary-active-jobs"
+UNCLAIMED_QUEUE = "webordinary-unclaimed"
+INPUT_QUEUE_PATTERN = "webordinary-input-{client}-{user}.fifo"
+INTERRUPT_QUEUE_PATTERN = "webordinary-interrupts-{client}-{user}"
+REPOSITORY = "webordinary/test-repo"
+DEFAULT_BRANCH = "main"
+TEST_STACK_TAG = "webordinary:test-stack=true"
+COMMIT_AUTHOR = "WebOrdinary Container <container@webordinary.com>"
+
+# -- log lines (the message part, after the NestJS prefix) -------------------------------------------------------
+# `[Nest] <pid>  - <date, time>     LOG [<Context>] <message>`, with ANSI colours unless NO_COLOR is set.
+LOG_LINE_PATTERN = (r"^\[Nest\]\s+\d+\s+-\s+.*?\s+(?:LOG|WARN|ERROR|DEBUG|VERBOSE|FATAL)\s+"
+                    r"\[(?P<context>[^\]]+)\]\s+(?P<message>.*)$")
+PHRASE_SWITCHED = "Switched to thread {thread_id} (branch: {branch})"
+PHRASE_COMMITTING = "Step 2/5: Committing changes..."
+PHRASE_BUILDING = "Step 3/5: Building Astro site..."
+PHRASE_BUILD_OK = "✅ Astro build successful"
+PHRASE_BUILD_FAILED = "Build failed with code"
+PHRASE_DEPLOYING = "Step 4/5: Deploying to S3..."
+PHRASE_SYNC_OK = "✅ S3 sync complete"
+PHRASE_SYNC_FAILED = "S3 sync failed"
+PHRASE_PUSHED = "Pushed branch {branch} successfully"
+PHRASE_DONE = "Successfully processed message and sent callback"
+PHRASE_FAILED = "Failed to process message"
+PHRASE_INTERRUPTED = "Interrupt handling complete"
+
+# -- commits -------------------------------------------------------------------------------------------------------
+SWITCHING_SUBJECT = "Switching threads [{tag}]"
+INTERRUPTED_SUBJECT = "WIP: Session interrupted [{tag}]"
+
+
+def branch_for_thread(thread_id: str, branch: str | None = None) -> str:
+    """The git branch the container uses for a thread (message-processor.service.ts:261): the message's branch,
+    else the thread id with exactly one `thread-` prefix (never `thread-thread-...`)."""
+    if branch:
+        return branch
+    return thread_id if thread_id.startswith("thread-") else f"thread-{thread_id}"
+
+
+def commit_tag(thread_id: str) -> str:
+    """The commit tag: the first 8 characters of the thread id (so every `thread-17...` id is `thread-1`)."""
+    return thread_id[:8]
+
+
+def commit_trailer(thread_id: str, user_id: str) -> tuple[str, str]:
+    """The lines of the `---` block every session's commit carries (commit-message.service.ts:150-185)."""
+    return f"Session: {thread_id}", f"User: {user_id}"
+
+
+def commit_session(message: str) -> str | None:
+    """The thread a commit says it belongs to (its `Session:` line after `---`), or None."""
+    found = re.search(r"^---$.*?^Session: (\S+)$", message, flags=re.MULTILINE | re.DOTALL)
+    return found[1] if found else None
+
+
+def recipient(pattern: str, client: str, user: str) -> str:
+    return pattern.format(client=client, user=user)
+
+
+def execution_name(message_id: str) -> str:
+    """The intake's execution name for a message id (REFACTOR_PROPOSAL.md: characters outside
+    `[a-zA-Z0-9_-]` become `-`)."""
+    return re.sub(r"[^a-zA-Z0-9_-]", "-", message_id)[:80]
+
+
+# -- outcomes ----------------------------------------------------------------------------------------------------
+DEPLOYED = "deployed"
+SYNC_FAILED = "sync failed"
+BUILD_FAILED = "build failed"
+PREEMPTED = "preempted"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What an execution says of its session: one of the outcomes above, and why in plain words."""
+
+    outcome: str
+    detail: str
+    output: dict[str, Any]
+
+
+def verdict(status: str, output: str | None, error: str | None, cause: str | None) -> Verdict:
+    """Read an ended execution as the contract defines it. SUCCEEDED carries the container's callback
+    `{success, messageId, summary, filesChanged, siteUrl, buildSuccess, deploySuccess}`: a failed build is
+    `buildSuccess: false`, a failed sync `deploySuccess: false`. A preempted session ends FAILED with error
+    `PREEMPTED`, or (the proposal's InterruptionComplete state) SUCCEEDED with the caught `PREEMPTED` error in
+    its output."""
+    document = _json(output)
+    caught = document.get("error") if isinstance(document.get("error"), dict) else {}
+    if error == "PREEMPTED" or caught.get("Error") == "PREEMPTED":
+        return Verdict(PREEMPTED, cause or caught.get("Cause") or "preempted by a newer message", document)
+    if status != "SUCCEEDED":
+        return Verdict(FAILED, f"{status}: {error or '?'}: {cause or 'no cause given'}", document)
+    if document.get("success") is not True:
+        return Verdict(FAILED, f"SUCCEEDED without a successful callback: {output}", document)
+    if document.get("buildSuccess") is False:
+        return Verdict(BUILD_FAILED, "buildSuccess: false", document)
+    if document.get("deploySuccess") is not True:
+        return Verdict(SYNC_FAILED, f"deploySuccess: {json.dumps(document.get('deploySuccess'))}", document)
+    return Verdict(DEPLOYED, "buildSuccess: true, deploySuccess: true", document)
+
+
+def _json(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except json.JSONDecodeError:
+        return {"unreadable": text}
+    return value if isinstance(value, dict) else {"value": value}

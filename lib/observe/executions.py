@@ -1,0 +1,141 @@
+"""The `email-processor` state machine's executions: which one an email started, what thread the system gave
+it, and how it ended. Read only; the suite never starts or stops one."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+from lib import expectations
+from lib.settings import Settings
+
+
+class StateMachineMissing(LookupError):
+    """The target has no state machine of the configured name."""
+
+
+@dataclass(frozen=True)
+class Execution:
+    arn: str
+    name: str
+    status: str  # RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED
+    started: datetime
+    stopped: datetime | None
+    input: dict[str, Any]
+    output: str | None
+    error: str | None
+    cause: str | None
+
+    @property
+    def running(self) -> bool:
+        return self.status == "RUNNING"
+
+
+class Executions:
+    def __init__(self, sfn: Any, settings: Settings) -> None:
+        self.sfn = sfn
+        self.settings = settings
+        self._by_key: dict[str, str] = {}  # email key -> execution arn, once found
+        self._keys: dict[str, str] = {}  # execution arn -> the email key in its input (inputs never change)
+
+    @cached_property
+    def machine_arn(self) -> str:
+        for page in self.sfn.get_paginator("list_state_machines").paginate():
+            for machine in page["stateMachines"]:
+                if machine["name"] == self.settings.state_machine:
+                    return machine["stateMachineArn"]
+        raise StateMachineMissing(f"no state machine named {self.settings.state_machine!r}")
+
+    def for_email(self, bucket: str, key: str, since: datetime) -> Execution | None:
+        """The execution the intake started for this email object (matched by its input), or None yet."""
+        arn = self._by_key.get(key)
+        if arn is not None:
+            return self.describe(arn)
+        # The proposal names an execution after the message id (the object's name): try that first, then list.
+        guess = self.machine_arn.replace(":stateMachine:", ":execution:") + ":" + expectations.execution_name(
+            key.rsplit("/", 1)[-1])
+        found = self._match([guess], bucket, key)
+        if found is not None:
+            return found
+        candidates: list[str] = []
+        for page in self.sfn.get_paginator("list_executions").paginate(stateMachineArn=self.machine_arn):
+            candidates += [e["executionArn"] for e in page["executions"] if e["startDate"] >= since]
+        return self._match(candidates, bucket, key)
+
+    def _match(self, candidates: list[str], bucket: str, key: str) -> Execution | None:
+        for candidate in dict.fromkeys(candidates):
+            if self._keys.get(candidate, key) != key:
+                continue
+            try:
+                described = self.describe(candidate)
+            except self.sfn.exceptions.ExecutionDoesNotExist:
+                continue
+            self._keys[candidate] = str(described.input.get("key"))
+            if described.input.get("key") == key and described.input.get("bucket", bucket) == bucket:
+                self._by_key[key] = candidate
+                return described
+        return None
+
+    def describe(self, arn: str) -> Execution:
+        d = self.sfn.describe_execution(executionArn=arn)
+        try:
+            document = json.loads(d.get("input") or "{}")
+        except json.JSONDecodeError:
+            document = {}
+        return Execution(arn=arn, name=d["name"], status=d["status"], started=d["startDate"],
+                         stopped=d.get("stopDate"), input=document if isinstance(document, dict) else {},
+                         output=d.get("output"), error=d.get("error"), cause=d.get("cause"))
+
+    def thread_id(self, arn: str) -> str | None:
+        """The thread the system gave the email: the first `threadId` in the execution's history (ParseEmail's
+        result, or the message it sent to the container's queue)."""
+        events: list[dict] = []
+        for page in self.sfn.get_paginator("get_execution_history").paginate(executionArn=arn):
+            events += page["events"]
+        for event in events:
+            for key, details in event.items():
+                if key.endswith("EventDetails") and isinstance(details, dict):
+                    for field in ("output", "input", "parameters"):
+                        found = _find_thread(details.get(field))
+                        if found:
+                            return found
+        return None
+
+    def current_state(self, arn: str) -> str:
+        """The name of the state the execution entered last (for a report of where it is stuck)."""
+        entered = [e["stateEnteredEventDetails"]["name"]
+                   for page in self.sfn.get_paginator("get_execution_history").paginate(executionArn=arn)
+                   for e in page["events"] if "stateEnteredEventDetails" in e]
+        return entered[-1] if entered else "?"
+
+
+def _find_thread(text: object) -> str | None:
+    if not isinstance(text, str) or "threadId" not in text:
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return _search(value)
+
+
+def _search(value: object) -> str | None:
+    if isinstance(value, dict):
+        if isinstance(value.get("threadId"), str):
+            return value["threadId"]
+        for nested in value.values():
+            if isinstance(nested, str) and "threadId" in nested:
+                found = _find_thread(nested)
+            else:
+                found = _search(nested)
+            if found:
+                return found
+    if isinstance(value, list):
+        for item in value:
+            found = _search(item)
+            if found:
+                return found
+    return None

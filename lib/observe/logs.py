@@ -1,0 +1,156 @@
+"""The edit containers' CloudWatch log, read once per tick for every session at once.
+
+Each event is a NestJS console line (`[Nest] <pid>  - <time>     LOG [<Context>] <message>`, coloured unless
+NO_COLOR): the suite strips the colour codes and the prefix (setting `log_line_pattern`) and matches phrases
+against the message. A session's lines are those of one stream from its `Switched to thread` line on.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from lib.settings import Settings
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# Log lines can carry timestamps a little before the suite's clock says the email was sent.
+CLOCK_SKEW_MS = 2000
+
+
+@dataclass(frozen=True)
+class LogLine:
+    timestamp_ms: int
+    message: str  # without colour codes and NestJS prefix
+    stream: str
+    context: str = ""
+    event_id: str = ""
+
+    @property
+    def task_id(self) -> str:
+        """The ECS task id at the end of an awslogs stream name `edit/<container>/<task id>`."""
+        return self.stream.rsplit("/", 1)[-1]
+
+    def __str__(self) -> str:
+        return f"{self.stream} @{self.timestamp_ms}: {self.message}"
+
+
+def parse_message(raw: str, pattern: re.Pattern[str]) -> tuple[str, str]:
+    """(context, message) of a raw event; a line that does not match the pattern is kept whole."""
+    text = _ANSI.sub("", raw).rstrip("\n")
+    found = pattern.match(text)
+    return (found["context"], found["message"]) if found else ("", text)
+
+
+@dataclass
+class SessionLog:
+    """The lines one container wrote for one session of a thread, from `Switched to thread ...` on."""
+
+    thread_id: str
+    lines: list[LogLine] = field(default_factory=list)
+
+    @property
+    def task_id(self) -> str | None:
+        return self.lines[0].task_id if self.lines else None
+
+    def first(self, phrase: str) -> LogLine | None:
+        return next((line for line in self.lines if line.message.startswith(phrase)), None)
+
+    def has(self, phrase: str) -> bool:
+        return self.first(phrase) is not None
+
+    def summary(self, last: int = 6) -> str:
+        if not self.lines:
+            return f"no log line for thread {self.thread_id} yet"
+        return " | ".join(line.message for line in self.lines[-last:])
+
+
+class LogTail:
+    """Every event of the log group since the run began, refreshed at most once per tick however many sessions
+    wait: one FilterLogEvents poll (and its pages) serves them all. Throttling stretches the tick."""
+
+    def __init__(self, logs_client: Any, settings: Settings, since_ms: int | None = None) -> None:
+        self.client = logs_client
+        self.settings = settings
+        self.pattern = re.compile(settings.log_line_pattern, re.DOTALL)
+        self.since_ms = since_ms if since_ms is not None else int(time.time() * 1000) - CLOCK_SKEW_MS
+        self.interval_s = min(settings.poll_max_s, 1.0)
+        self.polls = 0
+        self._lines: list[LogLine] = []
+        self._seen: set[str] = set()
+        self._last_poll = 0.0
+        self._cursor_ms = self.since_ms
+        self._lock = threading.Lock()
+        self._throttled_until = 0.0
+        # Switched-lines already given to a session, so that two sessions of one thread get one each.
+        self._claimed: dict[tuple[str, int], int] = {}
+
+    def refresh(self) -> list[LogLine]:
+        with self._lock:
+            now = time.monotonic()
+            if now - self._last_poll >= self.interval_s and now >= self._throttled_until:
+                self._poll()
+                self._last_poll = time.monotonic()
+            return list(self._lines)
+
+    def _poll(self) -> None:
+        kwargs: dict[str, Any] = {"logGroupName": self.settings.log_group,
+                                  "startTime": self._cursor_ms - CLOCK_SKEW_MS}
+        fresh: list[LogLine] = []
+        try:
+            while True:
+                self.polls += 1
+                page = self.client.filter_log_events(**kwargs)
+                for event in page.get("events", []):
+                    key = event.get("eventId") or f"{event['logStreamName']}@{event['timestamp']}:{event['message']}"
+                    if key in self._seen:
+                        continue
+                    self._seen.add(key)
+                    context, message = parse_message(event["message"], self.pattern)
+                    fresh.append(LogLine(event["timestamp"], message, event["logStreamName"], context, key))
+                token = page.get("nextToken")
+                if not token:
+                    break
+                kwargs["nextToken"] = token
+        except self.client.exceptions.ClientError as error:
+            if error.response["Error"]["Code"] not in ("ThrottlingException", "ServiceUnavailableException"):
+                raise
+            self.interval_s = min(self.interval_s * 2, 5.0)  # back off; the next tick reads what was missed
+            self._throttled_until = time.monotonic() + self.interval_s
+        if fresh:
+            self._lines = sorted(self._lines + fresh, key=lambda line: (line.timestamp_ms, line.stream))
+            self._cursor_ms = max(self._cursor_ms, max(line.timestamp_ms for line in fresh))
+
+    def session(self, thread_id: str, since_ms: int, owner: int) -> SessionLog:
+        """The lines of the session of `thread_id` that started after `since_ms` and was not already given to
+        another session (`owner` is the asking session's id)."""
+        lines = self.refresh()
+        prefix = self.settings.phrase_switched.split("{thread_id}")[0]
+        start: LogLine | None = None
+        with self._lock:
+            for line in lines:
+                if (line.timestamp_ms >= since_ms - CLOCK_SKEW_MS and line.message.startswith(prefix + thread_id)
+                        and line.message[len(prefix + thread_id):][:1] in (" ", "")):
+                    key = (line.stream, line.timestamp_ms)
+                    if self._claimed.setdefault(key, owner) == owner:
+                        start = line
+                        break
+        log = SessionLog(thread_id)
+        if start is None:
+            return log
+        for line in lines:
+            if line.stream != start.stream or line.timestamp_ms < start.timestamp_ms:
+                continue
+            if log.lines and line.message.startswith(prefix):
+                break
+            log.lines.append(line)
+        return log
+
+    def stream_tail(self, stream: str, count: int = 3) -> list[LogLine]:
+        return [line for line in self._lines if line.stream == stream][-count:]
+
+    def find(self, phrase: str, since_ms: int) -> list[LogLine]:
+        """Every line whose message contains `phrase`, written since `since_ms`."""
+        return [line for line in self.refresh() if line.timestamp_ms >= since_ms and phrase in line.message]

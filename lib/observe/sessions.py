@@ -1,0 +1,165 @@
+"""Wait for a session's outcome: find the execution its email started, learn its thread from the system, wait
+for the execution to end, and read the container's log for it. A session that cannot end (its container
+stopped, its message dead-lettered, its owner serving another project) ends the wait early, saying where."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from lib import expectations, naming
+from lib.act.emails import sent_at
+from lib.observe import containers
+from lib.observe.executions import Execution
+from lib.observe.logs import SessionLog
+from lib.observe.waiters import wait_until
+from lib.scenario import Outcome, Session
+from lib.target import Target
+
+DIAGNOSE_EVERY_S = 1.0
+
+
+class SessionStuck(AssertionError):
+    """A session that cannot end: the message says where it is stuck."""
+
+
+@dataclass
+class Seen:
+    execution: Execution | None
+    log: SessionLog
+    stuck: str | None = None
+
+
+class SessionObserver:
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.settings = target.settings
+        self._diagnosed: dict[int, float] = {}
+
+    # -- one probe -----------------------------------------------------------------------------------------------
+    def look(self, session: Session) -> Seen:
+        executions = self.target.executions
+        execution = (executions.describe(session.execution_arn) if session.execution_arn
+                     else executions.for_email(self.settings.email_bucket, session.email_key, sent_at(session)))
+        if execution is not None:
+            session.execution_arn = execution.arn
+            if session.thread_id is None:
+                session.thread_id = executions.thread_id(execution.arn)
+        log = (self.target.logs.session(session.thread_id, session.sent_at_ms, id(session))
+               if session.thread_id else SessionLog(""))
+        seen = Seen(execution, log)
+        if execution is not None and execution.running and self._due(session):
+            seen.stuck = self.diagnose(session, log)
+        return seen
+
+    def _due(self, session: Session) -> bool:
+        now = time.monotonic()
+        if now - self._diagnosed.get(id(session), 0.0) < DIAGNOSE_EVERY_S:
+            return False
+        self._diagnosed[id(session)] = now
+        return True
+
+    def diagnose(self, session: Session, log: SessionLog) -> str | None:
+        """Why a running session cannot end, read from the system (never written to), or None."""
+        aws = self.target.aws
+        if log.task_id:
+            status = containers.task_status(aws.ecs, self.settings, log.task_id)
+            if status == "STOPPED":
+                reason = containers.stopped_reason(aws.ecs, self.settings, log.task_id)
+                return (f"the container that took it (ECS task {log.task_id}) is STOPPED ({reason}) while its "
+                        f"execution still runs; its last line: {log.summary(1)}")
+        dlq = naming.dead_letter_queue_for(self.settings, session.client.project)
+        waiting = self.queue_counts(dlq)
+        if waiting and waiting[0] + waiting[1]:
+            return f"its message was moved to the dead-letter queue {dlq}"
+        key = {"S": f"{session.client.project}#{self.settings.user_id}"}
+        owner = aws.dynamodb.get_item(TableName=self.settings.ownership_table, Key={"projectKey": key},
+                                      ConsistentRead=True).get("Item", {}).get("containerId", {}).get("S")
+        if owner:
+            rows = aws.dynamodb.scan(TableName=self.settings.ownership_table, FilterExpression="containerId = :c",
+                                     ExpressionAttributeValues={":c": {"S": owner}}).get("Items", [])
+            others = sorted(r["projectKey"]["S"] for r in rows if r["projectKey"] != key)
+            if others:
+                return (f"{session.client.name}'s owner {owner} also owns {', '.join(others)}: a container serves "
+                        f"one project at a time, so this one's queue is no longer served")
+        return None
+
+    def queue_counts(self, name: str) -> tuple[int, int] | None:
+        """(waiting, in flight) of a queue, or None when it does not exist."""
+        sqs = self.target.aws.sqs
+        try:
+            url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        except sqs.exceptions.QueueDoesNotExist:
+            return None
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
+            "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]), int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+    def describe(self, session: Session, seen: Seen) -> str:
+        if seen.stuck:
+            return f"stuck: {seen.stuck}"
+        if seen.execution is None:
+            return f"no execution has started for {session.email_key} in {self.settings.state_machine} yet"
+        parts = [f"execution {seen.execution.name} {seen.execution.status}"]
+        if seen.execution.running:
+            parts.append(f"at {self.target.executions.current_state(seen.execution.arn)}")
+            counts = self.queue_counts(naming.input_queue_for(self.settings, session.client.project))
+            if counts is not None:
+                parts.append(f"its queue: {counts[0]} waiting, {counts[1]} in flight")
+        parts.append(f"thread {session.thread_id or 'not known yet'}")
+        parts.append(f"log: {seen.log.summary(2)}")
+        return "; ".join(parts)
+
+    # -- waiting -------------------------------------------------------------------------------------------------
+    def await_outcome(self, session: Session, deadline_s: float | None = None) -> Outcome:
+        """Wait until the session's execution ends (or it is found stuck); its outcome, with the container's log."""
+        if session.outcome is not None:
+            return session.outcome
+        seen = wait_until(
+            f"the outcome of {session.describe()}",
+            lambda: self.look(session),
+            lambda seen: seen.stuck is not None or (seen.execution is not None and not seen.execution.running),
+            deadline_s or self.settings.deployment_timeout_s,
+            describe=lambda seen: self.describe(session, seen),
+            **self.target.wait_options(),
+        )
+        detected_ms = int(time.time() * 1000)
+        if seen.stuck:
+            raise SessionStuck(f"{session.describe()} cannot end: {seen.stuck}")
+        execution = seen.execution
+        assert execution is not None
+        verdict = expectations.verdict(execution.status, execution.output, execution.error, execution.cause)
+        log = self._final_log(session, verdict.outcome, seen.log)
+        ended_ms = int((execution.stopped.timestamp() if execution.stopped else time.time()) * 1000)
+        session.outcome = Outcome(verdict.outcome, verdict.detail, execution.status, verdict.output, ended_ms,
+                                  detected_ms, log)
+        self.target.detections.append({"thread_id": session.thread_id, "outcome": verdict.outcome,
+                                       "ended_ms": ended_ms, "detected_ms": detected_ms})
+        return session.outcome
+
+    def _final_log(self, session: Session, outcome: str, log: SessionLog) -> SessionLog:
+        """The session's log up to its last line (CloudWatch may lag the execution by a moment)."""
+        s = self.settings
+        if session.thread_id is None or (outcome == expectations.FAILED and not log.lines):
+            return log  # it never reached a container
+        ends = (s.phrase_done, s.phrase_failed, s.phrase_interrupted)
+        return wait_until(
+            f"the container's last log line for {session.describe()}",
+            lambda: self.target.logs.session(session.thread_id or "", session.sent_at_ms, id(session)),
+            lambda log: any(log.has(phrase) for phrase in ends),
+            s.log_timeout_s,
+            describe=lambda log: log.summary(),
+            **self.target.wait_options(),
+        )
+
+    def await_outcomes(self, sessions: list[Session]) -> None:
+        """Wait for several sessions at once, so each outcome is seen as soon as it happens."""
+        pending = [s for s in sessions if s.outcome is None]
+        if len(pending) <= 1:
+            for session in pending:
+                self.await_outcome(session)
+            return
+        with ThreadPoolExecutor(max_workers=len(pending)) as pool:
+            for future in [pool.submit(self.await_outcome, s) for s in pending]:
+                future.result()

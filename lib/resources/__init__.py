@@ -1,0 +1,1 @@
+"""What the suite creates for its test clients, and removes again: only what carries its prefix and run tag."""

@@ -1,0 +1,55 @@
+"""Remove what crashed runs left: only what has the suite's prefix and run tag, older than a given age."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from lib.resources.clients import (
+    CleanupReport,
+    bucket_is_ours,
+    email_is_ours,
+    email_prefix,
+    empty_and_delete_bucket,
+    queue_is_ours,
+    queue_prefix,
+)
+from lib.settings import Settings
+
+
+def sweep(s3: Any, sqs: Any, settings: Settings, *, run_id: str | None, older_than_s: float,
+          dry_run: bool) -> CleanupReport:
+    """Delete (or with `dry_run`, only list) the buckets, queues and emails of crashed runs: those with the
+    suite's prefix and tag, of `run_id` (or of any run when None), created `older_than_s` ago or more."""
+    report = CleanupReport()
+    now = time.time()
+
+    def attempt(name: str, delete: Any) -> None:
+        try:
+            if not dry_run:
+                delete()
+            report.deleted.append(name)
+        except Exception as error:
+            report.errors.append(f"{name}: {error}")
+
+    for bucket in s3.list_buckets().get("Buckets", []):
+        name = bucket["Name"]
+        if now - bucket["CreationDate"].timestamp() >= older_than_s and bucket_is_ours(s3, settings, name, run_id):
+            attempt(name, lambda name=name: empty_and_delete_bucket(s3, settings, name, run_id))
+    for pattern in (settings.input_queue_pattern, settings.interrupt_queue_pattern):
+        for url in sqs.list_queues(QueueNamePrefix=queue_prefix(settings, pattern)).get("QueueUrls", []):
+            created = float(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["CreatedTimestamp"])
+                            ["Attributes"]["CreatedTimestamp"])
+            if now - created >= older_than_s and queue_is_ours(sqs, settings, url, run_id):
+                attempt(url.rsplit("/", 1)[-1], lambda url=url: sqs.delete_queue(QueueUrl=url))
+    try:
+        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=settings.email_bucket,
+                                                             Prefix=email_prefix(settings))
+        for page in pages:
+            for item in page.get("Contents", []):
+                key = item["Key"]
+                if now - item["LastModified"].timestamp() >= older_than_s and email_is_ours(s3, settings, key, run_id):
+                    attempt(key, lambda key=key: s3.delete_object(Bucket=settings.email_bucket, Key=key))
+    except s3.exceptions.NoSuchBucket:
+        pass
+    return report

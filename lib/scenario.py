@@ -1,0 +1,94 @@
+"""The typed state of one scenario: its clients, the sessions they started (emails), and how each ended."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lib.observe.logs import SessionLog
+
+
+class ScenarioError(ValueError):
+    """A scenario that asks for something it has not set up (an unknown client, an unknown thread label)."""
+
+
+@dataclass(frozen=True)
+class Client:
+    name: str  # as the scenario names it, e.g. "amelia"
+    project: str  # its project id, e.g. "wat-3f9a1c-s2-amelia"
+    bucket: str
+    has_site: bool = True
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a session ended, from its execution (the system's own statement), with the evidence read beside it."""
+
+    kind: str  # lib.expectations: deployed, sync failed, build failed, preempted, failed
+    detail: str
+    execution_status: str
+    output: dict[str, Any]
+    ended_at_ms: int  # the execution's stop time (the system's clock)
+    detected_at_ms: int  # when the suite saw it (its own clock)
+    log: SessionLog
+
+    def describe(self) -> str:
+        return f"{self.kind} ({self.detail})"
+
+
+@dataclass(eq=False)
+class Session:
+    """One email and the work it caused. The suite chooses the email; the system tells the rest."""
+
+    client: Client
+    instruction: str
+    email_key: str
+    message_id: str  # the email's Message-ID header, for replies
+    sent_at_ms: int
+    label: str = ""  # the scenario's name for the thread (e.g. "A"), if it gave one
+    replying_to: Session | None = None
+    execution_arn: str | None = None
+    thread_id: str | None = None
+    outcome: Outcome | None = None
+
+    @property
+    def name(self) -> str:
+        return self.client.name
+
+    def describe(self) -> str:
+        thread = f"thread {self.thread_id}" if self.thread_id else f"email {self.email_key}"
+        return f"{self.client.name}'s {thread} ({self.instruction!r})"
+
+
+@dataclass
+class ScenarioState:
+    scope: str  # makes this scenario's client names its own, e.g. "s2"
+    clients: dict[str, Client] = field(default_factory=dict)
+    sessions: list[Session] = field(default_factory=list)
+    last_timestamp: str | None = None
+    metrics: dict[str, Any] | None = None
+
+    def client(self, name: str) -> Client:
+        if name not in self.clients:
+            known = ", ".join(self.clients) or "none yet"
+            raise ScenarioError(
+                f"client {name!r} has no edit site in this scenario (clients so far: {known}); give it one first "
+                f'with: Given client "{name}" has an edit site')
+        return self.clients[name]
+
+    def sessions_of(self, name: str) -> list[Session]:
+        return [s for s in self.sessions if s.client.name == name]
+
+    def latest_session(self, name: str) -> Session:
+        mine = self.sessions_of(self.client(name).name)
+        if not mine:
+            raise ScenarioError(f"{name!r} has sent no email in this scenario yet")
+        return mine[-1]
+
+    def thread_session(self, name: str, label: str) -> Session:
+        """The first session of the thread the scenario calls `label` for this client."""
+        found = next((s for s in self.sessions_of(name) if s.label == label), None)
+        if found is None:
+            labels = sorted({s.label for s in self.sessions_of(name) if s.label}) or ["none"]
+            raise ScenarioError(f"{name!r} has no thread {label!r} yet (its threads: {', '.join(labels)})")
+        return found

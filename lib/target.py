@@ -1,0 +1,49 @@
+"""The system under test as one object per run: its settings and the connections the suite reads it through."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from lib.act.instructions import Grammar
+from lib.aws import AwsClients
+from lib.observe.executions import Executions
+from lib.observe.logs import LogTail
+from lib.observe.repository import SiteRepository
+from lib.settings import Settings
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Target:
+    settings: Settings
+    grammar: Grammar = field(default_factory=Grammar)
+    progress: Progress | None = None
+    # Every awaited outcome: the execution's end and when the suite saw it (for the detection benchmark).
+    detections: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.aws = AwsClients(self.settings)
+
+    @cached_property
+    def repository(self) -> SiteRepository:
+        return SiteRepository(self.settings)
+
+    @cached_property
+    def logs(self) -> LogTail:
+        return LogTail(self.aws.logs, self.settings)
+
+    @cached_property
+    def executions(self) -> Executions:
+        return Executions(self.aws.sfn, self.settings)
+
+    def say(self, message: str) -> None:
+        """Tell the person watching the run (through the progress channel, past output capture)."""
+        (self.progress or print)(message)
+
+    def wait_options(self) -> dict[str, Any]:
+        return {"progress": self.progress, "progress_every_s": self.settings.progress_interval_s,
+                "max_poll_s": self.settings.poll_max_s}

@@ -1,0 +1,31 @@
+"""What the steps share, as one typed object: the target, the scenario's state, and the helpers bound to them.
+
+`features/environment.py` makes one per run and gives it a fresh ScenarioState per scenario."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lib.observe.sessions import SessionObserver
+from lib.resources.test_clients import TestClients
+from lib.scenario import ScenarioState
+from lib.target import Target
+
+
+@dataclass
+class World:
+    target: Target
+    clients: TestClients
+    observer: SessionObserver
+    scenario: ScenarioState
+
+    @classmethod
+    def start(cls, target: Target) -> World:
+        return cls(target, TestClients(target), SessionObserver(target), ScenarioState(scope="s0"))
+
+
+def world(context: Any) -> World:
+    """The World that environment.py put on behave's context (typed, for editors following a step)."""
+    found: World = context.world
+    return found

@@ -1,0 +1,51 @@
+"""boto3 clients for the sandbox's own moto server (fixed fake keys: a developer's real ones never reach it)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from sandbox import names
+
+_CONFIG = Config(retries={"max_attempts": 8, "mode": "standard"}, s3={"addressing_style": "path"},
+                 max_pool_connections=64)
+
+
+class Clients:
+    def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint
+        self._session = boto3.session.Session(region_name=names.REGION, aws_access_key_id="sandbox",
+                                              aws_secret_access_key="sandbox")
+
+    def client(self, service: str) -> Any:
+        return self._session.client(service, endpoint_url=self.endpoint, config=_CONFIG)
+
+    @cached_property
+    def s3(self) -> Any:
+        return self.client("s3")
+
+    @cached_property
+    def sqs(self) -> Any:
+        return self.client("sqs")
+
+    @cached_property
+    def logs(self) -> Any:
+        return self.client("logs")
+
+    @cached_property
+    def dynamodb(self) -> Any:
+        return self.client("dynamodb")
+
+    @cached_property
+    def sfn(self) -> Any:
+        return self.client("stepfunctions")
+
+    @cached_property
+    def ecs(self) -> Any:
+        return self.client("ecs")
+
+    def queue_url(self, name: str) -> str:
+        return f"{self.endpoint}/{names.ACCOUNT_ID}/{name}"

@@ -1,0 +1,313 @@
+"""One edit container (an ECS task): claims a project+user, processes its messages one at a time with
+heartbeats and callbacks to Step Functions, honours interrupts, releases when idle (then stops, as a
+scale-in would)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import secrets
+import string
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sandbox import edit, names
+from sandbox.awsclients import Clients
+from sandbox.edit import Instruction, Interrupt, Interrupted, Result, SyncCrash, Workspace
+from sandbox.nestlog import ContainerLog
+
+GENERIC = "GenericContainerService"
+CALLBACKS = "StepFunctionsCallbackService"
+VISIBILITY = "VisibilityExtensionService"
+
+
+def new_container_id() -> str:
+    """`container-<epoch ms>-<7 base-36 chars>` (generic-container.service.ts:392)."""
+    alphabet = string.ascii_lowercase + string.digits
+    return f"container-{int(time.time() * 1000)}-{''.join(secrets.choice(alphabet) for _ in range(7))}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    project_id: str
+    user_id: str
+    queue_url: str
+
+    @property
+    def key(self) -> str:
+        return names.project_key(self.project_id, self.user_id)
+
+
+class Container(threading.Thread):
+    def __init__(self, clients: Clients, task: dict, workspace: Workspace, faults: frozenset[str],
+                 idle_release_s: float, stopping: threading.Event, on_exit: Callable[[Container], None]) -> None:
+        self.container_id = new_container_id()
+        super().__init__(name=self.container_id, daemon=True)
+        self.clients = clients
+        self.task_arn = task["taskArn"]
+        self.workspace = workspace
+        self.faults = faults
+        self.idle_release_s = idle_release_s
+        self.stopping = stopping
+        self.on_exit = on_exit
+        self.log = ContainerLog(clients.logs, self.task_arn.rsplit("/", 1)[-1], pid=os.getpid())
+        self.claims: queue.Queue[Claim] = queue.Queue()
+        self.owned: Claim | None = None  # whose queue it polls
+        self.promised = False  # a claim was handed to it and not yet tried
+        self.holds_claim = False  # whether its ownership row is in place
+        self.crashed: BaseException | None = None
+
+    @property
+    def idle(self) -> bool:
+        """Neither serving a project nor about to take one (a claim handed over and not yet tried)."""
+        return self.owned is None and not self.promised
+
+    # -- ownership ---------------------------------------------------------------------------------------------
+    def offer(self, claim: Claim) -> None:
+        self.promised = True
+        self.claims.put(claim)
+
+    def _claim(self, claim: Claim) -> bool:
+        now_ms = int(time.time() * 1000)
+        try:
+            self.clients.dynamodb.put_item(
+                TableName=names.OWNERSHIP_TABLE,
+                Item={"projectKey": {"S": claim.key}, "containerId": {"S": self.container_id},
+                      "claimedAt": {"N": str(now_ms)}, "lastActivity": {"N": str(now_ms)},
+                      "status": {"S": "active"}, "ttl": {"N": str(now_ms // 1000 + names.OWNERSHIP_TTL_S)}},
+                ConditionExpression="attribute_not_exists(projectKey) OR #ttl < :now",
+                ExpressionAttributeNames={"#ttl": "ttl"},
+                ExpressionAttributeValues={":now": {"N": str(now_ms // 1000)}},
+            )
+        except self.clients.dynamodb.exceptions.ConditionalCheckFailedException:
+            self.log(GENERIC, f"Project {claim.key} already claimed by another container")
+            return False
+        self.log(GENERIC, f"Successfully claimed {claim.project_id}/{claim.user_id}")
+        self.owned, self.holds_claim = claim, True
+        self.log(GENERIC, f"Starting to poll {claim.queue_url}")
+        return True
+
+    def _touch(self) -> None:
+        assert self.owned is not None
+        now_ms = int(time.time() * 1000)
+        with contextlib.suppress(self.clients.dynamodb.exceptions.ConditionalCheckFailedException):
+            self.clients.dynamodb.update_item(
+                TableName=names.OWNERSHIP_TABLE, Key={"projectKey": {"S": self.owned.key}},
+                UpdateExpression="SET lastActivity = :now, #ttl = :ttl", ConditionExpression="containerId = :me",
+                ExpressionAttributeNames={"#ttl": "ttl"},
+                ExpressionAttributeValues={":now": {"N": str(now_ms)},
+                                           ":ttl": {"N": str(now_ms // 1000 + names.OWNERSHIP_TTL_S)},
+                                           ":me": {"S": self.container_id}},
+            )
+
+    def _release(self) -> None:
+        if self.owned is None or not self.holds_claim:
+            return
+        self.log(GENERIC, f"Releasing ownership of {self.owned.key}")
+        # Conditional: a container never releases a claim that another one has taken over.
+        with contextlib.suppress(self.clients.dynamodb.exceptions.ConditionalCheckFailedException):
+            self.clients.dynamodb.delete_item(
+                TableName=names.OWNERSHIP_TABLE, Key={"projectKey": {"S": self.owned.key}},
+                ConditionExpression="containerId = :me", ExpressionAttributeValues={":me": {"S": self.container_id}},
+            )
+        self.holds_claim = False
+
+    # -- the loop ---------------------------------------------------------------------------------------------
+    def run(self) -> None:
+        self.log("Bootstrap", f"Claude Code Container {self.container_id} started; polling {names.UNCLAIMED_QUEUE}")
+        reason = "scale-in after idle release"
+        try:
+            self._loop()
+        except SyncCrash as crash:
+            # The fault's point: the container dies without cleaning up, as an unhandled error would.
+            self.crashed = crash
+            reason = f"Essential container in task exited: {crash}"
+            print(f"[{self.log.stream}] container crashed: {crash}", flush=True)
+        except Exception as error:
+            reason = f"Essential container in task exited: {error}"
+            traceback.print_exc()
+        finally:
+            self.on_exit(self)
+            with contextlib.suppress(Exception):
+                self.clients.ecs.stop_task(cluster=names.CLUSTER, task=self.task_arn, reason=reason)
+
+    def _loop(self) -> None:
+        idle_since = time.monotonic()
+        while not self.stopping.is_set():
+            with contextlib.suppress(queue.Empty):
+                claim = self.claims.get_nowait()
+                self.log(GENERIC, f"Received claim request for {claim.project_id}/{claim.user_id}")
+                if (self.owned is None or "claims-while-owning" in self.faults) and self._claim(claim):
+                    idle_since = time.monotonic()
+                self.promised = not self.claims.empty()
+            if self.owned is None:
+                with contextlib.suppress(queue.Empty):
+                    self.claims.put(self.claims.get(timeout=0.5))
+                continue
+            messages = self._receive()
+            if messages:
+                for message in messages:
+                    self._handle(message)
+                idle_since = time.monotonic()
+            elif time.monotonic() - idle_since > self.idle_release_s:
+                self.log(GENERIC, f"Container idle for {self.idle_release_s / 60:.0f} minutes, releasing ownership")
+                self._release()
+                return
+
+    def _receive(self) -> list[dict]:
+        assert self.owned is not None
+        out_of_order = "out-of-order" in self.faults
+        response = self.clients.sqs.receive_message(QueueUrl=self.owned.queue_url,
+                                                    MaxNumberOfMessages=10 if out_of_order else 1,
+                                                    WaitTimeSeconds=1, AttributeNames=["All"])
+        messages = response.get("Messages", [])
+        return list(reversed(messages)) if out_of_order else messages
+
+    # -- one message ------------------------------------------------------------------------------------------
+    def _handle(self, message: dict) -> None:
+        assert self.owned is not None
+        try:
+            data = json.loads(message["Body"])
+            instruction = Instruction.parse(data)
+        except ValueError as error:  # JSONDecodeError is a ValueError
+            self.log.error("MessageProcessor", f"Failed to process message: malformed message "
+                                               f"{message['MessageId']}: {error}")
+            self._dead_letter(message)
+            return
+        if not self.holds_claim and not self._claim(self.owned):
+            # After an interrupt it released the project; someone else has it now: hand the message back.
+            self.clients.sqs.change_message_visibility(QueueUrl=self.owned.queue_url,
+                                                       ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+            self.owned = None
+            return
+        token = data["taskToken"]
+        self._touch()
+        self._record_job(instruction, message, token)
+        interrupt = Interrupt()
+        done = threading.Event()
+        helpers = [threading.Thread(target=self._heartbeats, args=(token, done), daemon=True),
+                   threading.Thread(target=self._watch_interrupts, args=(instruction, interrupt, done), daemon=True)]
+        for helper in helpers:
+            helper.start()
+        result = Result()
+        try:
+            edit.process(instruction, self.workspace, self.log, interrupt, result)
+            interrupt.check()
+            self._succeed(token, instruction, result)
+        except Interrupted as stop:
+            done.set()
+            self._preempted(token, instruction, message, result, stop)
+            return
+        except SyncCrash:
+            raise
+        except Exception as error:  # the container survives anything one message does
+            self.log.error("MessageProcessor", f"Failed to process message: {error}")
+            self._callback(lambda: self.clients.sfn.send_task_failure(
+                taskToken=token, error=type(error).__name__ or "ProcessingError", cause=str(error)[:32768]))
+        finally:
+            done.set()
+        self._delete_message(message)
+        self._clear_job()
+
+    def _succeed(self, token: str, instruction: Instruction, result: Result) -> None:
+        output = {"success": True, "messageId": instruction.message_id, "summary": result.summary,
+                  "filesChanged": result.files_changed,
+                  "siteUrl": f"https://{names.bucket(instruction.project_id)}",
+                  "buildSuccess": result.build_success, "deploySuccess": result.deploy_success}
+        if self._callback(lambda: self.clients.sfn.send_task_success(taskToken=token, output=json.dumps(output))):
+            self.log("MessageProcessor", "Successfully processed message and sent callback")
+
+    def _preempted(self, token: str, instruction: Instruction, message: dict, result: Result,
+                   stop: Interrupted) -> None:
+        """message-processor.service.ts:157-194: save partial work, unblock the FIFO queue, report PREEMPTED,
+        clear the job; then release ownership and go on polling (generic-container.service.ts:379-384)."""
+        self.log("MessageProcessor", f"Processing interrupt: new message in thread {stop.new_thread_id}")
+        path = self.workspace.path_for(instruction.project_id, instruction.user_id)
+        if result.branch:
+            try:
+                if self.workspace.save_partial_work(path, result.branch, instruction.thread_id):
+                    self.log(edit.GIT_SERVICE, f"Pushed branch {result.branch} successfully")
+            except Exception as error:
+                self.log.error("MessageProcessor", f"Could not save partial work: {error}")
+        self._delete_message(message)
+        self.log(VISIBILITY, "Deleted message from queue (unblocking FIFO)")
+        self._callback(lambda: self.clients.sfn.send_task_failure(
+            taskToken=token, error="PREEMPTED", cause=f"Interrupted by new message in thread {stop.new_thread_id}"))
+        self._clear_job()
+        self.log("MessageProcessor", "Interrupt handling complete, FIFO queue unblocked")
+        self.log(GENERIC, "Handling interrupt, releasing ownership and resuming polling")
+        self._release()
+
+    def _callback(self, call: Callable[[], Any]) -> bool:
+        try:
+            call()
+        except Exception as error:
+            self.log.error(CALLBACKS, f"Step Functions callback failed: {error}")
+            return False
+        return True
+
+    def _heartbeats(self, token: str, done: threading.Event) -> None:
+        while True:
+            with contextlib.suppress(Exception):
+                self.clients.sfn.send_task_heartbeat(taskToken=token)
+            if done.wait(names.HEARTBEAT_EVERY_S):
+                return
+
+    def _watch_interrupts(self, instruction: Instruction, interrupt: Interrupt, done: threading.Event) -> None:
+        url = self.clients.queue_url(names.interrupt_queue(instruction.project_id, instruction.user_id))
+        sqs = self.clients.sqs
+        while not done.is_set():
+            try:
+                messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=1).get(
+                    "Messages", [])
+            except Exception:
+                done.wait(1)
+                continue
+            for message in messages:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+                body = json.loads(message["Body"])
+                # An interrupt sent for the job before this one names this very message as the new one.
+                if body.get("interruptingMessageId") == instruction.message_id:
+                    continue
+                self.log(GENERIC, f"Received interrupt: {body.get('reason', '')}")
+                interrupt.trigger(body.get("newThreadId", "?"))
+                return
+
+    def _delete_message(self, message: dict) -> None:
+        assert self.owned is not None
+        with contextlib.suppress(Exception):
+            self.clients.sqs.delete_message(QueueUrl=self.owned.queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+    def _record_job(self, instruction: Instruction, message: dict, token: str) -> None:
+        now = int(time.time())
+        self.clients.dynamodb.put_item(TableName=names.ACTIVE_JOBS_TABLE, Item={
+            "projectUserId": {"S": names.project_key(instruction.project_id, instruction.user_id)},
+            "messageId": {"S": instruction.message_id}, "taskToken": {"S": token},
+            "receiptHandle": {"S": message["ReceiptHandle"]}, "threadId": {"S": instruction.thread_id},
+            "containerId": {"S": self.container_id}, "startedAt": {"N": str(now)},
+            "ttl": {"N": str(now + names.OWNERSHIP_TTL_S)}})
+
+    def _clear_job(self) -> None:
+        assert self.owned is not None
+        self.clients.dynamodb.delete_item(TableName=names.ACTIVE_JOBS_TABLE,
+                                          Key={"projectUserId": {"S": self.owned.key}})
+
+    def _dead_letter(self, message: dict) -> None:
+        """Move a message the container cannot read to the queue's dead-letter queue (its redrive policy)."""
+        assert self.owned is not None
+        sqs = self.clients.sqs
+        url = self.owned.queue_url
+        policy = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"].get(
+            "RedrivePolicy")
+        if policy:
+            dlq = self.clients.queue_url(json.loads(policy)["deadLetterTargetArn"].rsplit(":", 1)[-1])
+            group = message.get("Attributes", {}).get("MessageGroupId", self.owned.key)
+            sqs.send_message(QueueUrl=dlq, MessageBody=message["Body"], MessageGroupId=group,
+                             MessageDeduplicationId=message["MessageId"])
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])

@@ -1,0 +1,77 @@
+"""The ECS service `webordinary-edit-service`: hands each CLAIM_REQUEST from `webordinary-unclaimed` to an idle
+container, starting one (an ECS task) when none is idle, as the service's scaling would. Under the
+`claims-while-owning` fault it hands claims to a container that already owns a project, as the real
+container's unclaimed-queue consumer does (generic-container.service.ts:94-147)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+
+from sandbox import names
+from sandbox.awsclients import Clients
+from sandbox.container import Claim, Container
+
+
+class Fleet(threading.Thread):
+    def __init__(self, clients: Clients, new_container: Callable[[dict], Container], faults: frozenset[str],
+                 stopping: threading.Event) -> None:
+        super().__init__(name="edit-service", daemon=True)
+        self.clients = clients
+        self.new_container = new_container
+        self.faults = faults
+        self.stopping = stopping
+        self.containers: list[Container] = []
+        self._lock = threading.Lock()
+
+    def run(self) -> None:
+        sqs = self.clients.sqs
+        url = self.clients.queue_url(names.UNCLAIMED_QUEUE)
+        while not self.stopping.is_set():
+            try:
+                messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+                    "Messages", [])
+            except Exception as error:
+                if not self.stopping.is_set():
+                    print(f"[edit-service] cannot read {names.UNCLAIMED_QUEUE}: {error}", flush=True)
+                continue
+            for message in messages:
+                claim = _claim(message["Body"])
+                if claim is not None:
+                    self._assign(claim)
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+    def _assign(self, claim: Claim) -> None:
+        with self._lock:
+            alive = [c for c in self.containers if c.is_alive()]
+            owning = [c for c in alive if not c.idle]
+            idle = [c for c in alive if c.idle]
+            if "claims-while-owning" in self.faults and owning:
+                chosen = owning[0]
+            elif idle:
+                chosen = idle[0]
+            else:
+                task = self.clients.ecs.run_task(cluster=names.CLUSTER, taskDefinition=names.TASK_FAMILY,
+                                                 startedBy=names.SERVICE, count=1, launchType="FARGATE")["tasks"][0]
+                chosen = self.new_container(task)
+                self.containers.append(chosen)
+                chosen.start()
+            chosen.offer(claim)
+
+    def forget(self, container: Container) -> None:
+        with self._lock:
+            if container in self.containers:
+                self.containers.remove(container)
+
+
+def _claim(body: str) -> Claim | None:
+    try:
+        request = json.loads(body)
+    except json.JSONDecodeError:
+        print(f"[edit-service] ignoring a claim request that is not JSON: {body[:80]!r}", flush=True)
+        return None
+    if not isinstance(request, dict) or request.get("type") != names.CLAIM_REQUEST:
+        print(f"[edit-service] ignoring a message that is not a {names.CLAIM_REQUEST}", flush=True)
+        return None
+    return Claim(request["projectId"], request["userId"], request["queueUrl"])

@@ -1,0 +1,132 @@
+"""The state machine's lambda states, played by the sandbox (moto cannot run lambdas here): each waits as a
+`sqs:sendMessage.waitForTaskToken` on the lambda queue and is answered with SendTaskSuccess or SendTaskFailure.
+
+- parse-email: reads the email from S3; project and user from the recipient, the thread from the headers,
+  the instruction from the body; the project's input queue and repository.
+- check-active-job (sendInterrupt: true): when the project+user has an active job, sends an interrupt.
+- rate-limited-claim: at most one CLAIM_REQUEST per project+user per claim interval.
+- record-interruption: records that a session was preempted.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from sandbox import emails, names
+from sandbox.awsclients import Clients
+
+
+class LambdaError(Exception):
+    """A lambda's failure: its name becomes the task's error."""
+
+
+class Lambdas(threading.Thread):
+    def __init__(self, clients: Clients, queue_url: str, repo_url: str, recipient_rule: str,
+                 claim_interval_s: float, stopping: threading.Event) -> None:
+        super().__init__(name="lambdas", daemon=True)
+        self.clients = clients
+        self.queue_url = queue_url
+        self.repo_url = repo_url
+        self.rule = emails.recipient_pattern(recipient_rule)
+        self.claim_interval_s = claim_interval_s
+        self.stopping = stopping
+        self.threads = emails.ThreadBook()
+        self._last_claim: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="lambda")
+        self.functions: dict[str, Callable[[dict], dict]] = {
+            "parse-email": self.parse_email,
+            "check-active-job": self.check_active_job,
+            "rate-limited-claim": self.rate_limited_claim,
+            "record-interruption": self.record_interruption,
+        }
+
+    def run(self) -> None:
+        sqs = self.clients.sqs
+        while not self.stopping.is_set():
+            try:
+                messages = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10,
+                                               WaitTimeSeconds=1).get("Messages", [])
+            except Exception as error:
+                if not self.stopping.is_set():
+                    print(f"[lambdas] cannot read the lambda queue: {error}", flush=True)
+                continue
+            for message in messages:
+                sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+                self._pool.submit(self._invoke, json.loads(message["Body"]))
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _invoke(self, request: dict) -> None:
+        sfn = self.clients.sfn
+        token = request["taskToken"]
+        try:
+            output = self.functions[request["function"]](request["input"])
+        except Exception as error:
+            print(f"[lambdas] {request['function']} failed: {error}", flush=True)
+            self._answer(lambda: sfn.send_task_failure(taskToken=token, error=type(error).__name__,
+                                                       cause=str(error)[:32768]))
+            return
+        self._answer(lambda: sfn.send_task_success(taskToken=token, output=json.dumps(output)))
+
+    @staticmethod
+    def _answer(call: Callable[[], Any]) -> None:
+        try:
+            call()
+        except Exception as error:  # the execution ended meanwhile (e.g. a Parallel branch failed)
+            print(f"[lambdas] callback not taken: {error}", flush=True)
+
+    # -- the functions ----------------------------------------------------------------------------------------
+    def parse_email(self, event: dict) -> dict:
+        raw = self.clients.s3.get_object(Bucket=event["bucket"], Key=event["key"])["Body"].read()
+        try:
+            email = emails.parse(raw, self.rule, self.threads)
+        except emails.EmailError as error:
+            raise LambdaError(str(error)) from None
+        return {
+            "bucket": event["bucket"], "key": event["key"], "messageId": event["messageId"],
+            "threadId": email.thread_id, "projectId": email.project, "userId": email.user,
+            "projectKey": names.project_key(email.project, email.user),
+            "queueUrl": self.clients.queue_url(names.input_queue(email.project, email.user)),
+            "subject": email.subject, "from": email.sender, "body": email.body, "repoUrl": self.repo_url,
+        }
+
+    def check_active_job(self, state: dict) -> dict:
+        job = self.clients.dynamodb.get_item(TableName=names.ACTIVE_JOBS_TABLE, ConsistentRead=True,
+                                             Key={"projectUserId": {"S": state["projectKey"]}}).get("Item")
+        if not job:
+            return {"hasActiveJob": False, "interruptSent": False}
+        interrupt = {
+            "type": "INTERRUPT", "projectId": state["projectId"], "userId": state["userId"],
+            "oldMessageId": job["messageId"]["S"], "newMessageId": state["messageId"],
+            "interruptingMessageId": state["messageId"], "newThreadId": state["threadId"],
+            "reason": f"New message in thread {state['threadId']}", "timestamp": int(time.time() * 1000),
+        }
+        url = self.clients.queue_url(names.interrupt_queue(state["projectId"], state["userId"]))
+        try:
+            self.clients.sqs.send_message(QueueUrl=url, MessageBody=json.dumps(interrupt))
+        except self.clients.sqs.exceptions.QueueDoesNotExist:
+            return {"hasActiveJob": True, "interruptSent": False, "reason": "no interrupt queue"}
+        return {"hasActiveJob": True, "interruptSent": True, "activeMessageId": job["messageId"]["S"]}
+
+    def rate_limited_claim(self, state: dict) -> dict:
+        key = state["projectKey"]
+        now = time.time()
+        with self._lock:
+            if now - self._last_claim.get(key, float("-inf")) < self.claim_interval_s:
+                return {"claimSent": False, "reason": "rate limited"}
+            self._last_claim[key] = now
+        request = {"type": names.CLAIM_REQUEST, "projectId": state["projectId"], "userId": state["userId"],
+                   "messageId": state["messageId"], "threadId": state["threadId"], "queueUrl": state["queueUrl"],
+                   "timestamp": int(now * 1000)}
+        url = self.clients.queue_url(names.UNCLAIMED_QUEUE)
+        self.clients.sqs.send_message(QueueUrl=url, MessageBody=json.dumps(request))
+        return {"claimSent": True}
+
+    def record_interruption(self, state: dict) -> dict:
+        return {"messageId": state.get("messageId"), "threadId": state.get("threadId"),
+                "interruptedAt": int(time.time() * 1000)}
