@@ -32,6 +32,7 @@ test: setup lint lint-features
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 ## The step vocabulary, from the step docstrings (also at the end of the living documentation).
 catalog: $(PY_STAMP)

@@ -37,8 +37,8 @@ def exact_build_problems(world: World, sessions: list[Session]) -> list[str]:
     for session in sessions:
         assert session.outcome is not None
         synced = session.outcome.log.first(settings.phrase_sync_ok)
-        if session.outcome.kind == expectations.DEPLOYED and synced:
-            if session.name not in last or synced.timestamp_ms > last[session.name][1]:
+        if session.outcome.kind == expectations.DEPLOYED and synced and (
+                session.name not in last or synced.timestamp_ms > last[session.name][1]):
                 last[session.name] = (session, synced.timestamp_ms)
     problems = []
     for session, _ in last.values():

@@ -208,8 +208,8 @@ class Container(threading.Thread):
             raise
         except Exception as error:  # the container survives anything one message does
             self.log.error("MessageProcessor", f"Failed to process message: {error}")
-            self._callback(lambda: self.clients.sfn.send_task_failure(
-                taskToken=token, error=type(error).__name__ or "ProcessingError", cause=str(error)[:32768]))
+            name, cause = type(error).__name__ or "ProcessingError", str(error)[:32768]
+            self._callback(lambda: self.clients.sfn.send_task_failure(taskToken=token, error=name, cause=cause))
         finally:
             done.set()
         self._delete_message(message)

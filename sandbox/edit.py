@@ -233,7 +233,8 @@ def process(instruction: Instruction, ws: Workspace, log: Log, interrupt: Interr
     build = ws.build(path, interrupt)
     interrupt.check()
     if build is not None and build.returncode != 0:
-        log(MESSAGE_PROCESSOR, f"Build failed with code {build.returncode}: {_first_error(build.stderr or build.stdout)}")
+        error = _first_error(build.stderr or build.stdout)
+        log(MESSAGE_PROCESSOR, f"Build failed with code {build.returncode}: {error}")
         return
     result.build_success = True
     log(MESSAGE_PROCESSOR, "✅ Astro build successful")

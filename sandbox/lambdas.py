@@ -68,8 +68,8 @@ class Lambdas(threading.Thread):
             output = self.functions[request["function"]](request["input"])
         except Exception as error:
             print(f"[lambdas] {request['function']} failed: {error}", flush=True)
-            self._answer(lambda: sfn.send_task_failure(taskToken=token, error=type(error).__name__,
-                                                       cause=str(error)[:32768]))
+            name, cause = type(error).__name__, str(error)[:32768]
+            self._answer(lambda: sfn.send_task_failure(taskToken=token, error=name, cause=cause))
             return
         self._answer(lambda: sfn.send_task_success(taskToken=token, output=json.dumps(output)))
 

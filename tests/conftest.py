@@ -8,24 +8,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from lib.pipeline import Pipeline
 
+from lib.world import World
 from sandbox.process import SandboxProcess
-from tests.sandbox_helpers import running_sandbox
+from tests.sandbox_helpers import fresh, running_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
-def shared_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pipeline, SandboxProcess]]:
+def shared_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, SandboxProcess]]:
     """A faithful sandbox, run as `python -m sandbox up`, shared by the tests of one session."""
-    with running_sandbox(tmp_path_factory.mktemp("sandbox"), validate=False) as both:
+    with running_sandbox(tmp_path_factory.mktemp("sandbox")) as both:
         yield both
 
 
 @pytest.fixture
-def pipeline(shared_sandbox: tuple[Pipeline, SandboxProcess]) -> Pipeline:
-    return shared_sandbox[0]
+def world(shared_sandbox: tuple[World, SandboxProcess]) -> World:
+    """The shared sandbox, with fresh clients for this test."""
+    return fresh(shared_sandbox[0])
 
 
 def run_behave(*args: str, fault: str = "", reports: Path | None = None, timeout: float = 600,
@@ -33,8 +34,6 @@ def run_behave(*args: str, fault: str = "", reports: Path | None = None, timeout
     """Run the acceptance suite as CI does, optionally on a sandbox with a fault switched on. With `reports`,
     the living documentation, JUnit XML and the other reports go to that folder."""
     environ = {**os.environ, **(env or {}), "WEBORDINARY_SANDBOX_FAULT": fault}
-    # behave.ini's formatters (pretty, living-docs) always run: reports_dir moves the page and JUnit away from
-    # the main run's reports/.
     reports = reports or Path(tempfile.mkdtemp(prefix="behave-reports-"))
     command = [str(Path(sys.executable).parent / "behave"), "--no-capture", "--junit-directory",
                str(reports / "junit"), "-D", f"reports_dir={reports}", *args]

@@ -1,32 +1,42 @@
-"""Helpers for tests that drive a sandbox directly (no behave)."""
+"""Helpers for tests that drive a sandbox directly (no behave): a World pointed at a running sandbox."""
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from lib.pipeline import Pipeline, TargetHooks
-
+from lib.act.instructions import Grammar
+from lib.scenario import ScenarioState
 from lib.settings import Settings
-from sandbox import interpreter
+from lib.target import Target
+from lib.world import World
 from sandbox.process import SandboxProcess
+
+_scopes = itertools.count(1)
 
 
 @contextmanager
-def running_sandbox(log_dir: Path, fault: str = "", extra_args: tuple[str, ...] = (),
-                    validate: bool = True) -> Iterator[tuple[Pipeline, SandboxProcess]]:
-    """A sandbox process (with the given fault switches) and a pipeline pointed at it."""
+def running_sandbox(log_dir: Path, fault: str = "",
+                    extra_args: tuple[str, ...] = ()) -> Iterator[tuple[World, SandboxProcess]]:
+    """A sandbox process (with the given fault switches) and a World pointed at it."""
     environ = {**os.environ, "WEBORDINARY_SANDBOX_FAULT": fault}
     process = SandboxProcess(log_dir / f"sandbox-{fault or 'clean'}.log", environ=environ, extra_args=extra_args)
     endpoints = process.start()
     try:
         settings = Settings(aws_endpoint_url=endpoints["aws_endpoint_url"],
                             github_api_url=endpoints["github_api_url"], deployment_timeout_s=60)
-        hooks = TargetHooks(validate_instruction=interpreter.find_form) if validate else TargetHooks()
-        pipeline = Pipeline(settings, hooks)
-        yield pipeline, process
-        pipeline.clean_up()
+        world = World.start(Target(settings, Grammar.from_published(endpoints["instructions"])))
+        yield world, process
+        world.clients.clean_up(world.scenario)
     finally:
         process.stop()
+
+
+def fresh(world: World) -> World:
+    """The same sandbox with a new scenario: fresh clients, whatever other tests did."""
+    world.clients.clean_up(world.scenario)
+    world.scenario = ScenarioState(scope=f"t{next(_scopes)}")
+    return world

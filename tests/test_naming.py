@@ -1,17 +1,19 @@
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from lib import contract, naming
+from lib import naming
 from lib.settings import Settings
 
 
-def test_clients_are_namespaced_by_run() -> None:
+def test_clients_are_namespaced_by_run_and_scenario() -> None:
     settings = Settings(run_id="3f9a1c")
     assert naming.client_id(settings, "amelia") == "wat-3f9a1c-amelia"
+    assert naming.client_id(settings, "amelia", "s2") == "wat-3f9a1c-s2-amelia"
     assert naming.bucket_for(settings, "wat-3f9a1c-amelia") == "edit.wat-3f9a1c-amelia.webordinary.com"
+    assert naming.input_queue_for(settings, "wat-3f9a1c-amelia") == "webordinary-input-wat-3f9a1c-amelia-acceptance.fifo"
+    assert naming.interrupt_queue_for(settings, "p") == "webordinary-interrupts-p-acceptance"
+    assert naming.email_key(settings, "wat-3f9a1c-amelia").startswith("emails/wat-3f9a1c-amelia-")
 
 
 def test_a_name_that_would_overflow_the_bucket_name_is_refused() -> None:
@@ -22,13 +24,3 @@ def test_a_name_that_would_overflow_the_bucket_name_is_refused() -> None:
 def test_bad_client_names_are_refused_with_the_rule() -> None:
     with pytest.raises(naming.NamingError, match="'Amelia B' is not usable: use 1-31 lowercase"):
         naming.client_id(Settings(), "Amelia B")
-
-
-def test_branch_rule_has_no_double_prefix() -> None:
-    assert contract.branch_for_thread("thread-1755742464803-pmm01j") == "thread-1755742464803-pmm01j"
-    assert contract.branch_for_thread("unique-content-1") == "thread-unique-content-1"
-    assert contract.branch_for_thread("x", branch="feature/y") == "feature/y"
-
-
-def test_thread_ids_look_like_the_real_ones() -> None:
-    assert re.fullmatch(r"thread-\d{13}-[0-9a-f]{6}", naming.new_thread_id())

@@ -1,4 +1,5 @@
-"""The sandbox honours the edit container's contract (webordinary-contract.md)."""
+"""The sandbox honours the real edit pipeline's contract (webordinary-contract.md, revision 2), driven as
+production drives it: emails into the email bucket. These tests start processes (marked `sandbox`)."""
 
 from __future__ import annotations
 
@@ -10,210 +11,222 @@ from pathlib import Path
 
 import pytest
 from github import Github
-from lib.logs import BUILD_FAILED, DEPLOYED, SYNC_FAILED
-from lib.pipeline import Pipeline
-from lib.waiters import wait_until
 
-from lib import contract, naming
+from lib import expectations
+from lib.act import sending
+from lib.observe import containers
+from lib.observe.waiters import wait_until
+from lib.scenario import Session
+from lib.world import World
 from sandbox.edit import aws_cli
-from tests.sandbox_helpers import running_sandbox
+from tests.sandbox_helpers import fresh, running_sandbox
+
+pytestmark = pytest.mark.sandbox
 
 
-def test_one_session_is_built_deployed_pushed_and_logged_in_order(pipeline: Pipeline) -> None:
-    pipeline.give_edit_site("olga")
-    session = pipeline.start_session("olga", 'Add header with text "Olga\'s Orchard"')
-    log = pipeline.wait_for_finish(session)
-    assert log.outcome == DEPLOYED
-    messages = [line.message for line in log.lines]
-    expected = [
-        f"Switched to thread {session.thread_id} (branch: {session.branch})",
-        contract.PHRASE_EXECUTING,
-        contract.PHRASE_COMMITTING,
-        contract.PHRASE_BUILDING,
-        contract.PHRASE_BUILD_OK,
-        contract.PHRASE_DEPLOYING,
-        "✅ S3 sync complete: 2 uploaded, 0 deleted",
-        f"🌐 Site updated at https://{session.bucket}",
-        contract.PHRASE_PUSHING,
-        f"Pushed branch {session.branch} successfully",
-        contract.PHRASE_DONE,
-    ]
-    assert messages == expected
-    assert log.container_id and log.lines[0].stream == f"edit/{log.container_id}"
-    assert "Olga&#39;s Orchard" in pipeline.page("olga")
+def one(world: World, name: str, instruction: str, **kwargs: str) -> Session:
+    if name not in world.scenario.clients:
+        world.clients.onboard(world.scenario, name)
+    session = sending.send(world.target, world.scenario, name, instruction, **kwargs)
+    world.observer.await_outcome(session)
+    return session
 
 
-def test_the_commit_follows_the_contract_and_is_readable_through_pygithub(pipeline: Pipeline) -> None:
-    pipeline.give_edit_site("pavel")
-    session = pipeline.start_session("pavel", "please update page title to \"Pavel's Pies\"")
-    pipeline.wait_for_finish(session)
-    commits = pipeline.repository.get_git_commits(session.branch)
-    head = commits[0]
-    assert head.subject == f"Update page title to \"Pavel's Pies\" (1 file) [{session.thread_id[:8]}]"
-    assert head.message.endswith(f"Session: {session.thread_id}\nUser: {session.user}")
-    assert head.author == "WebOrdinary Container <container@webordinary.com>"
-    assert commits[-1].subject == "Initial site"
-    assert pipeline.repository.branch_exists(session.branch)
-    assert not pipeline.repository.branch_exists("thread-never-made")
+def test_an_email_runs_one_execution_whose_output_is_the_containers_callback(world: World) -> None:
+    session = one(world, "olga", 'Add header with text "Olga\'s Orchard"')
+    outcome = session.outcome
+    assert outcome is not None and outcome.kind == expectations.DEPLOYED
+    assert outcome.output == {
+        "success": True, "messageId": session.email_key.rsplit("/", 1)[-1], "summary": "Header Olga's Orchard",
+        "filesChanged": ["src/data/site.json"], "siteUrl": f"https://{session.client.bucket}",
+        "buildSuccess": True, "deploySuccess": True}
+    branch = expectations.branch_for_thread(session.thread_id or "")
+    assert [line.message for line in outcome.log.lines] == [
+        f"Switched to thread {session.thread_id} (branch: {branch})", "Step 1/5: Executing Claude command...",
+        "Step 2/5: Committing changes...", "Step 3/5: Building Astro site...", "✅ Astro build successful",
+        "Step 4/5: Deploying to S3...", "✅ S3 sync complete: 2 uploaded, 0 deleted",
+        f"🌐 Site updated at https://{session.client.bucket}", "Step 5/5: Pushing to GitHub...",
+        f"Pushed branch {branch} successfully", "Successfully processed message and sent callback"]
+    line = outcome.log.lines[0]
+    assert line.context == "MessageProcessor" and line.stream.startswith("edit/edit-container/")
+    assert containers.task_status(world.target.aws.ecs, world.target.settings, line.task_id) == "RUNNING"
+    assert session.thread_id and session.thread_id.startswith("thread-")
 
 
-def _ownership(pipeline: Pipeline, client: str) -> dict:
-    return pipeline.clients.dynamodb.get_item(
-        TableName=contract.OWNERSHIP_TABLE,
-        Key={"projectKey": {"S": contract.project_key(client, pipeline.settings.user_id)}},
-    ).get("Item", {})
+def test_the_commit_is_the_real_containers(world: World) -> None:
+    session = one(world, "pavel", "please update page title to \"Pavel's Pies\"")
+    head = world.target.repository.latest_commit(expectations.branch_for_thread(session.thread_id or ""))
+    assert head is not None
+    assert head.subject == f"Update page title to \"Pavel's Pies\" (site.json) [{session.thread_id[:8]}]"
+    body = head.message.split("\n\n", 1)[1].splitlines()
+    assert body[:3] == ["---", f"Session: {session.thread_id}", f"User: {world.target.settings.user_id}"]
+    assert body[3].startswith("Time: 20") and body[4] == "Generated by Claude Code Container"
+    assert head.author == expectations.COMMIT_AUTHOR
 
 
-def test_one_container_claims_a_client_and_handles_its_messages_in_fifo_order(pipeline: Pipeline) -> None:
-    pipeline.give_edit_site("quinn")
-    sessions = [pipeline.start_session("quinn", f'Update page title to "Q{i}"') for i in range(3)]
-    logs = [pipeline.wait_for_finish(s) for s in sessions]
-    containers = {log.container_id for log in logs}
-    assert len(containers) == 1, containers
-    starts = [log.lines[0].timestamp_ms for log in logs]
-    assert starts == sorted(starts)
-    row = _ownership(pipeline, sessions[0].client)
-    assert row["containerId"]["S"] == logs[0].container_id
-    assert row["status"]["S"] == "active"
-    now_s = time.time()
-    assert now_s + 3500 < int(row["ttl"]["N"]) <= now_s + 3601
-    assert int(row["lastActivity"]["N"]) >= sessions[-1].sent_at_ms - 2000
-    assert pipeline.container_status(logs[0].container_id) == "running"
-    assert "<title>Q2</title>" in pipeline.page("quinn")
+def test_one_container_serves_a_client_in_fifo_order_and_keeps_its_bookkeeping(world: World) -> None:
+    world.clients.onboard(world.scenario, "quinn")
+    client = world.scenario.clients["quinn"]
+    first = sending.send(world.target, world.scenario, "quinn", 'Add header with text "Q0"')
+    key = {"projectUserId": {"S": f"{client.project}#{world.target.settings.user_id}"}}
+    ddb = world.target.aws.dynamodb
+    job = wait_until("an active job row", lambda: ddb.get_item(TableName="webordinary-active-jobs", Key=key).get(
+        "Item"), bool, 30)
+    assert job["messageId"]["S"] == first.email_key.rsplit("/", 1)[-1]
+    world.observer.await_outcome(first)
+    sending.send_in_turn(world.target, world.scenario, "quinn", [("", 'Update page title to "Q1"')])
+    tasks = {s.outcome.log.task_id for s in world.scenario.sessions if s.outcome}
+    assert len(tasks) == 1, tasks
+    assert "Item" not in ddb.get_item(TableName="webordinary-active-jobs", Key=key)
+    row = ddb.get_item(TableName="webordinary-container-ownership",
+                       Key={"projectKey": key["projectUserId"]})["Item"]
+    assert row["containerId"]["S"].startswith("container-") and row["status"]["S"] == "active"
+    assert int(row["lastActivity"]["N"]) >= world.scenario.sessions[-1].sent_at_ms - 2000
+    assert time.time() + 3500 < int(row["ttl"]["N"]) <= time.time() + 3601
 
 
-def test_different_clients_are_processed_concurrently_by_different_containers(pipeline: Pipeline) -> None:
-    for name in ("rosa", "sven"):
-        pipeline.give_edit_site(name)
-    sessions = [pipeline.start_session(n, f"Create site for client {i}") for i, n in enumerate(("rosa", "sven"))]
-    logs = [pipeline.wait_for_finish(s) for s in sessions]
-    assert logs[0].container_id != logs[1].container_id
-    spans = [(log.first(contract.PHRASE_BUILDING).timestamp_ms, log.first(contract.PHRASE_BUILD_OK).timestamp_ms)
-             for log in logs]
-    assert spans[0][0] < spans[1][1] and spans[1][0] < spans[0][1], f"builds did not overlap: {spans}"
+def test_a_missing_bucket_is_deploy_success_false_and_the_branch_is_still_pushed(world: World) -> None:
+    world.clients.onboard(world.scenario, "ursula", with_site=False)
+    session = one(world, "ursula", "Test S3 failure handling")
+    assert session.outcome is not None and session.outcome.kind == expectations.SYNC_FAILED
+    assert session.outcome.output["buildSuccess"] is True and session.outcome.output["deploySuccess"] is False
+    assert session.outcome.log.first("S3 sync failed with code ") is not None
+    assert world.target.repository.branch_exists(expectations.branch_for_thread(session.thread_id or ""))
 
 
-def test_an_active_job_row_is_kept_while_the_container_works(pipeline: Pipeline) -> None:
-    pipeline.give_edit_site("tara")
-    session = pipeline.start_session("tara", 'Add header with text "Busy"')
-    key = {"projectUserId": {"S": contract.project_key(session.client, session.user)}}
-    row = wait_until("an active job row", lambda: pipeline.clients.dynamodb.get_item(
-        TableName=contract.ACTIVE_JOBS_TABLE, Key=key).get("Item"), bool, 30)
-    assert row["threadId"]["S"] == session.thread_id and row["messageId"]["S"] == session.message_id
-    pipeline.wait_for_finish(session)
-    assert "Item" not in pipeline.clients.dynamodb.get_item(TableName=contract.ACTIVE_JOBS_TABLE, Key=key)
+def test_a_failed_build_is_reported_skips_sync_and_push_and_the_container_carries_on(world: World) -> None:
+    broken = one(world, "viktor", "Add broken page oops")
+    assert broken.outcome is not None and broken.outcome.kind == expectations.BUILD_FAILED
+    assert broken.outcome.log.first("Build failed with code 1: ") is not None
+    assert not broken.outcome.log.has("Step 4/5") and not broken.outcome.log.has("Step 5/5")
+    assert not world.target.repository.branch_exists(expectations.branch_for_thread(broken.thread_id or ""))
+    fixed = one(world, "viktor", 'Add header with text "Fixed"')
+    assert fixed.outcome is not None and fixed.outcome.kind == expectations.DEPLOYED
 
 
-def test_a_missing_bucket_fails_the_sync_but_the_container_pushes_and_carries_on(pipeline: Pipeline) -> None:
-    pipeline.onboard_without_site("ursula")
-    failed = pipeline.start_session("ursula", "Test S3 failure handling")
-    log = pipeline.wait_for_finish(failed)
-    assert log.outcome == SYNC_FAILED
-    assert log.first(contract.PHRASE_SYNC_FAILED).message.startswith("S3 sync failed with code ")
-    assert pipeline.repository.branch_exists(failed.branch)
-    pipeline.give_edit_site("ursula")
-    again = pipeline.start_session("ursula", 'Add header with text "Back"')
-    assert pipeline.wait_for_finish(again).outcome == DEPLOYED
-    assert pipeline.wait_for_finish(again).container_id == log.container_id
+def test_an_uninterpretable_instruction_fails_its_execution_naming_the_supported_forms(world: World) -> None:
+    world.target.grammar = type(world.target.grammar)()  # send it anyway, as a person could
+    session = one(world, "wanda", "Make it pop")
+    assert session.outcome is not None and session.outcome.kind == expectations.FAILED
+    assert "InstructionError" in session.outcome.detail  # moto drops SendTaskFailure's cause; the log has it
+    failure = session.outcome.log.first("Failed to process message: cannot interpret instruction 'Make it pop'")
+    assert failure is not None and 'Add header with text "' in failure.message
 
 
-def test_a_failed_build_skips_sync_and_push_and_the_container_carries_on(pipeline: Pipeline) -> None:
-    pipeline.give_edit_site("viktor")
-    broken = pipeline.start_session("viktor", "Add broken page oops")
-    log = pipeline.wait_for_finish(broken)
-    assert log.outcome == BUILD_FAILED
-    assert "Could not resolve" in log.first(contract.PHRASE_BUILD_FAILED).message
-    assert log.first(contract.PHRASE_DEPLOYING) is None and log.first(contract.PHRASE_PUSHING) is None
-    assert not pipeline.repository.branch_exists(broken.branch)
-    fixed = pipeline.start_session("viktor", 'Add header with text "Fixed"')
-    assert pipeline.wait_for_finish(fixed).outcome == DEPLOYED
+def test_a_reply_joins_its_thread_and_a_new_email_starts_another(world: World) -> None:
+    world.clients.onboard(world.scenario, "rhea")
+    sending.send_in_turn(world.target, world.scenario, "rhea", [("A", 'Add header with text "One"'),
+                                                                ("B", 'Add header with text "Two"'),
+                                                                ("A", 'Add header with text "Three"')])
+    first, second, reply = world.scenario.sessions
+    assert reply.thread_id == first.thread_id != second.thread_id
 
 
-def test_an_uninterpretable_instruction_names_itself_and_the_supported_forms(pipeline: Pipeline) -> None:
-    pipeline.give_edit_site("wanda")
-    session = pipeline.start_session("wanda", "Make it pop")
-    log = pipeline.wait_for_finish(session)
-    failure = log.first(contract.PHRASE_FAILED)
-    assert failure is not None and "'Make it pop'" in failure.message
-    assert 'Add header with text "' in failure.message
-    nxt = pipeline.start_session("wanda", 'Add header with text "Popped"')
-    assert pipeline.wait_for_finish(nxt).outcome == DEPLOYED
+def test_a_newer_email_preempts_the_running_session_whose_work_is_pushed(world: World) -> None:
+    world.clients.onboard(world.scenario, "sami")
+    sending.send_paced(world.target, world.scenario, "sami", ['Add header with text "Slow"',
+                                                              'Add header with text "Fast"'], 1.5)
+    world.observer.await_outcomes(world.scenario.sessions)
+    first, second = world.scenario.sessions
+    assert first.outcome is not None and first.outcome.kind == expectations.PREEMPTED, first.outcome
+    assert first.outcome.execution_status == "FAILED"
+    assert first.outcome.log.has("Interrupt handling complete, FIFO queue unblocked")
+    commits = world.target.repository.commits_since_main(expectations.branch_for_thread(first.thread_id or ""))
+    assert commits and expectations.commit_session(commits[-1].message) == first.thread_id
+    assert second.outcome is not None and second.outcome.kind == expectations.DEPLOYED
 
 
-@pytest.mark.parametrize("body", ["not json at all", json.dumps({"projectId": "x", "text": "hi"})])
-def test_a_malformed_message_is_logged_and_dead_lettered(pipeline: Pipeline, body: str) -> None:
-    pipeline.give_edit_site("xenia")
-    warm = pipeline.start_session("xenia", 'Add header with text "Warm"')
-    pipeline.wait_for_finish(warm)
-    sqs = pipeline.clients.sqs
-    queue = naming.input_queue_for(pipeline.settings, warm.client, warm.user)
-    url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
-    sent_ms = int(time.time() * 1000)
-    sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId=contract.project_key(warm.client, warm.user))
-    found = wait_until("the malformed message's log line",
-                       lambda: pipeline.logs.find("Failed to process message: malformed message", sent_ms - 2000),
-                       bool, 30)
-    assert found[-1].container_id == pipeline.session_log(warm).container_id
-    dlq = sqs.get_queue_url(QueueName=queue.removesuffix(".fifo") + "-dlq.fifo")["QueueUrl"]
+def test_a_malformed_message_is_logged_and_dead_lettered(world: World) -> None:
+    warm = one(world, "xenia", 'Add header with text "Warm"')
+    sqs = world.target.aws.sqs
+    project = warm.client.project
+    url = sqs.get_queue_url(QueueName=f"webordinary-input-{project}-acceptance.fifo")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="not json", MessageGroupId=f"{project}#acceptance")
+    dlq = sqs.get_queue_url(QueueName=f"webordinary-input-{project}-acceptance-dlq.fifo")["QueueUrl"]
     dead = wait_until("the dead-letter queue to hold it", lambda: sqs.receive_message(
-        QueueUrl=dlq, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []), bool, 15)
-    assert dead[0]["Body"] == body
-    sqs.delete_message(QueueUrl=dlq, ReceiptHandle=dead[0]["ReceiptHandle"])  # unlocks the FIFO group
-    after = pipeline.start_session("xenia", 'Add header with text "Still here"')
-    assert pipeline.wait_for_finish(after).outcome == DEPLOYED
+        QueueUrl=dlq, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []), bool, 30)
+    assert dead[0]["Body"] == "not json"
+    assert wait_until("the failure line", lambda: world.target.logs.find(
+        "Failed to process message: malformed message", warm.sent_at_ms), bool, 15)
+    sqs.delete_message(QueueUrl=dlq, ReceiptHandle=dead[0]["ReceiptHandle"])
 
 
-def test_switching_threads_commits_leftover_work_on_the_old_branch(shared_sandbox: tuple) -> None:
-    pipeline, process = shared_sandbox
-    pipeline.give_edit_site("yusuf")
-    first = pipeline.start_session("yusuf", 'Add header with text "One"')
-    pipeline.wait_for_finish(first)
-    workspace = process.state_dir / "workspaces" / first.client / first.user / "test-repo"
-    (workspace / "src" / "data" / "leftover.txt").write_text("work in progress\n")  # as an interrupt leaves it
-    second = pipeline.start_session("yusuf", 'Add header with text "Two"')
-    pipeline.wait_for_finish(second)
-    subjects = subprocess.run(["git", "log", "--format=%s", "-n1", first.branch], cwd=workspace,
-                              capture_output=True, text=True, check=True).stdout.strip()
-    assert subjects == f"Switching threads [{first.thread_id[:8]}]"
-    assert "leftover" not in pipeline.page("yusuf") and "Two" in pipeline.page("yusuf")
+def test_a_message_without_repo_url_fails_as_the_real_container_does(world: World) -> None:
+    world.clients.onboard(world.scenario, "yara")
+    sqs = world.target.aws.sqs
+    project = world.scenario.clients["yara"].project
+    url = sqs.get_queue_url(QueueName=f"webordinary-input-{project}-acceptance.fifo")["QueueUrl"]
+    claim = {"type": "CLAIM_REQUEST", "projectId": project, "userId": "acceptance", "messageId": "m1",
+             "threadId": "thread-1", "queueUrl": url, "timestamp": 0}
+    body = {"taskToken": "not-a-token", "messageId": "m1", "threadId": "thread-nourl", "projectId": project,
+            "userId": "acceptance", "instruction": 'Add header with text "x"'}
+    started = int(time.time() * 1000)
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body), MessageGroupId=f"{project}#acceptance")
+    sqs.send_message(QueueUrl=sqs.get_queue_url(QueueName="webordinary-unclaimed")["QueueUrl"],
+                     MessageBody=json.dumps(claim))
+    failed = wait_until("the failure line", lambda: world.target.logs.find("Failed to process message", started),
+                        bool, 30)
+    assert "Repository not initialized at " in failed[0].message and failed[0].message.endswith("/amelia-astro")
 
 
-def test_github_facade_pages_commits_like_github(pipeline: Pipeline) -> None:
-    pipeline.give_edit_site("zora")
-    for i in range(3):
-        pipeline.start_session("zora", f'Update page title to "Z{i}"', thread_id="thread-zora-shared")
-    # Three messages of one thread: the log cannot tell them apart, the branch's commits can.
-    commits = wait_until("three commits on thread-zora-shared",
-                         lambda: pipeline.repository.get_git_commits("thread-zora-shared", limit=50),
-                         lambda found: len(found) >= 4, 60, describe=lambda found: [c.subject for c in found])
-    assert [c.subject.split(" (")[0] for c in commits[:3]] == [f'Update page title to "Z{i}"' for i in (2, 1, 0)]
-    two_per_page = Github(base_url=pipeline.settings.github_api_url, per_page=2)
-    paged = list(two_per_page.get_repo(pipeline.settings.repository).get_commits(sha="thread-zora-shared"))
-    assert [c.sha for c in paged] == [c.sha for c in commits]
-    assert "thread-zora-shared" in pipeline.repository.branches()
+def test_a_person_can_start_a_session_by_hand_with_the_aws_cli(world: World) -> None:
+    world.clients.onboard(world.scenario, "anouk")
+    client = world.scenario.clients["anouk"]
+    settings = world.target.settings
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-west-2"}
+    eml = Path(os.environ.get("TMPDIR", "/tmp")) / f"{client.project}.eml"
+    eml.write_text(f"From: a@example.com\nTo: acceptance@{client.project}.webordinary.com\nSubject: hi\n"
+                   f"Message-ID: <{client.project}@example.com>\n\nAdd header with text \"By hand\"\n")
+    aws = [aws_cli(), "--endpoint-url", settings.aws_endpoint_url]
+    key = f"emails/{client.project}-by-hand.eml"
+    subprocess.run([*aws, "s3", "cp", str(eml), f"s3://webordinary-ses-emails/{key}"], env=env, check=True,
+                   capture_output=True)
+    arn = world.target.executions.machine_arn
+
+    def listed() -> list[dict]:
+        out = subprocess.run([*aws, "stepfunctions", "list-executions", "--state-machine-arn", arn], env=env,
+                             check=True, capture_output=True, text=True).stdout
+        return [e for e in json.loads(out)["executions"] if e["name"] == f"{client.project}-by-hand-eml"]
+
+    done = wait_until("the execution to succeed", listed, lambda found: bool(found) and found[0]["status"] != "RUNNING",
+                      60)
+    assert done[0]["status"] == "SUCCEEDED"
+    world.target.aws.s3.delete_object(Bucket="webordinary-ses-emails", Key=key)
+    listing = subprocess.run([*aws, "s3", "ls", f"s3://{client.bucket}/"], capture_output=True, text=True, env=env,
+                             check=True).stdout
+    assert "index.html" in listing and "PRE changes/" in listing
+
+
+def test_the_same_email_object_twice_starts_one_execution(world: World) -> None:
+    session = one(world, "ines", 'Add header with text "Once"')
+    s3 = world.target.aws.s3
+    raw = s3.get_object(Bucket="webordinary-ses-emails", Key=session.email_key)["Body"].read()
+    s3.put_object(Bucket="webordinary-ses-emails", Key=session.email_key, Body=raw)
+    time.sleep(1.0)  # an event that must NOT cause anything: nothing to wait for but time
+    names = [e["name"] for e in world.target.aws.sfn.list_executions(
+        stateMachineArn=world.target.executions.machine_arn)["executions"]]
+    assert names.count(expectations.execution_name(session.email_key.rsplit("/", 1)[-1])) == 1
+
+
+def test_the_github_facade_pages_commits_like_github(world: World) -> None:
+    world.clients.onboard(world.scenario, "zora")
+    sending.send_in_turn(world.target, world.scenario, "zora", [("Z", f'Update page title to "Z{i}"') for i in range(3)])
+    branch = expectations.branch_for_thread(world.scenario.sessions[0].thread_id or "")
+    commits = world.target.repository.get_git_commits(branch, limit=50)
+    two_per_page = Github(base_url=world.target.settings.github_api_url, per_page=2)
+    paged = list(two_per_page.get_repo(world.target.settings.repository).get_commits(sha=branch))
+    assert [c.sha for c in paged] == [c.sha for c in commits] and len(commits) >= 4
 
 
 def test_an_idle_container_releases_its_claim_and_stops(tmp_path: Path) -> None:
-    with running_sandbox(tmp_path, extra_args=("--idle-release", "2")) as (pipeline, _):
-        pipeline.give_edit_site("idris")
-        session = pipeline.start_session("idris", 'Add header with text "Idle soon"')
-        log = pipeline.wait_for_finish(session)
-        released = pipeline.wait_for_log(f"Idle for 2s, releasing {session.client}#{session.user}", session.sent_at_ms)
-        assert released[0].container_id == log.container_id
-        row = wait_until("the ownership row to go", lambda: _ownership(pipeline, session.client), lambda r: not r, 10)
-        assert row == {}
-        assert wait_until("the container to stop", lambda: pipeline.container_status(log.container_id),
-                          lambda status: status == "stopped", 10) == "stopped"
-        again = pipeline.start_session("idris", 'Add header with text "Claimed again"')  # a new claim request
-        assert pipeline.wait_for_finish(again).container_id != log.container_id
-
-
-def test_a_person_can_inspect_the_sandbox_with_the_aws_cli(pipeline: Pipeline) -> None:
-    bucket = pipeline.give_edit_site("anouk")
-    session = pipeline.start_session("anouk", 'Add header with text "Hello"')
-    pipeline.wait_for_finish(session)
-    assert pipeline.wait_for_branch(session.branch)
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-west-2"}
-    listing = subprocess.run([aws_cli(), "--endpoint-url", pipeline.settings.aws_endpoint_url, "s3", "ls",
-                              f"s3://{bucket}/"], capture_output=True, text=True, env=env, check=True).stdout
-    assert "index.html" in listing and "PRE changes/" in listing
+    with running_sandbox(tmp_path, extra_args=("--idle-release", "2", "--claim-interval", "0")) as (world, _):
+        first = one(fresh(world), "idris", 'Add header with text "Idle soon"')
+        assert first.outcome is not None
+        task = first.outcome.log.task_id or ""
+        ecs, settings = world.target.aws.ecs, world.target.settings
+        assert wait_until("the container to stop", lambda: containers.task_status(ecs, settings, task),
+                          lambda status: status == "STOPPED", 15) == "STOPPED"
+        key = {"projectKey": {"S": f"{first.client.project}#acceptance"}}
+        assert "Item" not in world.target.aws.dynamodb.get_item(TableName="webordinary-container-ownership", Key=key)
+        again = one(world, "idris", 'Add header with text "Claimed again"')
+        assert again.outcome is not None and again.outcome.log.task_id != task

@@ -31,3 +31,10 @@ def test_github_token_is_never_shown() -> None:
     assert settings.github_token == "ghp_secret123"
     assert "ghp_secret123" not in repr(settings)
     assert "ghp_secret123" not in str(settings.redacted())
+
+
+def test_the_account_allow_list_takes_only_account_ids() -> None:
+    assert Settings(aws_account_allowlist="123456789012, 210987654321").allowed_accounts == [
+        "123456789012", "210987654321"]
+    with pytest.raises(SettingsError, match="aws_account_allowlist has 'prod'"):
+        Settings(aws_account_allowlist="prod")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from lib.waiters import WaitTimeout, wait_until
+from lib.observe.waiters import WaitTimeout, wait_until
 
 
 def test_returns_as_soon_as_done() -> None:

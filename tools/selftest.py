@@ -18,7 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = ROOT / "tools" / "expected_catches.toml"
-SCENARIO_TAGS = ("isolation", "switching", "concurrency", "contamination", "failure", "metrics", "outline")
+SCENARIO_TAGS = ("isolation", "switching", "thread-return", "concurrency", "contamination", "failure", "metrics",
+                 "outline")
 
 
 @dataclass

@@ -34,7 +34,8 @@ def step_last_wins(context: Context) -> None:
     w = world(context)
     w.observer.await_outcomes(w.scenario.sessions)
     preempted = [s.describe() for s in w.scenario.sessions if s.outcome and s.outcome.kind == expectations.PREEMPTED]
-    w.target.say(f"{len(preempted)} of {len(w.scenario.sessions)} sessions preempted: " + ("; ".join(preempted) or "none"))
+    total = len(w.scenario.sessions)
+    w.target.say(f"{len(preempted)} of {total} sessions preempted: " + ("; ".join(preempted) or "none"))
     problems = outcomes.last_wins_problems(w.scenario.sessions)
     problems += [p for s in w.scenario.sessions for p in outcomes.cross_check(s, w.target.settings)]
     problems += assess.exact_build_problems(w, w.scenario.sessions)
@@ -47,7 +48,8 @@ def step_edit_deployed(context: Context, client: str) -> None:
     w = world(context)
     session = w.scenario.latest_session(client)
     outcome = w.observer.await_outcome(session)
-    assert outcome.kind == expectations.DEPLOYED, f"{session.describe()} ended {outcome.describe()}: {outcome.log.summary()}"
+    assert outcome.kind == expectations.DEPLOYED, (
+        f"{session.describe()} ended {outcome.describe()}: {outcome.log.summary()}")
     problems = outcomes.cross_check(session, w.target.settings)
     assert not problems, "; ".join(problems)
 

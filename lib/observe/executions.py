@@ -127,10 +127,7 @@ def _search(value: object) -> str | None:
         if isinstance(value.get("threadId"), str):
             return value["threadId"]
         for nested in value.values():
-            if isinstance(nested, str) and "threadId" in nested:
-                found = _find_thread(nested)
-            else:
-                found = _search(nested)
+            found = _find_thread(nested) if isinstance(nested, str) else _search(nested)
             if found:
                 return found
     if isinstance(value, list):

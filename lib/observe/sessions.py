@@ -18,6 +18,8 @@ from lib.scenario import Outcome, Session
 from lib.target import Target
 
 DIAGNOSE_EVERY_S = 1.0
+# Errors the state machine raises itself (REFACTOR_PROPOSAL.md): no container wrote anything for them.
+MACHINE_ERRORS = ("IntakeProcessingFailed", "ProcessingTimeout")
 
 
 class SessionStuck(AssertionError):
@@ -130,7 +132,7 @@ class SessionObserver:
         execution = seen.execution
         assert execution is not None
         verdict = expectations.verdict(execution.status, execution.output, execution.error, execution.cause)
-        log = self._final_log(session, verdict.outcome, seen.log)
+        log = self._final_log(session, execution, seen.log)
         ended_ms = int((execution.stopped.timestamp() if execution.stopped else time.time()) * 1000)
         session.outcome = Outcome(verdict.outcome, verdict.detail, execution.status, verdict.output, ended_ms,
                                   detected_ms, log)
@@ -138,11 +140,12 @@ class SessionObserver:
                                        "ended_ms": ended_ms, "detected_ms": detected_ms})
         return session.outcome
 
-    def _final_log(self, session: Session, outcome: str, log: SessionLog) -> SessionLog:
+    def _final_log(self, session: Session, execution: Execution, log: SessionLog) -> SessionLog:
         """The session's log up to its last line (CloudWatch may lag the execution by a moment)."""
         s = self.settings
-        if session.thread_id is None or (outcome == expectations.FAILED and not log.lines):
-            return log  # it never reached a container
+        machine_error = (execution.error or "").startswith("States.") or execution.error in MACHINE_ERRORS
+        if session.thread_id is None or (machine_error and not log.lines):
+            return log  # the state machine ended it before any container did
         ends = (s.phrase_done, s.phrase_failed, s.phrase_interrupted)
         return wait_until(
             f"the container's last log line for {session.describe()}",

@@ -1,0 +1,164 @@
+"""Unit tests of the suite's readers and checks: no process, no network."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from lib import expectations
+from lib.act.instructions import Grammar, InstructionError
+from lib.checks import outcomes
+from lib.checks.branches import ThreadWork, branch_problems
+from lib.checks.deployments import latest_build_problems
+from lib.observe.logs import LogLine, LogTail, SessionLog, parse_message
+from lib.observe.repository import CommitInfo
+from lib.observe.sites import DeployedObject
+from lib.scenario import Client, Outcome, Session
+from lib.settings import Settings
+from lib.tables import TableError, client_names, rows
+
+T0 = 1_764_000_000_000
+NEST = re.compile(expectations.LOG_LINE_PATTERN, re.DOTALL)
+
+
+def test_a_nestjs_line_is_read_without_its_colours_and_prefix() -> None:
+    raw = ("\x1b[32m[Nest] 4824  - \x1b[39m11/25/2026, 04:49:59 AM     \x1b[32m  LOG\x1b[39m "
+           "\x1b[33m[MessageProcessor]\x1b[39m \x1b[32mSwitched to thread thread-1 (branch: thread-1)\x1b[39m")
+    assert parse_message(raw, NEST) == ("MessageProcessor", "Switched to thread thread-1 (branch: thread-1)")
+    plain = "[Nest] 7  - 11/25/2026, 4:49:59 PM   ERROR [MessageProcessor] Failed to process message: boom"
+    assert parse_message(plain, NEST) == ("MessageProcessor", "Failed to process message: boom")
+    assert parse_message("not a nest line", NEST) == ("", "not a nest line")
+
+
+class FakeLogs:
+    """A CloudWatch Logs client that counts its FilterLogEvents calls."""
+
+    class exceptions:  # noqa: N801 - boto3's shape
+        ClientError = RuntimeError
+
+    def __init__(self, events: list[dict[str, Any]]) -> None:
+        self.events = events
+        self.calls = 0
+
+    def filter_log_events(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls += 1
+        return {"events": [e for e in self.events if e["timestamp"] >= kwargs["startTime"]]}
+
+
+def event(ms: int, message: str, stream: str = "edit/edit-container/task1") -> dict[str, Any]:
+    line = f"[Nest] 1  - 11/25/2026, 4:49:59 AM     LOG [MessageProcessor] {message}"
+    return {"timestamp": ms, "message": line, "logStreamName": stream, "eventId": f"{stream}{ms}"}
+
+
+def test_one_poll_per_tick_serves_every_session_and_a_thread_s_two_sessions_are_told_apart() -> None:
+    logs = FakeLogs([
+        event(T0 + 10, "Switched to thread thread-a (branch: thread-a)"), event(T0 + 20, "✅ S3 sync complete"),
+        event(T0 + 30, "Switched to thread thread-b (branch: thread-b)", "edit/edit-container/task2"),
+        event(T0 + 40, "Switched to thread thread-a (branch: thread-a)"), event(T0 + 50, "Build failed with code 1"),
+    ])
+    tail = LogTail(logs, Settings(poll_max_s=60), since_ms=T0)
+    first = tail.session("thread-a", T0, owner=1)
+    second = tail.session("thread-a", T0 + 35, owner=2)
+    other = tail.session("thread-b", T0, owner=3)
+    assert logs.calls == 1  # three sessions, one poll
+    assert [line.message for line in first.lines] == ["Switched to thread thread-a (branch: thread-a)",
+                                                      "✅ S3 sync complete"]
+    assert second.lines[-1].message == "Build failed with code 1" and second.lines[0].timestamp_ms == T0 + 40
+    assert other.task_id == "task2"
+
+
+def log_of(*messages: str) -> SessionLog:
+    return SessionLog("thread-1", [LogLine(T0 + i * 1000, m, "edit/c/task1") for i, m in enumerate(messages)])
+
+
+DEPLOYED_LINES = ("Switched to thread thread-1 (branch: thread-1)", expectations.PHRASE_BUILDING,
+                  expectations.PHRASE_BUILD_OK, expectations.PHRASE_DEPLOYING,
+                  "✅ S3 sync complete: 2 uploaded, 0 deleted", expectations.PHRASE_DONE)
+
+
+def objects(*ages_s: float) -> list[DeployedObject]:
+    deploying_at = (T0 + 3000) / 1000
+    return [DeployedObject(f"k{i}", 1, datetime.fromtimestamp(deploying_at - age, UTC), "e")
+            for i, age in enumerate(ages_s)]
+
+
+def test_exactly_the_latest_build_has_no_problem_and_stale_or_extra_objects_are_named() -> None:
+    assert latest_build_problems(objects(-0.5, -0.4), log_of(*DEPLOYED_LINES), Settings()) == []
+    problems = latest_build_problems(objects(-0.5, -0.4, 30), log_of(*DEPLOYED_LINES), Settings())
+    assert any("1 object(s) older than this deployment: k2" in p for p in problems)
+    assert any("uploaded 2 file(s) but the bucket holds 3" in p for p in problems)
+    assert "no completed sync" in latest_build_problems(objects(-0.5), log_of(*DEPLOYED_LINES[:3]), Settings())[0]
+
+
+def session(kind: str, *messages: str, sent: int = 0, name: str = "ada") -> Session:
+    s = Session(Client(name, f"wat-x-{name}", f"edit.wat-x-{name}.webordinary.com"), f"edit {sent}", "k", "<m>",
+                T0 + sent, thread_id=f"thread-{sent}")
+    s.outcome = Outcome(kind, kind, "SUCCEEDED", {}, T0, T0, log_of(*messages))
+    return s
+
+
+def test_the_log_is_cross_checked_against_what_the_execution_reports() -> None:
+    settings = Settings()
+    assert outcomes.cross_check(session(expectations.DEPLOYED, *DEPLOYED_LINES), settings) == []
+    lying = session(expectations.DEPLOYED, "S3 sync failed with code 1: NoSuchBucket")
+    assert any("reports deploySuccess: true, but its log has no completed sync" in p
+               for p in outcomes.cross_check(lying, settings))
+    silent = session(expectations.SYNC_FAILED, expectations.PHRASE_DONE)
+    assert "does not say the sync failed" in outcomes.cross_check(silent, settings)[0]
+
+
+def test_rapid_switching_wants_the_last_deployed_and_no_earlier_one_failed() -> None:
+    ok = [session(expectations.PREEMPTED, sent=0), session(expectations.DEPLOYED, sent=1)]
+    assert outcomes.last_wins_problems(ok) == []
+    bad = [session(expectations.FAILED, sent=0), session(expectations.PREEMPTED, sent=1)]
+    problems = outcomes.last_wins_problems(bad)
+    assert "neither deployed nor preempted" in problems[0] and "the last edit" in problems[1]
+
+
+def commit(sha: str, thread: str | None, user: str = "acceptance", subject: str = "Edit") -> CommitInfo:
+    body = f"{subject}\n\n---\nSession: {thread}\nUser: {user}\nTime: x\nGenerated by Claude Code Container"
+    return CommitInfo(sha, subject, body if thread else subject, expectations.COMMIT_AUTHOR, datetime.now(UTC))
+
+
+def test_each_thread_keeps_its_own_commits_and_only_those() -> None:
+    good = [ThreadWork("thread-a", "thread-a", 2, [commit("a2", "thread-a"), commit("a1", "thread-a")]),
+            ThreadWork("thread-b", "thread-b", 1, [commit("b1", "thread-b")])]
+    assert branch_problems(good, "acceptance", []) == []
+    lost = [ThreadWork("thread-a", "thread-a", 2, [commit("a1", "thread-a")]),
+            ThreadWork("thread-b", "thread-b", 1, None),
+            ThreadWork("thread-c", "thread-c", 1, [commit("c1", "thread-c"), commit("a9", "thread-a")])]
+    problems = branch_problems(lost, "acceptance", ["main"])
+    assert "holds 1 commit(s) of thread thread-a, but the container committed 2" in problems[0]
+    assert "thread thread-b's branch thread-b is not on GitHub" in problems[1]
+    assert "holds a9 'Edit' of another thread (thread-a)" in problems[2]
+
+
+@dataclass
+class Table:
+    headings: list[str]
+    body: list[list[str]]
+
+    def __iter__(self) -> Any:
+        return iter(dict(zip(self.headings, row, strict=True)) for row in self.body)
+
+
+def test_tables_that_could_pass_without_checking_are_refused_in_one_line() -> None:
+    with pytest.raises(TableError, match=r"a header \(client\) but no rows"):
+        rows(Table(["client"], []), ("client",))
+    with pytest.raises(TableError, match="more than once"):
+        client_names(Table(["client"], [["olga"], ["olga"]]))
+    with pytest.raises(TableError, match="unknown column"):
+        rows(Table(["client", "colour"], [["olga", "red"]]), ("client",))
+
+
+def test_an_instruction_outside_the_published_grammar_is_named_with_the_valid_forms() -> None:
+    grammar = Grammar.from_published([{"pattern": r'add header with text "(?P<text>[^"]+)"',
+                                       "example": 'Add header with text "Hi"'}])
+    grammar.check('please add header with text "Hi".')
+    with pytest.raises(InstructionError, match=r"'Make it pop'; the target understands: Add header with text"):
+        grammar.check("Make it pop")
+    Grammar().check("Make it pop")  # Claude takes anything
