@@ -1,5 +1,5 @@
-"""Run isolation on any AWS-compatible target: namespacing, tags, cleanup that spares what is not ours,
-the sweep, the preflight, and the whole suite as `target=aws` against a standalone sandbox."""
+"""Run isolation on any AWS-compatible target: the account allow-list, namespacing, tags, cleanup that spares
+what is not ours, the sweep, the preflight, and the whole suite as `target=aws` against a standalone sandbox."""
 
 from __future__ import annotations
 
@@ -14,17 +14,23 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.config import Config
-from lib.waiters import wait_until
 
-from lib import buckets, naming, onboarding, preflight
+from lib import naming, preflight
 from lib.aws import AwsClients
+from lib.observe.waiters import wait_until
+from lib.resources import clients as resources
+from lib.resources.ours import NotOursError
+from lib.resources.sweep import sweep
 from lib.settings import Settings
 from sandbox.process import SandboxProcess
 from tests.conftest import run_behave
 
+pytestmark = pytest.mark.sandbox
+
 AMELIA = "edit.amelia.webordinary.com"
 AMELIA_PAGE = b"<html><body><h1>Amelia's real site</h1></body></html>\n"
 FAKE_AWS = {"AWS_ACCESS_KEY_ID": "standalone", "AWS_SECRET_ACCESS_KEY": "standalone", "AWS_DEFAULT_REGION": "us-west-2"}
+MOTO_ACCOUNT = "123456789012"
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +45,14 @@ def standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
 
 
 def aws_settings(endpoints: dict[str, str], **changes: object) -> Settings:
+    values: dict[str, object] = {"aws_account_allowlist": MOTO_ACCOUNT, **changes}
     return Settings(target="aws", aws_endpoint_url=endpoints["aws_endpoint_url"],
-                    github_api_url=endpoints["github_api_url"], **changes)
+                    github_api_url=endpoints["github_api_url"], **values)
+
+
+def aws_defines(endpoints: dict[str, str]) -> list[str]:
+    return ["-D", "target=aws", "-D", f"aws_endpoint_url={endpoints['aws_endpoint_url']}",
+            "-D", f"github_api_url={endpoints['github_api_url']}", "-D", f"aws_account_allowlist={MOTO_ACCOUNT}"]
 
 
 @pytest.fixture
@@ -56,15 +68,30 @@ def test_the_whole_suite_passes_as_aws_and_spares_a_real_clients_bucket(standalo
     s3.create_bucket(Bucket=AMELIA, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
     s3.put_object(Bucket=AMELIA, Key="index.html", Body=AMELIA_PAGE)
     before = {b["Name"] for b in s3.list_buckets()["Buckets"]}
-    result = run_behave("--tags=@s3", "-D", "target=aws", "-D", f"aws_endpoint_url={standalone['aws_endpoint_url']}",
-                        "-D", f"github_api_url={standalone['github_api_url']}", reports=tmp_path,
+    emails_before = s3.list_objects_v2(Bucket="webordinary-ses-emails").get("KeyCount", 0)
+    result = run_behave("--tags=@s3", *aws_defines(standalone), reports=tmp_path,
                         env={**FAKE_AWS, "GITHUB_TOKEN": "fake-token-for-the-facade"})
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert "8 scenarios passed, 0 failed" in result.stdout
+    assert "9 scenarios passed, 0 failed" in result.stdout
     assert s3.get_object(Bucket=AMELIA, Key="index.html")["Body"].read() == AMELIA_PAGE
     assert {b["Name"] for b in s3.list_buckets()["Buckets"]} == before  # nothing the run created remains
+    assert s3.list_objects_v2(Bucket="webordinary-ses-emails").get("KeyCount", 0) == emails_before
     sqs = boto3.client("sqs", endpoint_url=standalone["aws_endpoint_url"], region_name="us-west-2")
-    assert not sqs.list_queues(QueueNamePrefix="webordinary-input-wat-").get("QueueUrls")
+    for prefix in ("webordinary-input-wat-", "webordinary-interrupts-wat-"):
+        assert not sqs.list_queues(QueueNamePrefix=prefix).get("QueueUrls")
+    sfn = boto3.client("stepfunctions", endpoint_url=standalone["aws_endpoint_url"], region_name="us-west-2")
+    machine = sfn.list_state_machines()["stateMachines"][0]["stateMachineArn"]
+    running = sfn.list_executions(stateMachineArn=machine, statusFilter="RUNNING")["executions"]
+    assert running == []  # every execution the run started has ended
+
+
+def test_the_suite_refuses_an_account_not_on_the_allow_list(standalone: dict, s3: object, tmp_path: Path) -> None:
+    defines = aws_defines(standalone)[:-2]  # without -D aws_account_allowlist
+    result = run_behave("--tags=@isolation", *defines, reports=tmp_path, env=FAKE_AWS, timeout=120)
+    assert result.returncode != 0
+    assert "aws_account_allowlist is empty" in result.stdout + result.stderr
+    problems = preflight.check(aws_settings(standalone, aws_account_allowlist="111111111111"))
+    assert any(f"account {MOTO_ACCOUNT} is not on aws_account_allowlist" in p for p in problems), problems
 
 
 def test_cleanup_refuses_buckets_without_the_runs_tag_or_prefix(standalone: dict, s3: object) -> None:
@@ -72,17 +99,17 @@ def test_cleanup_refuses_buckets_without_the_runs_tag_or_prefix(standalone: dict
     clients = AwsClients(settings)
     ours = naming.bucket_for(settings, naming.client_id(settings, "olive"))
     untagged = naming.bucket_for(settings, naming.client_id(settings, "untagged"))  # our prefix, no tag
-    buckets.create_client_bucket(clients.s3, settings, ours)
+    resources.create_bucket(clients.s3, settings, ours)
     s3.create_bucket(Bucket=untagged, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
     s3.put_object(Bucket=untagged, Key="index.html", Body=b"not ours")
-    with pytest.raises(buckets.NotOursError):
-        buckets.empty_and_delete(clients.s3, settings, untagged)
+    with pytest.raises(NotOursError):
+        resources.empty_and_delete_bucket(clients.s3, settings, untagged)
     tagged_elsewhere = "edit.tagged-not-prefixed.webordinary.com"  # our tag, not our prefix
     s3.create_bucket(Bucket=tagged_elsewhere, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
-    s3.put_bucket_tagging(Bucket=tagged_elsewhere, Tagging={"TagSet": [buckets.run_tag(settings)]})
-    with pytest.raises(buckets.NotOursError):
-        buckets.empty_and_delete(clients.s3, settings, tagged_elsewhere)
-    report = buckets.remove_all(clients.s3, settings, [ours, untagged])
+    s3.put_bucket_tagging(Bucket=tagged_elsewhere, Tagging={"TagSet": [resources.run_tag(settings)]})
+    with pytest.raises(NotOursError):
+        resources.empty_and_delete_bucket(clients.s3, settings, tagged_elsewhere)
+    report = resources.offboard(clients.s3, clients.sqs, settings, [], [ours, untagged])
     assert report.deleted == [ours] and "refusing" in report.errors[0]
     assert s3.get_object(Bucket=untagged, Key="index.html")["Body"].read() == b"not ours"
 
@@ -90,47 +117,54 @@ def test_cleanup_refuses_buckets_without_the_runs_tag_or_prefix(standalone: dict
 def test_sweep_lists_in_dry_run_and_deletes_only_tagged_leftovers(standalone: dict, s3: object) -> None:
     crashed = aws_settings(standalone, run_id="dead01")
     clients = AwsClients(crashed)
-    leftover = naming.bucket_for(crashed, naming.client_id(crashed, "paula"))
-    buckets.create_client_bucket(clients.s3, crashed, leftover)
-    onboarding.onboard_client(clients.sqs, crashed, naming.client_id(crashed, "paula"))
+    project = naming.client_id(crashed, "paula")
+    leftover = naming.bucket_for(crashed, project)
+    resources.create_bucket(clients.s3, crashed, leftover)
+    resources.onboard_queues(clients.sqs, crashed, project)
     lookalike = "edit.wat-dead01-lookalike.webordinary.com"  # right prefix, no tag: never the suite's
     s3.create_bucket(Bucket=lookalike, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
     sweeper = aws_settings(standalone)  # another run sweeps
-    dry = buckets.sweep(clients.s3, clients.sqs, sweeper, run_id=None, older_than_s=0, dry_run=True)
+    dry = sweep(clients.s3, clients.sqs, sweeper, run_id=None, older_than_s=0, dry_run=True)
     assert leftover in dry.deleted and lookalike not in dry.deleted
-    assert "webordinary-input-wat-dead01-paula-acceptance.fifo" in dry.deleted
+    assert {"webordinary-input-wat-dead01-paula-acceptance.fifo",
+            "webordinary-interrupts-wat-dead01-paula-acceptance"} <= set(dry.deleted)
     assert leftover in {b["Name"] for b in s3.list_buckets()["Buckets"]}  # a dry run deletes nothing
-    young = buckets.sweep(clients.s3, clients.sqs, sweeper, run_id=None, older_than_s=3600, dry_run=False)
+    young = sweep(clients.s3, clients.sqs, sweeper, run_id=None, older_than_s=3600, dry_run=False)
     assert leftover not in young.deleted  # too young for a sweep of older runs
-    real = buckets.sweep(clients.s3, clients.sqs, sweeper, run_id="dead01", older_than_s=0, dry_run=False)
+    real = sweep(clients.s3, clients.sqs, sweeper, run_id="dead01", older_than_s=0, dry_run=False)
     names = {b["Name"] for b in s3.list_buckets()["Buckets"]}
     assert leftover in real.deleted and leftover not in names and lookalike in names
 
 
 def test_preflight_lists_everything_missing_at_once(standalone: dict, s3: object) -> None:
     assert preflight.check(aws_settings(standalone)) == []
-    broken = aws_settings(standalone, unclaimed_queue="no-such-queue", ownership_table="no-such-table",
-                          log_group="/ecs/nothing", repository="webordinary/no-such-repo")
+    broken = aws_settings(standalone, email_bucket="no-such-bucket", state_machine="no-such-machine",
+                          ecs_cluster="no-such-cluster", ownership_table="no-such-table", log_group="/ecs/nothing",
+                          repository="webordinary/no-such-repo")
     problems = preflight.check(broken)
-    assert len(problems) == 4, problems
-    for name in ("no-such-queue", "no-such-table", "/ecs/nothing", "webordinary/no-such-repo"):
+    assert len(problems) == 6, problems
+    for name in ("no-such-bucket", "no-such-machine", "no-such-cluster", "no-such-table", "/ecs/nothing",
+                 "webordinary/no-such-repo"):
         assert any(name in problem for problem in problems), (name, problems)
 
 
+def test_preflight_refuses_a_stack_not_marked_as_a_test_stack(standalone: dict, s3: object) -> None:
+    problems = preflight.check(aws_settings(standalone, test_stack_tag="webordinary:test-stack=yes-really"))
+    assert any("is not marked as a test stack" in p for p in problems), problems
+
+
 def test_preflight_names_an_unreachable_endpoint_quickly() -> None:
-    settings = Settings(target="aws", aws_endpoint_url="http://127.0.0.1:9", github_api_url="http://127.0.0.1:9")
+    settings = Settings(target="aws", aws_endpoint_url="http://127.0.0.1:9", github_api_url="http://127.0.0.1:9",
+                        aws_account_allowlist=MOTO_ACCOUNT)
     problems = preflight.check(settings)
     assert any("is aws_endpoint_url right" in p for p in problems), problems
-
 
 
 def test_ctrl_c_mid_scenario_leaves_nothing_behind(standalone: dict, s3: object, tmp_path: Path) -> None:
     settings = aws_settings(standalone, run_id="c7r1c0")
     clients = AwsClients(settings)
     command = [str(Path(sys.executable).parent / "behave"), "--tags=@switching", "--no-junit", "-f", "plain",
-               "-D", "target=aws", "-D", f"aws_endpoint_url={standalone['aws_endpoint_url']}",
-               "-D", f"github_api_url={standalone['github_api_url']}", "-D", f"run_id={settings.run_id}",
-               "-D", f"reports_dir={tmp_path}"]
+               *aws_defines(standalone), "-D", f"run_id={settings.run_id}", "-D", f"reports_dir={tmp_path}"]
     env = {**os.environ, **FAKE_AWS, "WEBORDINARY_SANDBOX_FAULT": ""}
     started_ms = int(time.time() * 1000)
     # A shell that starts jobs in the background (as some CI runners do) passes SIGINT on as ignored;
@@ -150,5 +184,5 @@ def test_ctrl_c_mid_scenario_leaves_nothing_behind(standalone: dict, s3: object,
         if behave.poll() is None:
             behave.kill()
     assert "ABORTED: By user" in output, output[-2000:]
-    left = buckets.sweep(clients.s3, clients.sqs, settings, run_id=settings.run_id, older_than_s=0, dry_run=True)
+    left = sweep(clients.s3, clients.sqs, settings, run_id=settings.run_id, older_than_s=0, dry_run=True)
     assert left.deleted == [], f"Ctrl-C left {left.deleted} for the sweep"

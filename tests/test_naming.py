@@ -11,7 +11,8 @@ def test_clients_are_namespaced_by_run_and_scenario() -> None:
     assert naming.client_id(settings, "amelia") == "wat-3f9a1c-amelia"
     assert naming.client_id(settings, "amelia", "s2") == "wat-3f9a1c-s2-amelia"
     assert naming.bucket_for(settings, "wat-3f9a1c-amelia") == "edit.wat-3f9a1c-amelia.webordinary.com"
-    assert naming.input_queue_for(settings, "wat-3f9a1c-amelia") == "webordinary-input-wat-3f9a1c-amelia-acceptance.fifo"
+    queue = naming.input_queue_for(settings, "wat-3f9a1c-amelia")
+    assert queue == "webordinary-input-wat-3f9a1c-amelia-acceptance.fifo"
     assert naming.interrupt_queue_for(settings, "p") == "webordinary-interrupts-p-acceptance"
     assert naming.email_key(settings, "wat-3f9a1c-amelia").startswith("emails/wat-3f9a1c-amelia-")
 

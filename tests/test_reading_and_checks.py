@@ -37,7 +37,7 @@ def test_a_nestjs_line_is_read_without_its_colours_and_prefix() -> None:
 class FakeLogs:
     """A CloudWatch Logs client that counts its FilterLogEvents calls."""
 
-    class exceptions:  # noqa: N801 - boto3's shape
+    class exceptions:
         ClientError = RuntimeError
 
     def __init__(self, events: list[dict[str, Any]]) -> None:

@@ -31,7 +31,7 @@ def test_the_page_shows_scenarios_steps_statuses_and_the_run_summary(report_run:
     assert page.count('class="scenario passed"') == 2
     assert "all green" in page and "target: local" in page and "scenarios: 2 passed" in page
     assert "filterTag('@isolation')" not in page and "filterTag('isolation')" in page
-    assert 'id="catalog"' in page and "Each row (`client`, `instruction`) starts a new thread" in page
+    assert 'id="catalog"' in page and "Each row (`client`, `instruction`) is an email starting a new thread" in page
 
 
 def test_the_page_holds_the_evidence_of_each_scenario(report_run: tuple) -> None:

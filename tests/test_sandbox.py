@@ -188,8 +188,8 @@ def test_a_person_can_start_a_session_by_hand_with_the_aws_cli(world: World) -> 
                              check=True, capture_output=True, text=True).stdout
         return [e for e in json.loads(out)["executions"] if e["name"] == f"{client.project}-by-hand-eml"]
 
-    done = wait_until("the execution to succeed", listed, lambda found: bool(found) and found[0]["status"] != "RUNNING",
-                      60)
+    done = wait_until("the execution to succeed", listed,
+                      lambda found: bool(found) and found[0]["status"] != "RUNNING", 60)
     assert done[0]["status"] == "SUCCEEDED"
     world.target.aws.s3.delete_object(Bucket="webordinary-ses-emails", Key=key)
     listing = subprocess.run([*aws, "s3", "ls", f"s3://{client.bucket}/"], capture_output=True, text=True, env=env,
@@ -210,7 +210,8 @@ def test_the_same_email_object_twice_starts_one_execution(world: World) -> None:
 
 def test_the_github_facade_pages_commits_like_github(world: World) -> None:
     world.clients.onboard(world.scenario, "zora")
-    sending.send_in_turn(world.target, world.scenario, "zora", [("Z", f'Update page title to "Z{i}"') for i in range(3)])
+    edits = [("Z", f'Update page title to "Z{i}"') for i in range(3)]
+    sending.send_in_turn(world.target, world.scenario, "zora", edits)
     branch = expectations.branch_for_thread(world.scenario.sessions[0].thread_id or "")
     commits = world.target.repository.get_git_commits(branch, limit=50)
     two_per_page = Github(base_url=world.target.settings.github_api_url, per_page=2)

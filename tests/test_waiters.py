@@ -3,6 +3,7 @@ from __future__ import annotations
 import time
 
 import pytest
+
 from lib.observe.waiters import WaitTimeout, wait_until
 
 

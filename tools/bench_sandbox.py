@@ -1,7 +1,7 @@
-"""Benchmark the sandbox: per-stage timings of one session, and wall time for 1, 3 and 10 clients at once.
+"""Benchmark the sandbox: per-stage timings of one session, and wall time for N clients deploying at once.
 
-Stages come from the container's log timestamps: claim (email sent -> `Claimed project`), git (claimed ->
-`Switched to thread`, plus `Committing` -> `Building`), build, sync and push.
+Stages come from the container's log timestamps: entry (email put -> `Switched to thread`: intake, state
+machine, claim, clone or fetch), build, sync and push; and the callback (last line -> execution's end).
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lib.logs import DEPLOYED, SessionLog  # noqa: E402
-from lib.pipeline import Pipeline, TargetHooks  # noqa: E402
-from lib.sessions import Session  # noqa: E402
-
-from lib import contract  # noqa: E402
+from lib import expectations  # noqa: E402
+from lib.act import sending  # noqa: E402
+from lib.act.instructions import Grammar  # noqa: E402
+from lib.observe.logs import SessionLog  # noqa: E402
+from lib.scenario import ScenarioState, Session  # noqa: E402
 from lib.settings import Settings  # noqa: E402
-from sandbox import interpreter  # noqa: E402
+from lib.target import Target  # noqa: E402
+from lib.world import World  # noqa: E402
 from sandbox.process import SandboxProcess  # noqa: E402
 
 
@@ -30,20 +31,15 @@ def between(log: SessionLog, start: str, end: str) -> float:
     return (b.timestamp_ms - a.timestamp_ms) / 1000 if a and b else float("nan")
 
 
-def stages(pipeline: Pipeline, session: Session, log: SessionLog) -> dict[str, float]:
-    claimed = pipeline.logs.find("Claimed project " + contract.project_key(session.client, session.user),
-                                 session.sent_at_ms - 2000)
-    switched = log.lines[0].timestamp_ms
-    # A warm container already owns the project: no claim, and git starts when the email was sent.
-    ready = claimed[0].timestamp_ms if claimed else session.sent_at_ms
-    claim_s = (ready - session.sent_at_ms) / 1000
-    git_s = (switched - ready) / 1000 + between(log, contract.PHRASE_COMMITTING, contract.PHRASE_BUILDING)
+def stages(session: Session) -> dict[str, float]:
+    assert session.outcome is not None
+    log = session.outcome.log
     return {
-        "claim": claim_s,
-        "git": git_s,
-        "build": between(log, contract.PHRASE_BUILDING, contract.PHRASE_BUILD_OK),
-        "sync": between(log, contract.PHRASE_DEPLOYING, contract.PHRASE_SYNC_OK),
-        "push": between(log, contract.PHRASE_PUSHING, "Pushed branch"),
+        "entry": (log.lines[0].timestamp_ms - session.sent_at_ms) / 1000,
+        "build": between(log, expectations.PHRASE_BUILDING, expectations.PHRASE_BUILD_OK),
+        "sync": between(log, expectations.PHRASE_DEPLOYING, expectations.PHRASE_SYNC_OK),
+        "push": between(log, "Step 5/5", "Pushed branch"),
+        "callback": (session.outcome.ended_at_ms - log.lines[-1].timestamp_ms) / 1000,
     }
 
 
@@ -57,30 +53,31 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings(aws_endpoint_url=endpoints["aws_endpoint_url"],
                             github_api_url=endpoints["github_api_url"], deployment_timeout_s=600)
-        pipeline = Pipeline(settings, TargetHooks(validate_instruction=interpreter.find_form))
-        print("per-stage timings of one session (first use of a workspace: clone included)")
+        world = World.start(Target(settings, Grammar.from_published(endpoints["instructions"])))
+        world.scenario = ScenarioState(scope="b")
+        world.clients.onboard(world.scenario, "solo")
+        print("per-stage timings of one session (the first one clones the site)")
         for round_name in ("cold", "warm"):
-            pipeline.give_edit_site("solo")
-            session = pipeline.start_session("solo", f'Add header with text "Bench {round_name}"')
-            log = pipeline.wait_for_finish(session)
-            assert log.outcome == DEPLOYED, log.summary()
-            timing = stages(pipeline, session, log)
-            total = (log.lines[-1].timestamp_ms - session.sent_at_ms) / 1000
-            cells = "  ".join(f"{k} {v:5.2f}s" for k, v in timing.items())
+            sending.send_in_turn(world.target, world.scenario, "solo", [("", f'Add header with text "{round_name}"')])
+            session = world.scenario.sessions[-1]
+            assert session.outcome is not None
+            total = (session.outcome.ended_at_ms - session.sent_at_ms) / 1000
+            cells = "  ".join(f"{k} {v:5.2f}s" for k, v in stages(session).items())
             print(f"  {round_name:<5} {cells}  total {total:5.2f}s")
-        print("wall time for N clients deploying at once (email sent -> last deployment seen)")
+        print("wall time for N clients deploying at once (emails sent -> last execution seen ended)")
         for count in (int(n) for n in args.clients.split(",")):
             names = [f"bench{count}-{i}" for i in range(count)]
             for name in names:
-                pipeline.give_edit_site(name)
+                world.clients.onboard(world.scenario, name)
             started = time.monotonic()
-            sessions = [pipeline.start_session(n, f"Create site for client {i}") for i, n in enumerate(names)]
-            logs = pipeline.wait_for_outcomes(sessions)
+            batch = [sending.send(world.target, world.scenario, n, f"Create site for client {i}")
+                     for i, n in enumerate(names)]
+            world.observer.await_outcomes(batch)
             wall = time.monotonic() - started
-            assert all(log.outcome == DEPLOYED for log in logs), [log.summary() for log in logs]
-            builds = [between(log, contract.PHRASE_BUILDING, contract.PHRASE_BUILD_OK) for log in logs]
+            assert all(s.outcome and s.outcome.kind == expectations.DEPLOYED for s in batch)
+            builds = [stages(s)["build"] for s in batch]
             print(f"  {count:>2} client(s): {wall:6.2f}s wall, build {min(builds):.2f}-{max(builds):.2f}s")
-        pipeline.clean_up()
+        world.clients.clean_up(world.scenario)
     finally:
         process.stop()
     return 0

@@ -1,4 +1,4 @@
-"""Remove what crashed runs left behind: buckets and queues with the suite's name prefix and tag, older than
+"""Remove what crashed runs left behind: buckets, queues and emails with the suite's name prefix and tag, older than
 a given age. Never touches anything without both. `--dry-run` only lists what it would delete."""
 
 from __future__ import annotations
@@ -7,9 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from lib.buckets import sweep
-
 from lib.aws import AwsClients
+from lib.resources.sweep import sweep
 from lib.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
