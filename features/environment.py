@@ -35,6 +35,9 @@ def before_all(context: Context) -> None:
     settings = Settings.load(ini=ini, environ=os.environ, defines=defines)
     context.reports_dir = reports_folder(userdata)
     context.reports_dir.mkdir(parents=True, exist_ok=True)
+    # JUnit goes with the other reports when reports_dir moves them (unless --junit-directory said otherwise).
+    if "--junit-directory" not in " ".join(sys.argv):
+        context.config.junit_directory = str(context.reports_dir / "junit")
     grammar = Grammar()
     if settings.target == "local":
         settings, grammar = _start_sandbox(context, settings)

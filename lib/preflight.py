@@ -53,7 +53,8 @@ def check(settings: Settings) -> list[str]:
     for name, future in futures.items():
         error = future.exception()
         if error is not None:
-            problems.append(f"{name}: {_explain(error)}")
+            setting = "github_api_url" if name.startswith("GitHub") else "aws_endpoint_url"
+            problems.append(f"{name}: {_explain(error, setting)}")
     return problems
 
 
@@ -90,12 +91,13 @@ def _log_group(logs: Any, name: str) -> None:
         raise LookupError("does not exist")
 
 
-def _explain(error: BaseException) -> str:
+def _explain(error: BaseException, setting: str) -> str:
     text = str(error) or type(error).__name__
     if type(error).__name__ == "NoCredentialsError":
         return f"{text} (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
-    if type(error).__name__ in ("EndpointConnectionError", "ConnectTimeoutError", "ConnectionError"):
-        return f"{text} (is aws_endpoint_url right, and is the endpoint up?)"
+    if type(error).__name__ in ("EndpointConnectionError", "ConnectTimeoutError", "ConnectionError") or (
+            "Connection refused" in text or "Max retries exceeded" in text):
+        return f"{text} (is {setting} right, and is the endpoint up?)"
     return text
 
 

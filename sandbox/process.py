@@ -38,6 +38,9 @@ class SandboxProcess:
             [sys.executable, "-m", "sandbox", "up", "--endpoints-file", str(self.endpoints_file),
              "--state-dir", str(self.state_dir), *self.extra_args],
             stdout=self._log, stderr=subprocess.STDOUT, env=env,
+            # Its own session: a Ctrl-C in the terminal stops behave, whose cleanup then removes the clients
+            # while the sandbox still answers, and stops the sandbox last.
+            start_new_session=True,
             cwd=Path(__file__).resolve().parent.parent,
         )
         deadline = time.monotonic() + START_DEADLINE_S

@@ -158,6 +158,7 @@ def test_preflight_names_an_unreachable_endpoint_quickly() -> None:
                         aws_account_allowlist=MOTO_ACCOUNT)
     problems = preflight.check(settings)
     assert any("is aws_endpoint_url right" in p for p in problems), problems
+    assert any(p.startswith("GitHub repository") and "is github_api_url right" in p for p in problems), problems
 
 
 def test_ctrl_c_mid_scenario_leaves_nothing_behind(standalone: dict, s3: object, tmp_path: Path) -> None:
