@@ -153,7 +153,9 @@ def test_preflight_refuses_a_stack_not_marked_as_a_test_stack(standalone: dict, 
     assert any("is not marked as a test stack" in p for p in problems), problems
 
 
-def test_preflight_names_an_unreachable_endpoint_quickly() -> None:
+def test_preflight_names_an_unreachable_endpoint_quickly(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in FAKE_AWS.items():
+        monkeypatch.setenv(key, value)
     settings = Settings(target="aws", aws_endpoint_url="http://127.0.0.1:9", github_api_url="http://127.0.0.1:9",
                         aws_account_allowlist=MOTO_ACCOUNT)
     problems = preflight.check(settings)
