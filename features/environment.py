@@ -17,10 +17,11 @@ from behave.runner import Context
 from lib import assess, evidence, preflight
 from lib.act.instructions import Grammar
 from lib.scenario import ScenarioState
-from lib.settings import Settings
+from lib.settings import Settings, SettingsError
 from lib.target import Target
 from lib.world import World, world
 from reporting.formatter import reports_folder
+from sandbox.process import SandboxProcess, SandboxStartError
 
 
 def console(message: str) -> None:
@@ -29,6 +30,20 @@ def console(message: str) -> None:
 
 
 def before_all(context: Context) -> None:
+    try:
+        _start(context)
+    except (SettingsError, preflight.PreflightError, SandboxStartError) as error:
+        # A setting or target the suite cannot use: one clear message and exit 2. behave turns any exception
+        # here, SystemExit included, into "HOOK-ERROR ... ABORTED: By user"; nothing has run, so leave at once.
+        process = getattr(context, "sandbox_process", None)
+        if process is not None:
+            process.stop()
+        print(f"\nwebordinary-acceptance cannot start: {error}", file=sys.__stderr__, flush=True)
+        sys.__stdout__.flush()
+        os._exit(2)
+
+
+def _start(context: Context) -> None:
     userdata = context.config.userdata
     defines = dict(context.config.userdata_defines or [])
     ini = {key: value for key, value in userdata.items() if key not in defines}
@@ -51,9 +66,8 @@ def before_all(context: Context) -> None:
 def _start_sandbox(context: Context, settings: Settings) -> tuple[Settings, Grammar]:
     # Only this file imports the sandbox, to start it: the suite talks to it over HTTP like to AWS and GitHub,
     # and takes the instructions it understands from what it publishes.
-    from sandbox.process import SandboxProcess
 
-    process = SandboxProcess(context.reports_dir / "sandbox.log")
+    process = context.sandbox_process = SandboxProcess(context.reports_dir / "sandbox.log")
     context.add_cleanup(process.stop)  # registered first, so it runs last: after every scenario's cleanup
     endpoints = process.start()
     settings = settings.replace(aws_endpoint_url=endpoints["aws_endpoint_url"],

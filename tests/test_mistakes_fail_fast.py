@@ -25,3 +25,11 @@ def test_mistakes_fail_fast_and_name_the_bad_value(tmp_path: Path) -> None:
     assert "the gap between emails must be zero or more seconds, got -1" in output
     assert "client name 'Olga Smith' is not usable" in output
     assert "timed out" not in output
+
+
+def test_a_bad_setting_is_one_sentence_and_exit_2(tmp_path: Path) -> None:
+    result = run_behave("--tags=@isolation", "-D", "target=gcp", reports=tmp_path, timeout=60)
+    output = result.stdout + result.stderr
+    assert result.returncode == 2
+    assert "webordinary-acceptance cannot start: target='gcp' is not a target; use one of local, aws" in output
+    assert "ABORTED" not in output and "Traceback" not in output

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from sandbox import commits, emails, statemachine
 from sandbox.intake import execution_name
+from sandbox.nestlog import nest_line
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_commit_subjects_follow_the_real_container() -> None:
@@ -63,3 +70,19 @@ def test_the_state_machine_has_the_proposals_states() -> None:
     assert route["HeartbeatSeconds"] == 60 and route["TimeoutSeconds"] == 3600
     assert route["Parameters"]["MessageBody"]["repoUrl.$"] == "$.repoUrl"
     assert execution_name("test-1.eml") == "test-1-eml"
+
+
+def test_log_lines_are_nestjs_lines_with_or_without_colour() -> None:
+    plain = nest_line("LOG", "MessageProcessor", "Step 1/5: Executing Claude command...", pid=7, when=0, colour=False)
+    assert re.fullmatch(r"\[Nest\] 7  - \d\d/\d\d/\d{4}, \d\d:\d\d:\d\d [AP]M       LOG \[MessageProcessor\] "
+                        r"Step 1/5: Executing Claude command\.\.\.", plain)
+    coloured = nest_line("ERROR", "MessageProcessor", "Failed to process message: x", pid=7, when=0, colour=True)
+    assert "\x1b[31m" in coloured and re.sub(r"\x1b\[[0-9;]*m", "", coloured).endswith(
+        "ERROR [MessageProcessor] Failed to process message: x")
+
+
+def test_an_unknown_fault_stops_the_sandbox_at_start_with_a_clear_error() -> None:
+    result = subprocess.run([sys.executable, "-m", "sandbox", "up"], cwd=ROOT, capture_output=True, text=True,
+                            env={"WEBORDINARY_SANDBOX_FAULT": "no-delet", "PATH": "/usr/bin:/bin"}, timeout=60)
+    assert result.returncode == 2
+    assert "unknown fault 'no-delet'; known faults: carry-over" in result.stderr
