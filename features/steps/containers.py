@@ -6,16 +6,26 @@ from behave import then
 from behave.runner import Context
 
 from lib.observe import containers
-from lib.world import world
+from lib.world import World, world
 
 
 @then("the container that handled it is still running")
 def step_container_still_running(context: Context) -> None:
     """The container (ECS task) that handled the latest session finished it and is still RUNNING."""
     w = world(context)
-    session = w.scenario.sessions[-1] if w.scenario.sessions else None
-    if session is None:
+    if not w.scenario.sessions:
         raise ValueError("no email was sent in this scenario yet")
+    _still_running(w, w.scenario.sessions[-1].client.name)
+
+
+@then('the container that handled the edit of "{client}" is still running')
+def step_client_container_still_running(context: Context, client: str) -> None:
+    """The container (ECS task) that handled the client's latest session finished it and is still RUNNING."""
+    _still_running(world(context), client)
+
+
+def _still_running(w: World, client: str) -> None:
+    session = w.scenario.latest_session(client)
     outcome = w.observer.await_outcome(session)
     task = outcome.log.task_id
     assert task, f"no container logged {session.describe()}, so none can be checked: {outcome.log.summary()}"

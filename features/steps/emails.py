@@ -32,11 +32,29 @@ def step_client_emails(context: Context, client: str, instruction: str) -> None:
 
 
 @when('"{client}" emails these edits on new threads, {gap:g} seconds apart:')
+@when('"{client}" emails these edits on new threads, {gap:g} second apart:')
 def step_emails_paced(context: Context, client: str, gap: float) -> None:
     """Each row's `instruction` starts a new thread for the client, the given number of seconds after the last."""
     w = world(context)
     sending.send_paced(w.target, w.scenario, client, [r["instruction"] for r in rows(context.table, ("instruction",))],
                        gap)
+
+
+@when('"{client}" emails on a new thread "{thread}": {instruction}')
+def step_client_emails_on_named_thread(context: Context, client: str, thread: str, instruction: str) -> None:
+    """The client starts a new thread, which later steps call by the given name (e.g. "A")."""
+    w = world(context)
+    if any(s.label == thread for s in w.scenario.sessions_of(client)):
+        raise ValueError(f"{client!r} already has a thread {thread!r}; reply on it, or name the new one otherwise")
+    sending.send(w.target, w.scenario, client, instruction, thread=thread)
+
+
+@when('"{client}" replies on thread "{thread}": {instruction}')
+def step_client_replies(context: Context, client: str, thread: str, instruction: str) -> None:
+    """The client replies to the latest email of one of its named threads; the reply joins that thread."""
+    w = world(context)
+    w.scenario.thread_session(client, thread)  # names the threads it has when this one is unknown
+    sending.send(w.target, w.scenario, client, instruction, thread=thread)
 
 
 @when('"{client}" emails these edits on new threads, each after the last is deployed:')

@@ -8,7 +8,7 @@ from behave.runner import Context
 
 from lib import assess, expectations
 from lib.checks import outcomes
-from lib.world import world
+from lib.world import World, world
 
 
 @then("every edit is deployed to its client's site")
@@ -82,9 +82,20 @@ def step_sync_failure_reported(context: Context) -> None:
     """The latest session's execution ended with `deploySuccess: false` (its sync failed, nothing was deployed),
     and the container's log says `S3 sync failed`."""
     w = world(context)
-    session = w.scenario.sessions[-1] if w.scenario.sessions else None
-    if session is None:
+    if not w.scenario.sessions:
         raise ValueError("no email was sent in this scenario yet")
+    _sync_failed(w, w.scenario.sessions[-1].client.name)
+
+
+@then('the container reports that the S3 sync of "{client}" failed')
+def step_client_sync_failure_reported(context: Context, client: str) -> None:
+    """The client's latest session ended with `deploySuccess: false`, and the container's log says `S3 sync
+    failed` for it."""
+    _sync_failed(world(context), client)
+
+
+def _sync_failed(w: World, client: str) -> None:
+    session = w.scenario.latest_session(client)
     outcome = w.observer.await_outcome(session)
     assert outcome.kind == expectations.SYNC_FAILED, (
         f"{session.describe()} ended {outcome.describe()} instead of reporting a failed S3 sync "

@@ -10,7 +10,7 @@ from hamcrest import assert_that, is_not
 from lib import assess
 from lib.matchers import has_heading, has_title, shows_text
 from lib.observe import sites
-from lib.world import world
+from lib.world import World, world
 
 
 @then('the site of "{client}" shows the heading "{text}"')
@@ -48,16 +48,50 @@ def step_site_does_not_show(context: Context, client: str, text: str) -> None:
     assert_that(assess.site_page(w, client), is_not(shows_text(text)), f"{bucket} still contains {text!r}")
 
 
+@then('no site but the site of "{client}" shows "{text}"')
+def step_only_one_site_shows(context: Context, client: str, text: str) -> None:
+    """The text is on the client's deployed home page and on no other client's of this scenario."""
+    w = world(context)
+    assert_that(assess.site_page(w, client), shows_text(text), f"home page of {client}")
+    others = [name for name in w.scenario.clients if name != client]
+    if not others:
+        raise ValueError(f"{client!r} is the only client of this scenario, so no other site can be checked")
+    leaking = [name for name in others if w.scenario.clients[name].has_site
+               and shows_text(text).matches(assess.site_page(w, name))]
+    assert not leaking, f"{text!r} of {client} also shows on the site of {', '.join(leaking)}"
+
+
+@then("every client has edit pages of its own")
+def step_every_client_has_own_pages(context: Context) -> None:
+    """Besides the home page, no two clients' sites of this scenario share a file, and each has pages of its own."""
+    w = world(context)
+    names = [name for name, client in w.scenario.clients.items() if client.has_site]
+    if len(names) < 2:
+        raise ValueError(f"this check needs two clients with edit sites; the scenario has {names or 'none'}")
+    problems = []
+    for i, name in enumerate(names):
+        assess.site_page(w, name)
+        for other in names[i + 1:]:
+            problems += _separation_problems(w, name, other)
+    assert not problems, "; ".join(problems)
+
+
 @then('"{client}" and "{other}" have separate edit pages')
 def step_separate_edit_pages(context: Context, client: str, other: str) -> None:
     """Besides the home page, the two clients' sites share no file, and each has pages of its own."""
     w = world(context)
     for name in (client, other):
         assess.site_page(w, name)
+    problems = _separation_problems(w, client, other)
+    assert not problems, "; ".join(problems)
+
+
+def _separation_problems(w: World, client: str, other: str) -> list[str]:
     comparison = sites.compare_s3_objects(w.target.aws.s3, w.scenario.client(client).bucket,
                                           w.scenario.client(other).bucket)
     shared = [key for key in comparison.common if key != "index.html"]
-    assert not shared, f"the sites of {client} and {other} share {shared}"
-    assert comparison.unique1 and comparison.unique2, (
-        f"each site should have edit pages of its own: only {client}: {comparison.unique1}, "
-        f"only {other}: {comparison.unique2}")
+    problems = [f"the sites of {client} and {other} share {shared}"] if shared else []
+    if not (comparison.unique1 and comparison.unique2):
+        problems.append(f"each site should have edit pages of its own: only {client}: {comparison.unique1}, "
+                        f"only {other}: {comparison.unique2}")
+    return problems
