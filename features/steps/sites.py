@@ -1,5 +1,5 @@
-"""Steps that check what the clients' sites show. Each reads a site only once the client's latest edit has
-ended deployed, so a check never passes on an older build."""
+"""Steps that check what the clients' sites show. Each waits until the client's latest edit has ended, and
+reads the site only if it was deployed, so a check never passes on an older build."""
 
 from __future__ import annotations
 
@@ -15,19 +15,20 @@ from lib.world import World, world
 
 @then('the site of "{client}" shows the heading "{text}"')
 def step_site_shows_heading(context: Context, client: str, text: str) -> None:
-    """The client's deployed home page has a heading (h1-h3) reading exactly this text."""
+    """Once the client's latest edit is deployed, its home page has a heading (h1-h3) reading exactly this text."""
     assert_that(assess.site_page(world(context), client), has_heading(text), f"home page of {client}")
 
 
 @then('the site of "{client}" is titled "{title}"')
 def step_site_titled(context: Context, client: str, title: str) -> None:
-    """The client's deployed home page has exactly this title."""
+    """Once the client's latest edit is deployed, its home page has exactly this title."""
     assert_that(assess.site_page(world(context), client), has_title(title), f"home page of {client}")
 
 
 @then('the site of "{client}" shows "{text}"')
 def step_site_shows(context: Context, client: str, text: str) -> None:
-    """The text appears on the client's deployed home page."""
+    """Once the client's latest edit is deployed, the text appears on its home page (as a reader sees it:
+    `&amp;` and `&#39;` read as `&` and `'`)."""
     assert_that(assess.site_page(world(context), client), shows_text(text), f"home page of {client}")
 
 
@@ -42,7 +43,7 @@ def step_site_shows_last_timestamp(context: Context, client: str) -> None:
 
 @then('the site of "{client}" does not show "{text}"')
 def step_site_does_not_show(context: Context, client: str, text: str) -> None:
-    """The text appears nowhere on the client's deployed home page."""
+    """Once the client's latest edit is deployed, the text appears nowhere on its home page."""
     w = world(context)
     bucket = w.scenario.client(client).bucket
     assert_that(assess.site_page(w, client), is_not(shows_text(text)), f"{bucket} still contains {text!r}")
