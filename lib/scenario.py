@@ -79,6 +79,11 @@ class ScenarioState:
     def sessions_of(self, name: str) -> list[Session]:
         return [s for s in self.sessions if s.client.name == name]
 
+    def last_email(self) -> Session:
+        if not self.sessions:
+            raise ScenarioError("no email was sent in this scenario yet")
+        return self.sessions[-1]
+
     def latest_session(self, name: str) -> Session:
         mine = self.sessions_of(self.client(name).name)
         if not mine:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
@@ -49,3 +51,17 @@ class Clients:
 
     def queue_url(self, name: str) -> str:
         return f"{self.endpoint}/{names.ACCOUNT_ID}/{name}"
+
+    def messages(self, url: str, stopping: threading.Event, who: str) -> Iterator[dict]:
+        """Every message of a queue (long-polled) until `stopping`; the caller deletes what it has handled."""
+        while not stopping.is_set():
+            try:
+                found = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+            except Exception as error:  # moto going down at the end of a run
+                if not stopping.is_set():
+                    print(f"[{who}] cannot read {url.rsplit('/', 1)[-1]}: {error}", flush=True)
+                continue
+            yield from found.get("Messages", [])
+
+    def delete(self, url: str, message: dict) -> None:
+        self.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])

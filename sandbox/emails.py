@@ -54,13 +54,17 @@ class ThreadBook:
     def thread_for(self, message: EmailMessage) -> str:
         own = (message.get("Message-ID") or "").strip()
         related = " ".join(str(message.get(h) or "") for h in ("References", "In-Reply-To"))
+        referenced = _MESSAGE_ID.findall(related)
         with self._lock:
             found = _THREAD_IN_HEADER.search(related)
             thread = found[1] if found else next(
-                (self._threads[m] for m in _MESSAGE_ID.findall(related) if m in self._threads), None)
+                (self._threads[m] for m in [own, *referenced] if m in self._threads), None)
             thread = thread or new_thread_id()
-            if own:
-                self._threads[own] = thread
+            # Executions parse in any order: a reply read before the email it answers names the thread for
+            # both, and that email takes it when its turn comes.
+            for message_id in (own, *referenced):
+                if message_id:
+                    self._threads.setdefault(message_id, thread)
             return thread
 
 

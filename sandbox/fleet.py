@@ -26,21 +26,12 @@ class Fleet(threading.Thread):
         self._lock = threading.Lock()
 
     def run(self) -> None:
-        sqs = self.clients.sqs
         url = self.clients.queue_url(names.UNCLAIMED_QUEUE)
-        while not self.stopping.is_set():
-            try:
-                messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
-                    "Messages", [])
-            except Exception as error:
-                if not self.stopping.is_set():
-                    print(f"[edit-service] cannot read {names.UNCLAIMED_QUEUE}: {error}", flush=True)
-                continue
-            for message in messages:
-                claim = _claim(message["Body"])
-                if claim is not None:
-                    self._assign(claim)
-                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        for message in self.clients.messages(url, self.stopping, "edit-service"):
+            claim = _claim(message["Body"])
+            if claim is not None:
+                self._assign(claim)
+            self.clients.delete(url, message)
 
     def _assign(self, claim: Claim) -> None:
         with self._lock:

@@ -25,19 +25,10 @@ class EmailIntake(threading.Thread):
         self.stopping = stopping
 
     def run(self) -> None:
-        sqs = self.clients.sqs
-        while not self.stopping.is_set():
-            try:
-                messages = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10,
-                                               WaitTimeSeconds=1).get("Messages", [])
-            except Exception as error:  # moto going down at the end of a run
-                if not self.stopping.is_set():
-                    print(f"[email-intake] cannot read its queue: {error}", flush=True)
-                continue
-            for message in messages:
-                for bucket, key in _objects(message["Body"]):
-                    self.start_execution(bucket, key)
-                sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        for message in self.clients.messages(self.queue_url, self.stopping, "email-intake"):
+            for bucket, key in _objects(message["Body"]):
+                self.start_execution(bucket, key)
+            self.clients.delete(self.queue_url, message)
 
     def start_execution(self, bucket: str, key: str) -> None:
         message_id = key.rsplit("/", 1)[-1]

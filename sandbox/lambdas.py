@@ -47,18 +47,9 @@ class Lambdas(threading.Thread):
         }
 
     def run(self) -> None:
-        sqs = self.clients.sqs
-        while not self.stopping.is_set():
-            try:
-                messages = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10,
-                                               WaitTimeSeconds=1).get("Messages", [])
-            except Exception as error:
-                if not self.stopping.is_set():
-                    print(f"[lambdas] cannot read the lambda queue: {error}", flush=True)
-                continue
-            for message in messages:
-                sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
-                self._pool.submit(self._invoke, json.loads(message["Body"]))
+        for message in self.clients.messages(self.queue_url, self.stopping, "lambdas"):
+            self.clients.delete(self.queue_url, message)
+            self._pool.submit(self._invoke, json.loads(message["Body"]))
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _invoke(self, request: dict) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,16 @@ def shared_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[W
 def world(shared_sandbox: tuple[World, SandboxProcess]) -> World:
     """The shared sandbox, with fresh clients for this test."""
     return fresh(shared_sandbox[0])
+
+
+def run_feature_file(feature: Path, tmp_path: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run one feature file (e.g. from tests/fixtures) with the project's steps and environment."""
+    features = tmp_path / "features"
+    features.mkdir()
+    (features / "steps").symlink_to(ROOT / "features" / "steps")
+    (features / "environment.py").symlink_to(ROOT / "features" / "environment.py")
+    shutil.copy(feature, features)
+    return run_behave(str(features), reports=tmp_path / "reports", timeout=timeout)
 
 
 def run_behave(*args: str, fault: str = "", reports: Path | None = None, timeout: float = 600,

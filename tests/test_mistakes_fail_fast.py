@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from tests.conftest import ROOT, run_behave
+from tests.conftest import run_behave, run_feature_file
 
 
 def test_mistakes_fail_fast_and_name_the_bad_value(tmp_path: Path) -> None:
-    features = tmp_path / "features"
-    features.mkdir()
-    (features / "steps").symlink_to(ROOT / "features" / "steps")
-    (features / "environment.py").symlink_to(ROOT / "features" / "environment.py")
-    shutil.copy(Path(__file__).parent / "fixtures" / "mistakes.feature", features)
-    result = run_behave(str(features), reports=tmp_path / "reports", timeout=120)
+    result = run_feature_file(Path(__file__).parent / "fixtures" / "mistakes.feature", tmp_path, timeout=120)
     output = result.stdout
     assert result.returncode != 0
     assert "0 scenarios passed, 0 failed, 6 error" in output, output[-3000:]

@@ -86,3 +86,12 @@ def test_an_unknown_fault_stops_the_sandbox_at_start_with_a_clear_error() -> Non
                             env={"WEBORDINARY_SANDBOX_FAULT": "no-delet", "PATH": "/usr/bin:/bin"}, timeout=60)
     assert result.returncode == 2
     assert "unknown fault 'no-delet'; known faults: carry-over" in result.stderr
+
+
+def test_a_reply_read_before_the_email_it_answers_still_joins_its_thread() -> None:
+    rule = emails.recipient_pattern("{user}@{project}.webordinary.com")
+    book = emails.ThreadBook()
+    root = email("scott@amelia.webordinary.com", "X-Root: yes\r\n")
+    root_id = emails.BytesParser(policy=emails.policy.default).parsebytes(root)["Message-ID"]
+    reply = emails.parse(email("scott@amelia.webordinary.com", f"In-Reply-To: {root_id}\r\n"), rule, book)
+    assert emails.parse(root, rule, book).thread_id == reply.thread_id

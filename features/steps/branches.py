@@ -23,9 +23,7 @@ def step_every_thread_has_branch(context: Context) -> None:
 def step_thread_commits_on_branch(context: Context) -> None:
     """The latest session's thread has its own branch on GitHub holding the commits the container made for it."""
     w = world(context)
-    if not w.scenario.sessions:
-        raise ValueError("no email was sent in this scenario yet")
-    latest = w.scenario.sessions[-1]
+    latest = w.scenario.last_email()
     w.observer.await_outcome(latest)
     problems = assess.branch_problems(w, [s for s in w.scenario.sessions if s.thread_id == latest.thread_id])
     assert not problems, "; ".join(problems)

@@ -13,9 +13,7 @@ from lib.world import World, world
 def step_container_still_running(context: Context) -> None:
     """The container (ECS task) that handled the latest session finished it and is still RUNNING."""
     w = world(context)
-    if not w.scenario.sessions:
-        raise ValueError("no email was sent in this scenario yet")
-    _still_running(w, w.scenario.sessions[-1].client.name)
+    _still_running(w, w.scenario.last_email().client.name)
 
 
 @then('the container that handled the edit of "{client}" is still running')

@@ -82,9 +82,7 @@ def step_sync_failure_reported(context: Context) -> None:
     """The latest session's execution ended with `deploySuccess: false` (its sync failed, nothing was deployed),
     and the container's log says `S3 sync failed`."""
     w = world(context)
-    if not w.scenario.sessions:
-        raise ValueError("no email was sent in this scenario yet")
-    _sync_failed(w, w.scenario.sessions[-1].client.name)
+    _sync_failed(w, w.scenario.last_email().client.name)
 
 
 @then('the container reports that the S3 sync of "{client}" failed')
