@@ -43,14 +43,9 @@ PHRASE_BUILD_FAILED = "Build failed with code"
 PHRASE_DEPLOYING = "Step 4/5: Deploying to S3..."
 PHRASE_SYNC_OK = "✅ S3 sync complete"
 PHRASE_SYNC_FAILED = "S3 sync failed"
-PHRASE_PUSHED = "Pushed branch {branch} successfully"
 PHRASE_DONE = "Successfully processed message and sent callback"
 PHRASE_FAILED = "Failed to process message"
 PHRASE_INTERRUPTED = "Interrupt handling complete"
-
-# -- commits -------------------------------------------------------------------------------------------------------
-SWITCHING_SUBJECT = "Switching threads [{tag}]"
-INTERRUPTED_SUBJECT = "WIP: Session interrupted [{tag}]"
 
 
 def branch_for_thread(thread_id: str, branch: str | None = None) -> str:

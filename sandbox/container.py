@@ -140,15 +140,15 @@ class Container(threading.Thread):
     def _loop(self) -> None:
         idle_since = time.monotonic()
         while not self.stopping.is_set():
+            # Idle, it waits for a claim; serving a project, it only looks (the edit service hands a claim to
+            # an owning container under the `claims-while-owning` fault alone).
             with contextlib.suppress(queue.Empty):
-                claim = self.claims.get_nowait()
+                claim = self.claims.get(timeout=0.5) if self.owned is None else self.claims.get_nowait()
                 self.log(GENERIC, f"Received claim request for {claim.project_id}/{claim.user_id}")
                 if (self.owned is None or "claims-while-owning" in self.faults) and self._claim(claim):
                     idle_since = time.monotonic()
                 self.promised = not self.claims.empty()
             if self.owned is None:
-                with contextlib.suppress(queue.Empty):
-                    self.claims.put(self.claims.get(timeout=0.5))
                 continue
             messages = self._receive()
             if messages:

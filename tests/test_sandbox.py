@@ -74,7 +74,7 @@ def test_one_container_serves_a_client_in_fifo_order_and_keeps_its_bookkeeping(w
         "Item"), bool, 30)
     assert job["messageId"]["S"] == first.email_key.rsplit("/", 1)[-1]
     world.observer.await_outcome(first)
-    sending.send_in_turn(world.target, world.scenario, "quinn", [("", 'Update page title to "Q1"')])
+    sending.send_in_turn(world.target, world.observer, world.scenario, "quinn", [("", 'Update page title to "Q1"')])
     tasks = {s.outcome.log.task_id for s in world.scenario.sessions if s.outcome}
     assert len(tasks) == 1, tasks
     assert "Item" not in ddb.get_item(TableName="webordinary-active-jobs", Key=key)
@@ -115,7 +115,7 @@ def test_an_uninterpretable_instruction_fails_its_execution_naming_the_supported
 
 def test_a_reply_joins_its_thread_and_a_new_email_starts_another(world: World) -> None:
     world.clients.onboard(world.scenario, "rhea")
-    sending.send_in_turn(world.target, world.scenario, "rhea", [("A", 'Add header with text "One"'),
+    sending.send_in_turn(world.target, world.observer, world.scenario, "rhea", [("A", 'Add header with text "One"'),
                                                                 ("B", 'Add header with text "Two"'),
                                                                 ("A", 'Add header with text "Three"')])
     first, second, reply = world.scenario.sessions
@@ -211,7 +211,7 @@ def test_the_same_email_object_twice_starts_one_execution(world: World) -> None:
 def test_the_github_facade_pages_commits_like_github(world: World) -> None:
     world.clients.onboard(world.scenario, "zora")
     edits = [("Z", f'Update page title to "Z{i}"') for i in range(3)]
-    sending.send_in_turn(world.target, world.scenario, "zora", edits)
+    sending.send_in_turn(world.target, world.observer, world.scenario, "zora", edits)
     branch = expectations.branch_for_thread(world.scenario.sessions[0].thread_id or "")
     commits = world.target.repository.get_git_commits(branch, limit=50)
     two_per_page = Github(base_url=world.target.settings.github_api_url, per_page=2)

@@ -58,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         world.clients.onboard(world.scenario, "solo")
         print("per-stage timings of one session (the first one clones the site)")
         for round_name in ("cold", "warm"):
-            sending.send_in_turn(world.target, world.scenario, "solo", [("", f'Add header with text "{round_name}"')])
+            edit = ("", f'Add header with text "{round_name}"')
+            sending.send_in_turn(world.target, world.observer, world.scenario, "solo", [edit])
             session = world.scenario.sessions[-1]
             assert session.outcome is not None
             total = (session.outcome.ended_at_ms - session.sent_at_ms) / 1000

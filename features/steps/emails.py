@@ -62,7 +62,7 @@ def step_emails_in_turn(context: Context, client: str) -> None:
     """Each row's `instruction` starts a new thread for the client once the previous edit is deployed."""
     w = world(context)
     edits = [("", r["instruction"]) for r in rows(context.table, ("instruction",))]
-    sending.send_in_turn(w.target, w.scenario, client, edits)
+    sending.send_in_turn(w.target, w.observer, w.scenario, client, edits)
 
 
 @when('"{client}" emails these edits, each after the last is deployed:')
@@ -74,7 +74,7 @@ def step_emails_on_threads(context: Context, client: str) -> None:
     empty = [i + 1 for i, (label, _) in enumerate(edits) if not label]
     if empty:
         raise TableError(f"row(s) {', '.join(map(str, empty))} name no thread; give every row a thread name")
-    sending.send_in_turn(w.target, w.scenario, client, edits)
+    sending.send_in_turn(w.target, w.observer, w.scenario, client, edits)
 
 
 @when('"{client}" emails {count:d} timestamp updates, each after the last is deployed')
@@ -85,4 +85,5 @@ def step_emails_timestamps(context: Context, client: str, count: int) -> None:
     w = world(context)
     for _ in range(count):
         w.scenario.last_timestamp = str(time.time_ns() // 1_000_000)
-        sending.send_in_turn(w.target, w.scenario, client, [("", f"Update timestamp to {w.scenario.last_timestamp}")])
+        edit = ("", f"Update timestamp to {w.scenario.last_timestamp}")
+        sending.send_in_turn(w.target, w.observer, w.scenario, client, [edit])

@@ -40,11 +40,11 @@ def send_paced(target: Target, scenario: ScenarioState, name: str, instructions:
         previous = send(target, scenario, name, instruction)
 
 
-def send_in_turn(target: Target, scenario: ScenarioState, name: str, edits: list[tuple[str, str]]) -> None:
+def send_in_turn(target: Target, observer: SessionObserver, scenario: ScenarioState, name: str,
+                 edits: list[tuple[str, str]]) -> None:
     """Each (thread label, instruction) once the previous edit is deployed; an empty label is a new thread."""
     for _, instruction in edits:
         target.grammar.check(instruction)
-    observer = SessionObserver(target)
     for label, instruction in edits:
         session = send(target, scenario, name, instruction, thread=label)
         outcome = observer.await_outcome(session)

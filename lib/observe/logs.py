@@ -148,9 +148,6 @@ class LogTail:
             log.lines.append(line)
         return log
 
-    def stream_tail(self, stream: str, count: int = 3) -> list[LogLine]:
-        return [line for line in self._lines if line.stream == stream][-count:]
-
     def find(self, phrase: str, since_ms: int) -> list[LogLine]:
         """Every line whose message contains `phrase`, written since `since_ms`."""
         return [line for line in self.refresh() if line.timestamp_ms >= since_ms and phrase in line.message]
