@@ -19,12 +19,14 @@ def site_page(world: World, name: str, key: str = "index.html") -> str:
     """The client's deployed page, read only once its latest session has ended deployed (never an older build)."""
     client = world.scenario.client(name)
     mine = world.scenario.sessions_of(name)
-    if mine:
-        latest = mine[-1]
-        outcome = world.observer.await_outcome(latest)
-        if outcome.kind != expectations.DEPLOYED:
-            raise NotDeployed(f"{name}'s latest edit ({latest.describe()}) has not been deployed: it ended "
-                              f"{outcome.describe()}")
+    if not mine:
+        # Its bucket is this scenario's own and empty: there is nothing of an edit to look at.
+        raise NotDeployed(f"{name} has sent no email in this scenario, so no edit of its site can be checked")
+    latest = mine[-1]
+    outcome = world.observer.await_outcome(latest)
+    if outcome.kind != expectations.DEPLOYED:
+        raise NotDeployed(f"{name}'s latest edit ({latest.describe()}) has not been deployed: it ended "
+                          f"{outcome.describe()}")
     if not client.has_site or not sites.bucket_exists(world.target.aws.s3, client.bucket):
         raise sites.DeploymentError(f"client {name!r} has no edit site (bucket {client.bucket} does not exist)")
     return sites.read_page(world.target.aws.s3, client.bucket, key)
@@ -49,8 +51,8 @@ def exact_build_problems(world: World, sessions: list[Session]) -> list[str]:
     return problems
 
 
-def branch_problems(world: World, sessions: list[Session]) -> list[str]:
-    """Each thread's branch on GitHub holds every commit the container made for it and none of another thread's."""
+def thread_work(world: World, sessions: list[Session]) -> list[ThreadWork]:
+    """Each thread of these sessions (once they have ended) with its branch's commits since main on GitHub."""
     world.observer.await_outcomes(sessions)
     settings = world.target.settings
     threads: dict[str, list[Session]] = {}
@@ -63,8 +65,14 @@ def branch_problems(world: World, sessions: list[Session]) -> list[str]:
         branch = expectations.branch_for_thread(thread_id)
         committed = sum(1 for s in mine if s.outcome and s.outcome.log.has(settings.phrase_committing))
         work.append(ThreadWork(thread_id, branch, committed, repository.commits_since_main(branch)))
-    remote = repository.branches() if any(w.commits is None for w in work) else []
-    return branches.branch_problems(work, settings.user_id, remote)
+    return work
+
+
+def branch_problems(world: World, sessions: list[Session]) -> list[str]:
+    """Each thread's branch on GitHub holds every commit the container made for it and none of another thread's."""
+    work = thread_work(world, sessions)
+    remote = world.target.repository.branches() if any(w.commits is None for w in work) else []
+    return branches.branch_problems(work, world.target.settings.user_id, remote)
 
 
 def loose_ends(world: World) -> list[str]:

@@ -42,10 +42,12 @@ def collect(world: World) -> dict[str, Any]:
         lines = outcome.log.lines if outcome else []
         evidence["sessions"].append({
             "client": session.name, "thread_id": session.thread_id or f"(email {session.email_key})",
-            "outcome": outcome.describe() if outcome else None,
+            "outcome": f"{outcome.kind} ({outcome.detail})" if outcome else None,
             "lines": [f"{time.strftime('%H:%M:%S', time.gmtime(line.timestamp_ms / 1000))}."
                       f"{line.timestamp_ms % 1000:03d} {line.stream}: {line.message}" for line in lines],
         })
     if scenario.metrics:
         evidence["metrics"] = scenario.metrics
+    if scenario.known_fault_seen:
+        evidence["known_fault"] = scenario.known_fault_seen
     return evidence

@@ -61,6 +61,12 @@ def commit_tag(thread_id: str) -> str:
     return thread_id[:8]
 
 
+def subject_tag(subject: str) -> str | None:
+    """The tag a commit subject ends with (`... [thread-1]` gives `thread-1`), or None."""
+    found = re.search(r"\[([^\]]+)\]$", subject.strip())
+    return found[1] if found else None
+
+
 def commit_trailer(thread_id: str, user_id: str) -> tuple[str, str]:
     """The lines of the `---` block every session's commit carries (commit-message.service.ts:150-185)."""
     return f"Session: {thread_id}", f"User: {user_id}"
@@ -88,6 +94,9 @@ SYNC_FAILED = "sync failed"
 BUILD_FAILED = "build failed"
 PREEMPTED = "preempted"
 FAILED = "failed"
+# How a sentence says a session ended that way: "... ended with a failed sync".
+ENDED = {DEPLOYED: "deployed", SYNC_FAILED: "with a failed sync", BUILD_FAILED: "with a failed build",
+         PREEMPTED: "preempted by a newer email", FAILED: "in failure"}
 
 
 @dataclass(frozen=True)

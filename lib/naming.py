@@ -24,11 +24,7 @@ def client_id(settings: Settings, name: str, scope: str = "") -> str:
     prefix keeps parallel runs apart and tells cleanup what is the suite's own; the scope makes every scenario
     start from fresh clients, whatever earlier scenarios did with the same name.
     """
-    if not _CLIENT_NAME.match(name):
-        raise NamingError(
-            f"client name {name!r} is not usable: use 1-31 lowercase letters, digits or hyphens, "
-            "starting with a letter or digit"
-        )
+    check_client_name(name)
     project = f"{run_prefix(settings)}{scope + '-' if scope else ''}{name}" if settings.namespace_clients else name
     bucket = bucket_for(settings, project)
     if len(bucket) > MAX_BUCKET_NAME:
@@ -37,6 +33,15 @@ def client_id(settings: Settings, name: str, scope: str = "") -> str:
             f"S3 allows {MAX_BUCKET_NAME}: use a shorter name"
         )
     return project
+
+
+def check_client_name(name: str) -> None:
+    """Refuses a scenario's client name that cannot be part of a bucket name."""
+    if not _CLIENT_NAME.match(name):
+        raise NamingError(
+            f"client name {name!r} is not usable: use 1-31 lowercase letters, digits or hyphens, "
+            "starting with a letter or digit"
+        )
 
 
 def run_prefix(settings: Settings) -> str:

@@ -14,9 +14,9 @@ from typing import Any
 
 from behave.formatter.base import Formatter
 from behave.model import Feature, Scenario
-from behave.step_registry import registry
 
-from reporting.render import FeatureDoc, RunDoc, ScenarioDoc, StepDoc, render
+from reporting import catalog
+from reporting.render import KNOWN_FAULT, FeatureDoc, RunDoc, ScenarioDoc, StepDoc, render
 
 
 def _status(thing: Any) -> str:
@@ -44,25 +44,25 @@ def scenario_doc(scenario: Scenario) -> ScenarioDoc:
         steps.append(StepDoc(step.keyword, step.name, _status(step), step.duration or 0.0, table, error))
     if not reason and _status(scenario) in ("failed", "error", "hook_error"):
         reason = plain_reason(getattr(scenario, "error_message", "") or "") or "a hook failed; see the console"
+    evidence = getattr(scenario, "webordinary_evidence", {})
+    status = _status(scenario)
+    if evidence.get("known_fault"):
+        status, reason = KNOWN_FAULT, f"fails as known: {evidence['known_fault']}"
     return ScenarioDoc(
         name=scenario.name,
         tags=[str(t) for t in scenario.effective_tags],
-        status=_status(scenario),
+        status=status,
         duration_s=scenario.duration or 0.0,
         location=str(scenario.location),
         steps=steps,
         reason=reason,
-        evidence=getattr(scenario, "webordinary_evidence", {}),
+        evidence=evidence,
     )
 
 
-def step_catalog() -> list[tuple[str, str, str]]:
-    rows = []
-    for kind in ("given", "when", "then", "step"):
-        for definition in registry.steps[kind]:
-            doc = " ".join((definition.func.__doc__ or "").split())
-            rows.append((kind.capitalize(), definition.pattern, doc))
-    return rows
+def step_catalog() -> list[tuple[str, list[tuple[str, str, str]]]]:
+    return [(f"{g.concept}: {g.about}", [(x.keyword, x.pattern, x.doc) for x in g.entries])
+            for g in catalog.groups()]
 
 
 def reports_folder(userdata: Any) -> Path:

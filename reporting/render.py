@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 STATUS_COLOURS = {"passed": "#1a7f37", "failed": "#cf222e", "error": "#cf222e", "skipped": "#6e7781",
-                  "untested": "#6e7781", "undefined": "#9a6700", "hook_error": "#cf222e"}
+                  "untested": "#6e7781", "undefined": "#9a6700", "hook_error": "#cf222e", "known fault": "#8250df"}
+KNOWN_FAULT = "known fault"  # a @known-fault scenario that failed as expected
 
 
 @dataclass
@@ -48,7 +49,8 @@ class RunDoc:
     started: str
     duration_s: float
     features: list[FeatureDoc]
-    catalog: list[tuple[str, str, str]] = field(default_factory=list)  # keyword, pattern, docstring
+    # (concept heading, [(keyword, pattern, docstring)]), in the order a scenario is written
+    catalog: list[tuple[str, list[tuple[str, str, str]]]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
@@ -113,8 +115,8 @@ def _evidence(evidence: dict[str, Any]) -> str:
 
 def _scenario(scenario: ScenarioDoc) -> str:
     tags = " ".join(f'<span class="tag">@{e(t)}</span>' for t in scenario.tags)
-    reason = f'<div class="reason"><strong>Why it failed:</strong> {e(scenario.reason)}</div>' \
-        if scenario.reason else ""
+    why = "Known fault of the real system" if scenario.status == KNOWN_FAULT else "Why it failed"
+    reason = f'<div class="reason"><strong>{why}:</strong> {e(scenario.reason)}</div>' if scenario.reason else ""
     steps = []
     for step in scenario.steps:
         error = f'<div class="step-error">{e(step.error)}</div>' if step.error else ""
@@ -162,7 +164,8 @@ function filterTag(tag){document.querySelectorAll('.scenario').forEach(function(
 def render(run: RunDoc) -> str:
     counts = run.counts()
     total = sum(counts.values())
-    verdict = "all green" if counts.get("passed", 0) == total and total else "NOT all green"
+    good = counts.get("passed", 0) + counts.get(KNOWN_FAULT, 0)
+    verdict = "all green" if good == total and total else "NOT all green"
     tags = sorted({t for f in run.features for s in f.scenarios for t in s.tags})
     buttons = '<button onclick="filterTag(\'\')">all</button>' + "".join(
         f'<button onclick="filterTag(\'{e(t)}\')">@{e(t)}</button>' for t in tags)
@@ -173,10 +176,20 @@ def render(run: RunDoc) -> str:
             f'<section class="feature"><h2>{_badge(feature.status)} Feature: {e(feature.name)}</h2>'
             f'<div class="description">{e(chr(10).join(feature.description))}</div>{scenarios}</section>'
         )
-    catalog_rows = "".join(f"<tr><td>{e(k)} {e(p)}</td><td>{e(d)}</td></tr>" for k, p, d in run.catalog)
+    catalog_groups = "".join(
+        f"<h3>{e(heading)}</h3><table>"
+        + "".join(f"<tr><td>{e(k)} {e(p)}</td><td>{e(d)}</td></tr>" for k, p, d in entries) + "</table>"
+        for heading, entries in run.catalog)
     catalog = (f'<section class="feature catalog" id="catalog"><h2>Step catalog</h2><p>Every step a scenario '
-               f"can use, with what it does. Write new scenarios from these.</p><table>{catalog_rows}</table>"
-               f"</section>") if run.catalog else ""
+               f"can use, with what it does, by what it is about. Write new scenarios from these.</p>"
+               f"{catalog_groups}</section>") if run.catalog else ""
+    known = [s for f in run.features for s in f.scenarios if KNOWN_FAULT.replace(" ", "-") in s.tags]
+    known_faults = (
+        '<section class="feature" id="known-faults"><h2>Known faults</h2><p>Promises the real system is known '
+        "not to keep yet. Each runs as a scenario that is expected to fail; if one passes, the run fails until "
+        "its <code>@known-fault</code> tag is removed.</p><ul>"
+        + "".join(f"<li>{_badge(s.status)} {e(s.name)}: {e(s.reason or 'did not run')}</li>" for s in known)
+        + "</ul></section>") if known else ""
     count_text = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>WebOrdinary living documentation</title><style>{CSS}</style><script>{SCRIPT}</script></head><body>
@@ -185,5 +198,5 @@ def render(run: RunDoc) -> str:
 <span>run: {e(run.run_id)}</span><span>started: {e(run.started)}</span>
 <span>scenarios: {e(count_text or "none")}</span><span>total time: {run.duration_s:.1f} s</span></div></header>
 <main><div class="filters">Show scenarios tagged: {buttons} <a href="#catalog">step catalog</a></div>
-{"".join(features)}{catalog}</main></body></html>
+{known_faults}{"".join(features)}{catalog}</main></body></html>
 """

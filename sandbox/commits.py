@@ -41,11 +41,12 @@ def truncate(text: str, limit: int = MAX_SUBJECT) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def subject(instruction: str, files: list[str], session_id: str) -> str:
+def subject(instruction: str, files: list[str], session_id: str, own_tag: bool = False) -> str:
+    """`own_tag`: the known fault fixed, a tag that tells threads apart (their ids' last 8 characters)."""
     parts = [action(instruction)]
     if files:
         parts.append(f"({summarize_files(files)})")
-    parts.append(tag(session_id))
+    parts.append(f"[{session_id[-8:]}]" if own_tag else tag(session_id))
     return truncate(" ".join(parts))
 
 

@@ -170,10 +170,10 @@ class Workspace:
         untracked = out(path, "ls-files", "--others", "--exclude-standard").splitlines()
         return [f for f in dict.fromkeys(tracked + untracked) if f]
 
-    @staticmethod
-    def commit(path: Path, instruction: Instruction, files: list[str]) -> None:
+    def commit(self, path: Path, instruction: Instruction, files: list[str]) -> None:
         git(path, "add", "-A")
-        message = commits.subject(instruction.text, files, instruction.thread_id) + "\n\n" + commits.body(
+        own_tag = "fixed-commit-tag" in self.faults
+        message = commits.subject(instruction.text, files, instruction.thread_id, own_tag) + "\n\n" + commits.body(
             instruction.text, files, instruction.thread_id, instruction.user_id)
         git(path, "commit", "--quiet", "-m", message)
 

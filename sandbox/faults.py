@@ -26,6 +26,9 @@ FAULTS: dict[str, str] = {
     "preempted-work-lost": "a preempted session's work is neither committed nor pushed",
     "claims-while-owning": "a container that owns a project takes another project's claim and stops serving "
                            "the first (generic-container.service.ts:94-147)",
+    # Not a fault: a known fault fixed. A @known-fault scenario that passes must turn the run red.
+    "fixed-commit-tag": "the known fault `[thread-1]` for every thread fixed: each thread's commits get a tag "
+                        "of their own",
 }
 
 SLOW_BUILD_SECONDS = 6.0

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -30,14 +31,28 @@ def world(shared_sandbox: tuple[World, SandboxProcess]) -> World:
     return fresh(shared_sandbox[0])
 
 
-def run_feature_file(feature: Path, tmp_path: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run_feature_file(feature: Path, tmp_path: Path, *args: str,
+                     timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run one feature file (e.g. from tests/fixtures) with the project's steps and environment."""
     features = tmp_path / "features"
     features.mkdir()
     (features / "steps").symlink_to(ROOT / "features" / "steps")
     (features / "environment.py").symlink_to(ROOT / "features" / "environment.py")
     shutil.copy(feature, features)
-    return run_behave(str(features), reports=tmp_path / "reports", timeout=timeout)
+    return run_behave(str(features), *args, reports=tmp_path / "reports", timeout=timeout)
+
+
+def scenario_results(json_report: Path) -> dict[str, tuple[str, str]]:
+    """From behave's `-f json` report: scenario name -> (status, the first failing step's error or "")."""
+    results = {}
+    for feature in json.loads(json_report.read_text()):
+        for scenario in feature.get("elements", []):
+            errors = [step["result"].get("error_message", "") for step in scenario.get("steps", [])
+                      if step.get("result", {}).get("status") in ("failed", "error")]
+            error = errors[0] if errors else ""
+            results[scenario["name"]] = (scenario.get("status", ""),
+                                         " ".join(error) if isinstance(error, list) else error)
+    return results
 
 
 def run_behave(*args: str, fault: str = "", reports: Path | None = None, timeout: float = 600,

@@ -11,12 +11,15 @@ def test_mistakes_fail_fast_and_name_the_bad_value(tmp_path: Path) -> None:
     result = run_feature_file(Path(__file__).parent / "fixtures" / "mistakes.feature", tmp_path, timeout=120)
     output = result.stdout
     assert result.returncode != 0
-    assert "0 scenarios passed, 0 failed, 6 error" in output, output[-3000:]
+    assert "0 scenarios passed, 0 failed, 9 error" in output, output[-3000:]
     assert "cannot interpret instruction 'Make the logo pop'; the target understands: " in output
     assert "client 'nobody' has no edit site in this scenario" in output
     assert "the table has a header (client) but no rows" in output
     assert "the table names client(s) 'olga' more than once" in output
-    assert "the gap between emails must be zero or more seconds, got -1" in output
+    assert "the gap between emails must be at least 0 seconds, got -1" in output
+    assert "the table has unknown column(s) colour; its columns are: client, instruction" in output
+    assert "row(s) 2 of the table leave the 'instruction' column empty" in output
+    assert "the number of timestamp updates must be at least 1, got 0" in output
     assert "client name 'Olga Smith' is not usable" in output
     assert "timed out" not in output
 

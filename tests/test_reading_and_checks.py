@@ -19,7 +19,7 @@ from lib.observe.repository import CommitInfo
 from lib.observe.sites import DeployedObject
 from lib.scenario import Client, Outcome, Session
 from lib.settings import Settings
-from lib.tables import TableError, client_names, rows
+from lib.inputs import CLIENTS, EMAILS, INSTRUCTIONS, InputError, Inputs, at_least
 
 T0 = 1_764_000_000_000
 NEST = re.compile(expectations.LOG_LINE_PATTERN, re.DOTALL)
@@ -147,12 +147,28 @@ class Table:
 
 
 def test_tables_that_could_pass_without_checking_are_refused_in_one_line() -> None:
-    with pytest.raises(TableError, match=r"a header \(client\) but no rows"):
-        rows(Table(["client"], []), ("client",))
-    with pytest.raises(TableError, match="more than once"):
-        client_names(Table(["client"], [["olga"], ["olga"]]))
-    with pytest.raises(TableError, match="unknown column"):
-        rows(Table(["client", "colour"], [["olga", "red"]]), ("client",))
+    with pytest.raises(InputError, match=r"a header \(client\) but no rows"):
+        CLIENTS.rows(Table(["client"], []))
+    with pytest.raises(InputError, match="more than once"):
+        CLIENTS.rows(Table(["client"], [["olga"], ["olga"]]))
+    with pytest.raises(InputError, match="unknown column"):
+        CLIENTS.rows(Table(["client", "colour"], [["olga", "red"]]))
+    with pytest.raises(InputError, match=r"row\(s\) 2 of the table leave the 'instruction' column empty"):
+        INSTRUCTIONS.rows(Table(["instruction"], [["Hi"], [""]]))
+    assert EMAILS.rows(Table(["client", "instruction"], [["olga", "Hi"]])) == [{"client": "olga", "instruction": "Hi"}]
+
+
+def test_a_step_s_values_are_checked_before_it_runs() -> None:
+    grammar = Grammar.from_published([{"pattern": r'add header with text "(?P<text>[^"]+)"',
+                                       "example": 'Add header with text "Hi"'}])
+    inputs = Inputs(INSTRUCTIONS, {"gap": at_least(0, "the gap between emails", "seconds")})
+    with pytest.raises(InputError, match="the gap between emails must be at least 0 seconds, got -1"):
+        inputs.check(Table(["instruction"], [['Add header with text "Hi"']]), {"gap": -1}, grammar)
+    with pytest.raises(ValueError, match="cannot interpret instruction 'Make it pop'"):
+        inputs.check(Table(["instruction"], [["Make it pop"]]), {"gap": 1}, grammar)
+    with pytest.raises(ValueError, match="client name 'Olga Smith' is not usable"):
+        Inputs().check(None, {"client": "Olga Smith"}, grammar)
+    assert Inputs.clients([{"client": "olga"}], {"client": "bruno", "other": "carla"}) == ["bruno", "carla", "olga"]
 
 
 def test_an_instruction_outside_the_published_grammar_is_named_with_the_valid_forms() -> None:

@@ -1,63 +1,111 @@
-"""Lint the .feature files for a product owner: every step with no definition, or more than one, with
-file:line and the closest existing steps. Exit status 1 when anything is wrong."""
+"""Lint the .feature files for a product owner, in a second and without starting anything. With file:line:
+- steps with no definition (with the closest existing steps), or more than one;
+- inputs a step would refuse when run: empty tables, unknown or missing columns, a client twice in a table,
+  negative gaps or counts, unusable client names, instructions the embedded sandbox cannot interpret;
+- a client used before a Given step of its scenario gives it a site;
+- a scenario with no Then step (it would check nothing).
+Exit status 1 when anything is wrong."""
 
 from __future__ import annotations
 
 import difflib
 import sys
 from pathlib import Path
+from typing import Any
 
 from behave.parser import parse_file
-from behave.runner_util import exec_file
-from behave.step_registry import registry, setup_step_decorators
+from behave.step_registry import registry
+
+from lib.act.instructions import Grammar
+from lib.inputs import inputs_of
+from reporting.catalog import load_steps
+from sandbox.app import instruction_grammar
 
 ROOT = Path(__file__).resolve().parent.parent
 FEATURES = ROOT / "features"
-
-
-def load_steps() -> None:
-    namespace: dict = {}
-    setup_step_decorators(namespace, registry)
-    for module in sorted((FEATURES / "steps").glob("*.py")):
-        exec_file(str(module), dict(namespace))
 
 
 def candidates(step_type: str) -> list:
     return registry.steps[step_type] + registry.steps["step"]
 
 
-def lint() -> list[str]:
+def lint_scenario(path: Path, steps: list[Any], grammar: Grammar) -> list[str]:
     problems = []
-    for path in sorted(FEATURES.glob("**/*.feature")):
-        feature = parse_file(str(path))
-        seen = set()
-        for scenario in feature.walk_scenarios(with_outlines=False):
-            steps = list(feature.background.steps if feature.background else []) + list(scenario.steps)
-            for step in steps:
-                where = f"{path.relative_to(ROOT)}:{step.location.line}"
-                if (where, step.name) in seen:
-                    continue
-                seen.add((where, step.name))
-                matches = [d for d in candidates(step.step_type) if d.match(step.name)]
-                if not matches:
-                    patterns = [d.pattern for d in candidates(step.step_type)]
-                    close = difflib.get_close_matches(step.name, patterns, n=2, cutoff=0.4)
-                    hint = f"; did you mean: {' | '.join(close)}" if close else ""
-                    problems.append(f"{where}: undefined step: {step.keyword} {step.name}{hint}")
-                elif len(matches) > 1:
-                    found = ", ".join(f"{d.pattern!r} ({d.location})" for d in matches)
-                    problems.append(f"{where}: ambiguous step: {step.keyword} {step.name} matches {found}")
+    given: list[str] = []
+    for step in steps:
+        where = f"{_shown(path)}:{step.location.line}"
+        matches = [(d, d.match(step.name)) for d in candidates(step.step_type)]
+        matches = [(d, m) for d, m in matches if m]
+        if not matches:
+            patterns = [d.pattern for d in candidates(step.step_type)]
+            close = difflib.get_close_matches(step.name, patterns, n=2, cutoff=0.4)
+            hint = f"; did you mean: {' | '.join(close)}" if close else ""
+            problems.append(f"{where}: undefined step: {step.keyword} {step.name}{hint}")
+            continue
+        if len(matches) > 1:
+            found = ", ".join(f"{d.pattern!r} ({d.location})" for d, _ in matches)
+            problems.append(f"{where}: ambiguous step: {step.keyword} {step.name} matches {found}")
+            continue
+        definition, match = matches[0]
+        inputs = inputs_of(definition.func)
+        if inputs is None:
+            continue
+        values = {argument.name: argument.value for argument in match.arguments}
+        try:
+            rows = inputs.check(step.table, values, grammar)
+        except ValueError as error:
+            problems.append(f"{where}: {step.keyword} {step.name.rstrip(':')}: {error}")
+            continue
+        names = inputs.clients(rows, values)
+        if inputs.gives_clients:
+            given += names
+        else:
+            unknown = sorted({n for n in names if n not in given})
+            if unknown:
+                problems.append(f"{where}: client(s) {', '.join(map(repr, unknown))} used before a Given step of "
+                                f"this scenario gives them a site (given so far: {', '.join(given) or 'none'})")
     return problems
 
 
-def main() -> int:
+def feature_files(arguments: list[str]) -> list[Path]:
+    """The .feature files named (files or folders), by default every one under features/."""
+    found = []
+    for argument in arguments or [str(FEATURES)]:
+        path = Path(argument).resolve()
+        found += sorted(path.glob("**/*.feature")) if path.is_dir() else [path]
+    return found
+
+
+def lint(paths: list[Path]) -> list[str]:
+    grammar = Grammar.from_published(instruction_grammar())
+    problems = []
+    seen: set[str] = set()
+    for path in paths:
+        feature = parse_file(str(path))
+        for scenario in feature.walk_scenarios(with_outlines=False):
+            steps = list(feature.background.steps if feature.background else []) + list(scenario.steps)
+            if not any(step.step_type == "then" for step in steps):
+                problems.append(f"{_shown(path)}:{scenario.location.line}: scenario {scenario.name!r} "
+                                "has no Then step, so it checks nothing")
+            for problem in lint_scenario(path, steps, grammar):
+                if problem not in seen:  # an outline's examples repeat its steps' problems
+                    seen.add(problem)
+                    problems.append(problem)
+    return problems
+
+
+def main(arguments: list[str]) -> int:
     load_steps()
-    problems = lint()
+    problems = lint(feature_files(arguments))
     for problem in problems:
         print(problem)
     print(f"lint-features: {len(problems)} problem(s)")
     return 1 if problems else 0
 
 
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -6,6 +6,7 @@ from behave import then
 from behave.runner import Context
 
 from lib import assess
+from lib.checks import branches
 from lib.world import world
 
 
@@ -26,4 +27,14 @@ def step_thread_commits_on_branch(context: Context) -> None:
     latest = w.scenario.last_email()
     w.observer.await_outcome(latest)
     problems = assess.branch_problems(w, [s for s in w.scenario.sessions if s.thread_id == latest.thread_id])
+    assert not problems, "; ".join(problems)
+
+
+@then("each thread's commits carry a tag of their own")
+def step_commit_tags_own(context: Context) -> None:
+    """Every commit subject ends with a thread tag (`[...]`), and no two threads of the scenario share one, so a
+    reader of the history can tell each thread's work apart. (The real system does not keep this yet: its tag is
+    the first 8 characters of the thread id, `[thread-1]` for every thread.)"""
+    w = world(context)
+    problems = branches.shared_tag_problems(assess.thread_work(w, w.scenario.sessions))
     assert not problems, "; ".join(problems)

@@ -5,20 +5,22 @@ from __future__ import annotations
 from behave import given
 from behave.runner import Context
 
-from lib.tables import client_names
+from lib.inputs import CLIENTS, Row, takes
 from lib.world import world
 
 
 @given("these clients have edit sites:")
-def step_clients_have_sites(context: Context) -> None:
+@takes(CLIENTS, gives_clients=True)
+def step_clients_have_sites(context: Context, rows: list[Row]) -> None:
     """Each client in the table's `client` column is a new client of this scenario, onboarded (its queues) with
     an empty edit bucket (`edit.{client}.webordinary.com`), all removed again when the scenario ends."""
     w = world(context)
-    for name in client_names(context.table):
-        w.clients.onboard(w.scenario, name)
+    for row in rows:
+        w.clients.onboard(w.scenario, row["client"])
 
 
 @given('client "{client}" has an edit site')
+@takes(gives_clients=True)
 def step_client_has_site(context: Context, client: str) -> None:
     """The client is a new client of this scenario, onboarded with an empty edit bucket."""
     w = world(context)
@@ -26,6 +28,7 @@ def step_client_has_site(context: Context, client: str) -> None:
 
 
 @given('client "{client}" has no edit site')
+@takes(gives_clients=True)
 def step_client_has_no_site(context: Context, client: str) -> None:
     """The client is onboarded (it has its queues) but its edit bucket does not exist."""
     w = world(context)

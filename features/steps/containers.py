@@ -5,6 +5,7 @@ from __future__ import annotations
 from behave import then
 from behave.runner import Context
 
+from lib.inputs import takes
 from lib.observe import containers
 from lib.world import World, world
 
@@ -17,6 +18,7 @@ def step_container_still_running(context: Context) -> None:
 
 
 @then('the container that handled the edit of "{client}" is still running')
+@takes()
 def step_client_container_still_running(context: Context, client: str) -> None:
     """The container (ECS task) that handled the client's latest session finished it and is still RUNNING."""
     _still_running(world(context), client)

@@ -1,4 +1,7 @@
-"""Steps that send clients' edit instructions as emails (each email thread is one conversation)."""
+"""Steps that send clients' edit instructions as emails (each email thread is one conversation).
+
+Every email starts a new thread unless the step says it is a reply; a thread's name (e.g. "A") is the scenario's
+own, for replying on it later."""
 
 from __future__ import annotations
 
@@ -8,23 +11,23 @@ from behave import when
 from behave.runner import Context
 
 from lib.act import sending
-from lib.tables import TableError, rows
+from lib.inputs import EMAILS, INSTRUCTIONS, THREADED_INSTRUCTIONS, Row, at_least, takes
 from lib.world import world
+
+_GAP = at_least(0, "the gap between emails", "seconds")
 
 
 @when("these emails arrive at the same time:")
-def step_emails_at_once(context: Context) -> None:
+@takes(EMAILS)
+def step_emails_at_once(context: Context, rows: list[Row]) -> None:
     """Each row (`client`, `instruction`) is an email starting a new thread for that client; all are sent at once."""
     w = world(context)
-    table = rows(context.table, ("client", "instruction"))
-    for row in table:
-        w.scenario.client(row["client"])
-        w.target.grammar.check(row["instruction"])
-    for row in table:
+    for row in rows:
         sending.send(w.target, w.scenario, row["client"], row["instruction"])
 
 
 @when('"{client}" emails: {instruction}')
+@takes()
 def step_client_emails(context: Context, client: str, instruction: str) -> None:
     """The client starts a new thread with this instruction, e.g. `"amelia" emails: Add header with text "Hi"`."""
     w = world(context)
@@ -33,14 +36,15 @@ def step_client_emails(context: Context, client: str, instruction: str) -> None:
 
 @when('"{client}" emails these edits on new threads, {gap:g} seconds apart:')
 @when('"{client}" emails these edits on new threads, {gap:g} second apart:')
-def step_emails_paced(context: Context, client: str, gap: float) -> None:
+@takes(INSTRUCTIONS, gap=_GAP)
+def step_emails_paced(context: Context, client: str, gap: float, rows: list[Row]) -> None:
     """Each row's `instruction` starts a new thread for the client, the given number of seconds after the last."""
     w = world(context)
-    sending.send_paced(w.target, w.scenario, client, [r["instruction"] for r in rows(context.table, ("instruction",))],
-                       gap)
+    sending.send_paced(w.target, w.scenario, client, [r["instruction"] for r in rows], gap)
 
 
 @when('"{client}" emails on a new thread "{thread}": {instruction}')
+@takes()
 def step_client_emails_on_named_thread(context: Context, client: str, thread: str, instruction: str) -> None:
     """The client starts a new thread, which later steps call by the given name (e.g. "A")."""
     w = world(context)
@@ -50,6 +54,7 @@ def step_client_emails_on_named_thread(context: Context, client: str, thread: st
 
 
 @when('"{client}" replies on thread "{thread}": {instruction}')
+@takes()
 def step_client_replies(context: Context, client: str, thread: str, instruction: str) -> None:
     """The client replies to the latest email of one of its named threads; the reply joins that thread."""
     w = world(context)
@@ -58,30 +63,27 @@ def step_client_replies(context: Context, client: str, thread: str, instruction:
 
 
 @when('"{client}" emails these edits on new threads, each after the last is deployed:')
-def step_emails_in_turn(context: Context, client: str) -> None:
+@takes(INSTRUCTIONS)
+def step_emails_in_turn(context: Context, client: str, rows: list[Row]) -> None:
     """Each row's `instruction` starts a new thread for the client once the previous edit is deployed."""
     w = world(context)
-    edits = [("", r["instruction"]) for r in rows(context.table, ("instruction",))]
-    sending.send_in_turn(w.target, w.observer, w.scenario, client, edits)
+    sending.send_in_turn(w.target, w.observer, w.scenario, client, [("", r["instruction"]) for r in rows])
 
 
 @when('"{client}" emails these edits, each after the last is deployed:')
-def step_emails_on_threads(context: Context, client: str) -> None:
+@takes(THREADED_INSTRUCTIONS)
+def step_emails_on_threads(context: Context, client: str, rows: list[Row]) -> None:
     """Each row is an email once the previous edit is deployed. The `thread` column names threads: a name's
     first row starts a new thread, a later row with the same name replies on that thread."""
     w = world(context)
-    edits = [(r["thread"], r["instruction"]) for r in rows(context.table, ("thread", "instruction"))]
-    empty = [i + 1 for i, (label, _) in enumerate(edits) if not label]
-    if empty:
-        raise TableError(f"row(s) {', '.join(map(str, empty))} name no thread; give every row a thread name")
-    sending.send_in_turn(w.target, w.observer, w.scenario, client, edits)
+    sending.send_in_turn(w.target, w.observer, w.scenario, client, [(r["thread"], r["instruction"]) for r in rows])
 
 
 @when('"{client}" emails {count:d} timestamp updates, each after the last is deployed')
+@when('"{client}" emails {count:d} timestamp update, each after the last is deployed')
+@takes(count=at_least(1, "the number of timestamp updates"))
 def step_emails_timestamps(context: Context, client: str, count: int) -> None:
     """The client sends `count` "Update timestamp to <now>" edits on new threads, one after the other."""
-    if count < 1:
-        raise ValueError(f"the number of timestamp updates must be at least 1, got {count}")
     w = world(context)
     for _ in range(count):
         w.scenario.last_timestamp = str(time.time_ns() // 1_000_000)

@@ -8,6 +8,7 @@ from behave.runner import Context
 
 from lib import assess, expectations
 from lib.checks import outcomes
+from lib.inputs import takes
 from lib.world import World, world
 
 
@@ -43,6 +44,7 @@ def step_last_wins(context: Context) -> None:
 
 
 @then('the edit of "{client}" is deployed')
+@takes()
 def step_edit_deployed(context: Context, client: str) -> None:
     """Waits for the client's latest session to end; fails when it ended otherwise than deployed."""
     w = world(context)
@@ -86,6 +88,7 @@ def step_sync_failure_reported(context: Context) -> None:
 
 
 @then('the container reports that the S3 sync of "{client}" failed')
+@takes()
 def step_client_sync_failure_reported(context: Context, client: str) -> None:
     """The client's latest session ended with `deploySuccess: false`, and the container's log says `S3 sync
     failed` for it."""

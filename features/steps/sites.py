@@ -8,24 +8,28 @@ from behave.runner import Context
 from hamcrest import assert_that, is_not
 
 from lib import assess
+from lib.inputs import takes
 from lib.matchers import has_heading, has_title, shows_text
 from lib.observe import sites
 from lib.world import World, world
 
 
 @then('the site of "{client}" shows the heading "{text}"')
+@takes()
 def step_site_shows_heading(context: Context, client: str, text: str) -> None:
     """Once the client's latest edit is deployed, its home page has a heading (h1-h3) reading exactly this text."""
     assert_that(assess.site_page(world(context), client), has_heading(text), f"home page of {client}")
 
 
 @then('the site of "{client}" is titled "{title}"')
+@takes()
 def step_site_titled(context: Context, client: str, title: str) -> None:
     """Once the client's latest edit is deployed, its home page has exactly this title."""
     assert_that(assess.site_page(world(context), client), has_title(title), f"home page of {client}")
 
 
 @then('the site of "{client}" shows "{text}"')
+@takes()
 def step_site_shows(context: Context, client: str, text: str) -> None:
     """Once the client's latest edit is deployed, the text appears on its home page (as a reader sees it:
     `&amp;` and `&#39;` read as `&` and `'`)."""
@@ -33,6 +37,7 @@ def step_site_shows(context: Context, client: str, text: str) -> None:
 
 
 @then('the site of "{client}" shows the last timestamp it sent')
+@takes()
 def step_site_shows_last_timestamp(context: Context, client: str) -> None:
     """After timestamp updates, the client's home page shows the last timestamp sent (not an older build)."""
     w = world(context)
@@ -42,6 +47,7 @@ def step_site_shows_last_timestamp(context: Context, client: str) -> None:
 
 
 @then('the site of "{client}" does not show "{text}"')
+@takes()
 def step_site_does_not_show(context: Context, client: str, text: str) -> None:
     """Once the client's latest edit is deployed, the text appears nowhere on its home page."""
     w = world(context)
@@ -50,6 +56,7 @@ def step_site_does_not_show(context: Context, client: str, text: str) -> None:
 
 
 @then('no site but the site of "{client}" shows "{text}"')
+@takes()
 def step_only_one_site_shows(context: Context, client: str, text: str) -> None:
     """The text is on the client's deployed home page and on no other client's of this scenario."""
     w = world(context)
@@ -78,6 +85,7 @@ def step_every_client_has_own_pages(context: Context) -> None:
 
 
 @then('"{client}" and "{other}" have separate edit pages')
+@takes()
 def step_separate_edit_pages(context: Context, client: str, other: str) -> None:
     """Besides the home page, the two clients' sites share no file, and each has pages of its own."""
     w = world(context)

@@ -11,10 +11,6 @@ from lib.scenario import ScenarioState, Session
 from lib.target import Target
 
 
-class SendingError(ValueError):
-    """A request to send that cannot be carried out as asked."""
-
-
 def send(target: Target, scenario: ScenarioState, name: str, instruction: str, *, thread: str = "") -> Session:
     """One email from client `name`. With `thread` (the scenario's label for a thread): the first email under a
     label starts that thread, a later one replies to the thread's latest email."""
@@ -29,8 +25,6 @@ def send(target: Target, scenario: ScenarioState, name: str, instruction: str, *
 
 def send_paced(target: Target, scenario: ScenarioState, name: str, instructions: list[str], gap_s: float) -> None:
     """One new thread per instruction, `gap_s` apart: the pace of the stimulus, not a wait for anything."""
-    if gap_s < 0:
-        raise SendingError(f"the gap between emails must be zero or more seconds, got {gap_s:g}")
     for instruction in instructions:
         target.grammar.check(instruction)
     previous: Session | None = None

@@ -45,3 +45,24 @@ def branch_problems(threads: list[ThreadWork], user_id: str, branches_on_remote:
                 problems.append(f"{work.branch} and {heads[head]} share the head commit {head[:8]}")
             heads[head] = work.branch
     return problems
+
+
+def shared_tag_problems(threads: list[ThreadWork]) -> list[str]:
+    """Threads whose commits carry the same subject tag, or none: the history cannot tell their work apart."""
+    problems = []
+    owners: dict[str, str] = {}
+    for work in threads:
+        for commit in work.commits or []:
+            if expectations.commit_session(commit.message) != work.thread_id:
+                continue
+            tag = expectations.subject_tag(commit.subject)
+            if tag is None:
+                problems.append(f"{commit.sha[:8]} on {work.branch} has no thread tag: {commit.subject!r}")
+                continue
+            owner = owners.setdefault(tag, work.thread_id)
+            if owner != work.thread_id:
+                problems.append(f"threads {owner} and {work.thread_id} share the commit tag [{tag}], so their "
+                                "commits cannot be told apart")
+    if not any(work.commits for work in threads):
+        problems.append("no thread has commits to compare (nothing was committed)")
+    return list(dict.fromkeys(problems))

@@ -1,0 +1,41 @@
+"""Each way a scenario once passed without checking the thing it names now fails (or errors) with its message;
+the ways that were right keep passing. One behave run of tests/fixtures/silent_passes.feature on the sandbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_feature_file, scenario_results
+
+pytestmark = pytest.mark.sandbox
+
+
+def test_no_scenario_passes_without_checking(tmp_path: Path) -> None:
+    report = tmp_path / "results.json"
+    result = run_feature_file(Path(__file__).parent / "fixtures" / "silent_passes.feature", tmp_path,
+                              "-f", "json", "-o", str(report), "-f", "plain")
+    results = scenario_results(report)
+    output = result.stdout + result.stderr
+
+    assert results["An earlier scenario deploys olga's site"][0] == "passed", output[-3000:]
+    # A name is a new, empty client in each scenario: the earlier scenario's olga and site are not this one's.
+    status, error = results["A later scenario's olga is a new client whose site has no edit yet"]
+    assert status in ("failed", "error")
+    assert "olga has sent no email in this scenario, so no edit of its site can be checked" in error
+    # A site is read only once the latest edit is deployed, never an older build.
+    assert results["A site check right after an email waits for that email's edit"][0] == "passed", output[-3000:]
+    status, error = results["A site whose latest edit failed to sync is not read"]
+    assert status in ("failed", "error")
+    assert "hana's latest edit" in error and "has not been deployed: it ended with a failed sync" in error
+    # Emails and no Then: the after-scenario hook fails it.
+    assert results["Emails sent and nothing checked"][0] in ("hook_error", "error", "failed")
+    assert "the scenario checks nothing: add a Then step" in output
+    # Each failing client is checked by its name, not only the latest session.
+    assert results["Two clients whose syncs fail are each checked by name"][0] == "passed", output[-3000:]
+    # A known fault that shows counts as skipped; one that no longer shows fails the run.
+    assert results["A known fault that shows does not fail the run"][0] == "skipped"
+    assert results["A known fault that no longer shows fails the run"][0] in ("hook_error", "error", "failed")
+    assert "Fixed? Remove the @known-fault tag" in output
+    assert result.returncode != 0
