@@ -72,7 +72,7 @@ def _start_sandbox(context: Context, settings: Settings) -> tuple[Settings, Gram
     context.add_cleanup(process.stop)  # registered first, so it runs last: after every scenario's cleanup
     endpoints = process.start()
     settings = settings.replace(aws_endpoint_url=endpoints["aws_endpoint_url"],
-                                github_api_url=endpoints["github_api_url"])
+                                github_api_url=endpoints["github_api_url"], github_request_gap_s=0)
     return settings, Grammar.from_published(endpoints.get("instructions"))
 
 
@@ -87,6 +87,8 @@ def before_scenario(context: Context, scenario: Scenario) -> None:
     w.scenario = ScenarioState(scope=f"s{context.scenarios_run}")
     # Registered at once, so the clients go even when a step or a later hook fails.
     context.add_cleanup(_clean_up, w)
+    if "sandbox-only" in scenario.effective_tags and w.target.settings.target != "local":
+        scenario.skip("sandbox only: the real system cannot be made to do this on purpose")
 
 
 def _clean_up(w: World) -> None:
@@ -128,6 +130,9 @@ def after_scenario(context: Context, scenario: Scenario) -> None:
         problems = assess.loose_ends(w)
         if problems:
             raise AssertionError("the scenario left loose ends: " + "; ".join(problems))
+        problems = assess.work_done_problems(w)
+        if problems:
+            raise AssertionError("work was done twice or at once: " + "; ".join(problems))
     # Read by reporting.formatter when behave closes: the living documentation's evidence section.
     scenario.webordinary_evidence = evidence.collect(w)
 

@@ -94,6 +94,19 @@ Feature: Every editing session deploys its own site to S3
     And the site of "gus" does not show "ABC123"
     And every thread has its own branch
 
+  @build-failure @sandbox-only
+  Scenario: An edit that breaks the build leaves the site as it was, and the next edit deploys
+    Only the sandbox can be made to break a build on purpose; on AWS this scenario is skipped.
+
+    Given client "sven" has an edit site
+    When "sven" emails on a new thread "A": Add header with text "Sven's Saunas"
+    Then the edit of "sven" is deployed
+    When "sven" replies on thread "A": Add broken page oops
+    Then the edit of "sven" fails to build, and its site is unchanged
+    When "sven" emails: Update page title to "Sven's Spa"
+    Then the edit of "sven" is deployed
+    And the site of "sven" is titled "Sven's Spa"
+
   @failure
   Scenario: A client without a bucket does not take the container down
     Given client "hana" has no edit site

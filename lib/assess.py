@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from lib import expectations, naming
-from lib.checks import branches, deployments
+from lib.checks import branches, deployments, outcomes
 from lib.checks.branches import ThreadWork
-from lib.observe import sites
-from lib.scenario import Session
+from lib.observe import moments, sites
+from lib.scenario import ScenarioError, Session
 from lib.world import World
 
 
@@ -32,8 +32,19 @@ def site_page(world: World, name: str, key: str = "index.html") -> str:
     return sites.read_page(world.target.aws.s3, client.bucket, key)
 
 
+def element_for(world: World, name: str, text: str) -> str:
+    """Where the client's site should show `text`: the element of the latest of its edits that writes it."""
+    instructions = [s.instruction for s in world.scenario.sessions_of(name)]
+    element = expectations.element_showing(instructions, text)
+    if element is None:
+        raise ScenarioError(f"no email {name} sent in this scenario writes {text!r}, so no element of its site "
+                            f"should show it (its edits: {'; '.join(instructions) or 'none'})")
+    return element
+
+
 def exact_build_problems(world: World, sessions: list[Session]) -> list[str]:
-    """For each client, why its bucket is not exactly the build of its last deployment."""
+    """For each client, why its bucket is not exactly the build of its last deployment, complete (no empty file,
+    no link from the home page to a missing page)."""
     settings = world.target.settings
     last: dict[str, tuple[Session, int]] = {}
     for session in sessions:
@@ -48,6 +59,9 @@ def exact_build_problems(world: World, sessions: list[Session]) -> list[str]:
         objects = sites.list_objects(world.target.aws.s3, session.client.bucket)
         problems += [f"{session.client.bucket}: {p}"
                      for p in deployments.latest_build_problems(objects, session.outcome.log, settings)]
+        home = {"index.html": sites.read_page(world.target.aws.s3, session.client.bucket)} if any(
+            o.key == "index.html" for o in objects) else {}
+        problems += [f"{session.client.bucket}: {p}" for p in deployments.completeness_problems(objects, home)]
     return problems
 
 
@@ -63,7 +77,11 @@ def thread_work(world: World, sessions: list[Session]) -> list[ThreadWork]:
     work = []
     for thread_id, mine in threads.items():
         branch = expectations.branch_for_thread(thread_id)
-        committed = sum(1 for s in mine if s.outcome and s.outcome.log.has(settings.phrase_committing))
+        committing = [s for s in mine if s.outcome and s.outcome.log.has(settings.phrase_committing)]
+        # A failed build is not pushed (contract), so its commit reaches GitHub only with a later push of the thread.
+        while committing and committing[-1].outcome and committing[-1].outcome.kind == expectations.BUILD_FAILED:
+            committing.pop()
+        committed = [s.instruction for s in committing]
         work.append(ThreadWork(thread_id, branch, committed, repository.commits_since_main(branch)))
     return work
 
@@ -71,8 +89,11 @@ def thread_work(world: World, sessions: list[Session]) -> list[ThreadWork]:
 def branch_problems(world: World, sessions: list[Session]) -> list[str]:
     """Each thread's branch on GitHub holds every commit the container made for it and none of another thread's."""
     work = thread_work(world, sessions)
-    remote = world.target.repository.branches() if any(w.commits is None for w in work) else []
-    return branches.branch_problems(work, world.target.settings.user_id, remote)
+    repository, settings = world.target.repository, world.target.settings
+    remote = repository.branches() if any(w.commits is None for w in work) else []
+    main = repository.get_git_commits(settings.default_branch, limit=30)
+    return (branches.branch_problems(work, settings.user_id, remote)
+            + branches.main_problems(main, [w.thread_id for w in work], settings.default_branch))
 
 
 def loose_ends(world: World) -> list[str]:
@@ -86,9 +107,32 @@ def loose_ends(world: World) -> list[str]:
         else:
             problems.append(f"no execution was ever seen for {session.describe()}")
     for client in world.scenario.clients.values():
+        moment = moments.take(world.target, client, None)
+        if moment.active_thread:
+            problems.append(f"the active-job row of {client.project} still names thread {moment.active_thread} "
+                            "after all its sessions ended")
         for queue in (naming.input_queue_for(world.target.settings, client.project),
                       naming.dead_letter_queue_for(world.target.settings, client.project)):
             counts = world.observer.queue_counts(queue)
             if counts and sum(counts):
                 problems.append(f"{queue} still holds {counts[0]} waiting and {counts[1]} in-flight message(s)")
     return problems
+
+
+def work_done_problems(world: World) -> list[str]:
+    """Work done twice or at once: a thread handled more times than it got emails, a client's sessions overlapping."""
+    settings = world.target.settings
+    sessions = world.scenario.sessions
+    threads: dict[str, list[Session]] = {}
+    for session in sessions:
+        if session.thread_id:
+            threads.setdefault(session.thread_id, []).append(session)
+    problems = []
+    for thread_id, mine in threads.items():
+        opening = settings.phrase_switched.split("{branch}")[0].format(thread_id=thread_id)
+        handled = world.target.logs.find(opening, min(s.sent_at_ms for s in mine))
+        if len(handled) > len(mine):
+            problems.append(f"thread {thread_id} was handled {len(handled)} times for {len(mine)} email(s) "
+                            f"(a message processed twice?): " + ", ".join(f"{line.stream} at {line.timestamp_ms}"
+                                                                          for line in handled))
+    return problems + outcomes.overlap_problems(sessions)

@@ -61,6 +61,29 @@ def commit_tag(thread_id: str) -> str:
     return thread_id[:8]
 
 
+MAX_SUBJECT = 72  # commit-message.service.ts cuts the subject to 72 characters, ending "..."
+
+
+def commit_action(instruction: str) -> str:
+    """How a commit subject starts for an instruction: without a leading "please"/"can you", capitalised
+    (commit-message.service.ts:9-60)."""
+    text = re.sub(r"^(please|can you)\s+", "", instruction.strip(), flags=re.IGNORECASE)
+    return text[:1].upper() + text[1:]
+
+
+def subject_problem(subject: str, instruction: str, thread_id: str) -> str | None:
+    """Why a commit subject does not say what the session did and for which thread (None when it does)."""
+    action = commit_action(instruction)
+    if len(subject) >= MAX_SUBJECT and subject.endswith("..."):
+        return None if action.startswith(subject[:-3]) or subject.startswith(action) else (
+            f"the subject {subject!r} does not start with the instruction {action!r}")
+    if not subject.startswith(action):
+        return f"the subject {subject!r} does not start with the instruction {action!r}"
+    if subject_tag(subject) != commit_tag(thread_id):
+        return f"the subject {subject!r} does not end with the thread's tag [{commit_tag(thread_id)}]"
+    return None
+
+
 def subject_tag(subject: str) -> str | None:
     """The tag a commit subject ends with (`... [thread-1]` gives `thread-1`), or None."""
     found = re.search(r"\[([^\]]+)\]$", subject.strip())
@@ -135,3 +158,37 @@ def _json(text: str | None) -> dict[str, Any]:
     except json.JSONDecodeError:
         return {"unreadable": text}
     return value if isinstance(value, dict) else {"value": value}
+
+
+# -- where an instruction's edit shows on the page ---------------------------------------------------------------
+# The sandbox documents its stand-in for Claude (README, "Instructions the sandbox understands"): each form writes
+# one element of the fixture site's home page. A check that a site "shows" a value looks at that element only,
+# so a value that landed anywhere else (a change list, a comment) does not count as shown.
+HEADING, TITLE, CONFIG_VALUE, TIMESTAMP = "a heading", "the title", "a config entry", "the timestamp"
+
+
+@dataclass(frozen=True)
+class Effect:
+    pattern: str  # over the instruction, without a leading please/can you
+    element: str
+    value: str  # the value shown, from the pattern's groups
+
+
+EFFECTS = (
+    Effect(r'add header with text "(?P<text>[^"]+)"', HEADING, "{text}"),
+    Effect(r'update page title to "(?P<text>[^"]+)"', TITLE, "{text}"),
+    Effect(r"create site for client (?P<n>[\w-]+)", HEADING, "Welcome to client {n}"),
+    Effect(r"add (?:secret|different) key (?P<key>[\w-]+) to config", CONFIG_VALUE, "{key}"),
+    Effect(r"update timestamp to (?P<n>\d+)", TIMESTAMP, "{n}"),
+)
+
+
+def element_showing(instructions: list[str], text: str) -> str | None:
+    """The element the latest of these instructions that writes `text` puts it in, or None."""
+    for instruction in reversed(instructions):
+        plain = commit_action(instruction).rstrip(" .!?")
+        for effect in EFFECTS:
+            found = re.fullmatch(effect.pattern, plain, flags=re.IGNORECASE)
+            if found and effect.value.format(**found.groupdict()) == text:
+                return effect.element
+    return None

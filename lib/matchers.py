@@ -8,6 +8,8 @@ from html.parser import HTMLParser
 from hamcrest.core.base_matcher import BaseMatcher
 from hamcrest.core.description import Description
 
+from lib import expectations
+
 
 class _Page(HTMLParser):
     def __init__(self) -> None:
@@ -15,21 +17,32 @@ class _Page(HTMLParser):
         self.title = ""
         self.headings: list[str] = []
         self.text: list[str] = []
+        self.config_values: list[str] = []  # the <dd>s of <dl class="config">
+        self.timestamp = ""  # <p class="timestamp">
         self._in: list[str] = []
+        self._classes: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         self._in.append(tag)
+        self._classes.append(dict(attrs).get("class") or "")
         if tag in ("h1", "h2", "h3"):
             self.headings.append("")
+        if tag == "dd" and "config" in self._classes:
+            self.config_values.append("")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self._in:
             while self._in and self._in.pop() != tag:
-                pass
+                self._classes.pop()
+            self._classes.pop()
 
     def handle_data(self, data: str) -> None:
         if "title" in self._in:
             self.title += data
+        if "dd" in self._in and "config" in self._classes and self.config_values:
+            self.config_values[-1] += data
+        if "timestamp" in self._classes:
+            self.timestamp += data
         if self._in and self._in[-1] in ("h1", "h2", "h3") and self.headings:
             self.headings[-1] += data
         if "script" not in self._in and "style" not in self._in:
@@ -95,3 +108,29 @@ def has_heading(text: str) -> BaseMatcher[str]:
 def shows_text(text: str) -> BaseMatcher[str]:
     """The page's visible text contains `text` (HTML entities decoded)."""
     return _ShowsText("showing", html.unescape(text))
+
+
+def _element_texts(page: str, element: str) -> list[str]:
+    parsed = parse_page(page)
+    found = {expectations.HEADING: parsed.headings, expectations.TITLE: [parsed.title],
+             expectations.CONFIG_VALUE: parsed.config_values, expectations.TIMESTAMP: [parsed.timestamp]}[element]
+    return [" ".join(text.split()) for text in found]
+
+
+class _ShowsIn(_PageMatcher):
+    def __init__(self, element: str, expected: str) -> None:
+        super().__init__(f"showing in {element}", expected)
+        self.element = element
+
+    def _matches(self, page: str) -> bool:
+        return any(self.expected in text for text in _element_texts(page, self.element))
+
+    def describe_mismatch(self, page: str, description: Description) -> None:
+        description.append_text(f"{self.element} reads ").append_description_of(_element_texts(page, self.element))
+        if self.expected in visible_text(page):
+            description.append_text(" (the value is elsewhere on the page, where a visitor would not look for it)")
+
+
+def shows_in(element: str, text: str) -> BaseMatcher[str]:
+    """The element an instruction writes (lib.expectations.EFFECTS) holds `text`."""
+    return _ShowsIn(element, html.unescape(text))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lib.expectations import ENDED
 from lib.observe.logs import SessionLog
+
+if TYPE_CHECKING:
+    from lib.observe.moments import Moment
 
 
 class ScenarioError(ValueError):
@@ -32,6 +35,7 @@ class Outcome:
     ended_at_ms: int  # the execution's stop time (the system's clock)
     detected_at_ms: int  # when the suite saw it (its own clock)
     log: SessionLog
+    at_end: Moment | None = None  # the bucket, branch head and ownership read the moment the end was seen
 
     def describe(self) -> str:
         """How it ended, as the end of a sentence: "with a failed sync (deploySuccess: false ...)"."""
@@ -52,6 +56,7 @@ class Session:
     execution_arn: str | None = None
     thread_id: str | None = None
     outcome: Outcome | None = None
+    before: Moment | None = None  # the bucket and the replied thread's branch head, read just before sending
 
     @property
     def name(self) -> str:
@@ -100,3 +105,9 @@ class ScenarioState:
             labels = sorted({s.label for s in self.sessions_of(name) if s.label}) or ["none"]
             raise ScenarioError(f"{name!r} has no thread {label!r} yet (its threads: {', '.join(labels)})")
         return found
+
+    def same_thread(self, session: Session) -> list[Session]:
+        """The scenario's sessions on the session's thread (replies share their root's label), itself included."""
+        if not session.label:
+            return [session]
+        return [s for s in self.sessions if s.client is session.client and s.label == session.label] or [session]

@@ -35,6 +35,8 @@ class Settings:
     region: str = contract.REGION
     aws_endpoint_url: str = ""
     github_api_url: str = ""
+    # PyGithub's pause between requests (GitHub asks API clients to pace themselves); the sandbox's facade needs none.
+    github_request_gap_s: float = 0.25
     # AWS accounts the suite may run in (comma-separated ids); on target=aws it refuses any other.
     aws_account_allowlist: str = ""
     test_stack_tag: str = contract.TEST_STACK_TAG

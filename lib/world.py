@@ -22,7 +22,9 @@ class World:
 
     @classmethod
     def start(cls, target: Target) -> World:
-        return cls(target, TestClients(target), SessionObserver(target), ScenarioState(scope="s0"))
+        world = cls(target, TestClients(target), SessionObserver(target), ScenarioState(scope="s0"))
+        world.observer.siblings = lambda session: world.scenario.same_thread(session)
+        return world
 
 
 def world(context: Any) -> World:

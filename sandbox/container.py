@@ -61,6 +61,7 @@ class Container(threading.Thread):
         self.owned: Claim | None = None  # whose queue it polls
         self.promised = False  # a claim was handed to it and not yet tried
         self.holds_claim = False  # whether its ownership row is in place
+        self.handled_twice: set[str] = set()  # under the process-twice fault
         self.crashed: BaseException | None = None
 
     @property
@@ -95,6 +96,8 @@ class Container(threading.Thread):
 
     def _touch(self) -> None:
         assert self.owned is not None
+        if "stale-ownership" in self.faults:
+            return
         now_ms = int(time.time() * 1000)
         with contextlib.suppress(self.clients.dynamodb.exceptions.ConditionalCheckFailedException):
             self.clients.dynamodb.update_item(
@@ -196,10 +199,13 @@ class Container(threading.Thread):
         for helper in helpers:
             helper.start()
         result = Result()
+        if "done-before-done" in self.faults:
+            result.report_early = lambda: self._succeed(token, instruction, result)
         try:
             edit.process(instruction, self.workspace, self.log, interrupt, result)
             interrupt.check()
-            self._succeed(token, instruction, result)
+            if result.report_early is None:
+                self._succeed(token, instruction, result)
         except Interrupted as stop:
             done.set()
             self._preempted(token, instruction, message, result, stop)
@@ -212,6 +218,12 @@ class Container(threading.Thread):
             self._callback(lambda: self.clients.sfn.send_task_failure(taskToken=token, error=name, cause=cause))
         finally:
             done.set()
+        if "process-twice" in self.faults and message["MessageId"] not in self.handled_twice:
+            # Its delete "failed": the message comes back and is handled again (its callback then fails).
+            self.handled_twice.add(message["MessageId"])
+            self.clients.sqs.change_message_visibility(QueueUrl=self.owned.queue_url,
+                                                       ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+            return
         self._delete_message(message)
         self._clear_job()
 

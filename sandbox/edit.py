@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sandbox import commits, interpreter, names
-from sandbox.faults import SLOW_BUILD_SECONDS
+from sandbox.faults import LATE_WORK_SECONDS, SLOW_BUILD_SECONDS
 from sandbox.gitutil import git, out
 
 Log = Callable[[str, str], None]  # (context, message)
@@ -72,6 +72,8 @@ class Result:
     build_success: bool = False
     deploy_success: bool = False
     branch: str = ""
+    # Under the done-before-done fault: sends the success callback once the build is done, before sync and push.
+    report_early: Callable[[], None] | None = None
 
 
 class Interrupt:
@@ -175,7 +177,9 @@ class Workspace:
         own_tag = "fixed-commit-tag" in self.faults
         message = commits.subject(instruction.text, files, instruction.thread_id, own_tag) + "\n\n" + commits.body(
             instruction.text, files, instruction.thread_id, instruction.user_id)
-        git(path, "commit", "--quiet", "-m", message)
+        as_root = "commit-as-root" in self.faults
+        identity = ["-c", "user.name=root", "-c", "user.email=root@localhost"] if as_root else []
+        git(path, *identity, "commit", "--quiet", "-m", message, author_env=not as_root)
 
     def save_partial_work(self, path: Path, branch: str, thread_id: str) -> bool:
         """After an interrupt: commit what is uncommitted as `WIP: Session interrupted [...]`, push the branch."""
@@ -212,6 +216,8 @@ class Workspace:
                    "--region", names.REGION, "--endpoint-url", self.aws_endpoint]
         if "no-delete" not in self.faults:
             command.insert(5, "--delete")
+        if "partial-sync" in self.faults:
+            command += ["--exclude", "changes/*"]
         return interrupt.run(command, env=aws_cli_env())
 
 
@@ -224,7 +230,8 @@ def process(instruction: Instruction, ws: Workspace, log: Log, interrupt: Interr
     log(MESSAGE_PROCESSOR, f"Switched to thread {instruction.thread_id} (branch: {result.branch})")
     # Like the real container's Claude run, applying the instruction is not interruptible; the build and sync are.
     log(MESSAGE_PROCESSOR, "Step 1/5: Executing Claude command...")
-    result.summary = interpreter.apply(instruction.text, path, instruction.thread_id)
+    result.summary = interpreter.apply(instruction.text, path, instruction.thread_id,
+                                       summary_only="summary-only" in ws.faults)
     result.files_changed = ws.changed_files(path)
     if result.files_changed:
         log(MESSAGE_PROCESSOR, "Step 2/5: Committing changes...")
@@ -235,9 +242,15 @@ def process(instruction: Instruction, ws: Workspace, log: Log, interrupt: Interr
     if build is not None and build.returncode != 0:
         error = _first_error(build.stderr or build.stdout)
         log(MESSAGE_PROCESSOR, f"Build failed with code {build.returncode}: {error}")
-        return
-    result.build_success = True
-    log(MESSAGE_PROCESSOR, "✅ Astro build successful")
+        if "deploy-failed-build" not in ws.faults:
+            return
+    else:
+        result.build_success = True
+        log(MESSAGE_PROCESSOR, "✅ Astro build successful")
+    if result.report_early is not None:
+        result.deploy_success = True
+        result.report_early()
+        time.sleep(LATE_WORK_SECONDS)
     log(MESSAGE_PROCESSOR, "Step 4/5: Deploying to S3...")
     sync = ws.sync(path, instruction.project_id, interrupt)
     interrupt.check()

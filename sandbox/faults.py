@@ -26,12 +26,20 @@ FAULTS: dict[str, str] = {
     "preempted-work-lost": "a preempted session's work is neither committed nor pushed",
     "claims-while-owning": "a container that owns a project takes another project's claim and stops serving "
                            "the first (generic-container.service.ts:94-147)",
+    "commit-as-root": "the container's git identity is not set: its commits are authored by root@localhost",
+    "process-twice": "a message handled twice (its delete failed, so it came back): a second commit, build and sync",
+    "stale-ownership": "the ownership row's lastActivity and ttl are set at the claim and never moved by messages",
+    "deploy-failed-build": "a failed build deploys whatever dist/ holds and pushes its commit anyway",
+    "done-before-done": "the success callback is sent before the sync and the push have finished",
+    "summary-only": "an edit lands only in the site's change list, not in the element the instruction names",
+    "partial-sync": "a sync that stops part-way: the pages the home page links to are not uploaded",
     # Not a fault: a known fault fixed. A @known-fault scenario that passes must turn the run red.
     "fixed-commit-tag": "the known fault `[thread-1]` for every thread fixed: each thread's commits get a tag "
                         "of their own",
 }
 
 SLOW_BUILD_SECONDS = 6.0
+LATE_WORK_SECONDS = 2.0  # done-before-done: how long the sync and push start after the callback
 
 
 class UnknownFaultError(ValueError):

@@ -21,8 +21,9 @@ class GitError(RuntimeError):
     pass
 
 
-def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **AUTHOR_ENV}
+def git(cwd: Path, *args: str, check: bool = True, author_env: bool = True) -> subprocess.CompletedProcess[str]:
+    """`author_env`: commit as the container's identity (false: whatever `-c user.*` or git's config says)."""
+    env = {**os.environ, **(AUTHOR_ENV if author_env else {"GIT_TERMINAL_PROMPT": "0"})}
     result = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
     if check and result.returncode != 0:
         raise GitError(f"git {' '.join(args)} failed with code {result.returncode}: {result.stderr.strip()}")

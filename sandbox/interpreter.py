@@ -114,12 +114,13 @@ def find_form(instruction: str) -> tuple[Form, re.Match[str]]:
     )
 
 
-def apply(instruction: str, workspace: Path, thread_id: str) -> str:
-    """Apply one instruction to the site in `workspace`; returns a short summary of the change."""
+def apply(instruction: str, workspace: Path, thread_id: str, summary_only: bool = False) -> str:
+    """Apply one instruction to the site in `workspace`; returns a short summary of the change.
+    `summary_only` (a fault): the change is listed, but the element it names is left as it was."""
     form, m = find_form(instruction)
     path = workspace / SITE_DATA
     site = json.loads(path.read_text())
-    summary = form.edit(site, m, workspace)
+    summary = form.edit(json.loads(path.read_text()) if summary_only else site, m, workspace)
     slug = hashlib.sha1(f"{thread_id}\n{instruction}".encode()).hexdigest()[:10]
     site["changes"].append({"slug": slug, "summary": summary, "thread": thread_id})
     path.write_text(json.dumps(site, indent=2) + "\n")

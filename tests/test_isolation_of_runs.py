@@ -45,7 +45,7 @@ def standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
 
 
 def aws_settings(endpoints: dict[str, str], **changes: object) -> Settings:
-    values: dict[str, object] = {"aws_account_allowlist": MOTO_ACCOUNT, **changes}
+    values: dict[str, object] = {"aws_account_allowlist": MOTO_ACCOUNT, "github_request_gap_s": 0, **changes}
     return Settings(target="aws", aws_endpoint_url=endpoints["aws_endpoint_url"],
                     github_api_url=endpoints["github_api_url"], **values)
 
@@ -72,7 +72,8 @@ def test_the_whole_suite_passes_as_aws_and_spares_a_real_clients_bucket(standalo
     result = run_behave("--tags=@s3", *aws_defines(standalone), reports=tmp_path,
                         env={**FAKE_AWS, "GITHUB_TOKEN": "fake-token-for-the-facade"})
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert "9 scenarios passed, 0 failed" in result.stdout
+    # The known fault fails as known (skipped); the sandbox-only scenario is skipped on target=aws.
+    assert "10 scenarios passed, 0 failed, 2 skipped" in result.stdout
     assert s3.get_object(Bucket=AMELIA, Key="index.html")["Body"].read() == AMELIA_PAGE
     assert {b["Name"] for b in s3.list_buckets()["Buckets"]} == before  # nothing the run created remains
     assert s3.list_objects_v2(Bucket="webordinary-ses-emails").get("KeyCount", 0) == emails_before

@@ -64,8 +64,9 @@ def test_a_failed_scenario_says_why_at_its_top(tmp_path: Path) -> None:
     page = (tmp_path / "living-documentation.html").read_text()
     assert 'class="scenario failed"' in page and "NOT all green" in page
     reason = page.split('<div class="reason"><strong>Why it failed:</strong> ', 1)[1].split("</div>", 1)[0]
-    assert reason.startswith("a bucket is not exactly its latest build: edit.wat-")
-    assert "the bucket is empty" in reason
+    # The first failing check's words: the moment bruno's execution ended, its bucket held nothing of its build.
+    assert "reports deploySuccess: true, but when its execution ended edit.wat-" in reason
+    assert "was not yet its build: the bucket is empty" in reason
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed (.ci/run installs it)")

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = ROOT / "tools" / "expected_catches.toml"
 KNOWN_FAULT = "known-fault"  # features/environment.py: such a scenario is green when it fails as known (skipped)
-NOT_NAMES = {"s3", KNOWN_FAULT}
+NOT_NAMES = {"s3", KNOWN_FAULT, "sandbox-only"}
 
 
 @dataclass

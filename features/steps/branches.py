@@ -7,6 +7,7 @@ from behave.runner import Context
 
 from lib import assess
 from lib.checks import branches
+from lib.inputs import takes
 from lib.world import world
 
 
@@ -37,4 +38,14 @@ def step_commit_tags_own(context: Context) -> None:
     the first 8 characters of the thread id, `[thread-1]` for every thread.)"""
     w = world(context)
     problems = branches.shared_tag_problems(assess.thread_work(w, w.scenario.sessions))
+    assert not problems, "; ".join(problems)
+
+
+@then('the commits of "{client}" are on its threads\' branches')
+@takes()
+def step_client_commits_on_branches(context: Context, client: str) -> None:
+    """Once the client's sessions have ended, each of its threads has its own branch on GitHub with every commit
+    the container made for that thread and none of another thread's."""
+    w = world(context)
+    problems = assess.branch_problems(w, w.scenario.sessions_of(client))
     assert not problems, "; ".join(problems)

@@ -103,3 +103,15 @@ def _sync_failed(w: World, client: str) -> None:
         f"(deploySuccess: false); its log: {outcome.log.summary()}")
     problems = outcomes.cross_check(session, w.target.settings)
     assert not problems, "; ".join(problems)
+
+
+@then('the edit of "{client}" fails to build, and its site is unchanged')
+@takes()
+def step_build_fails_site_unchanged(context: Context, client: str) -> None:
+    """The client's latest session ended with `buildSuccess: false`; nothing was synced (its bucket is, object for
+    object, what it was before that email) and nothing was pushed (its thread's branch head did not move)."""
+    w = world(context)
+    session = w.scenario.latest_session(client)
+    w.observer.await_outcome(session)
+    problems = outcomes.failed_build_problems(session, w.target.settings)
+    assert not problems, "; ".join(problems)

@@ -7,9 +7,9 @@ from behave import then
 from behave.runner import Context
 from hamcrest import assert_that, is_not
 
-from lib import assess
+from lib import assess, expectations
 from lib.inputs import takes
-from lib.matchers import has_heading, has_title, shows_text
+from lib.matchers import has_heading, has_title, shows_in, shows_text
 from lib.observe import sites
 from lib.world import World, world
 
@@ -31,19 +31,23 @@ def step_site_titled(context: Context, client: str, title: str) -> None:
 @then('the site of "{client}" shows "{text}"')
 @takes()
 def step_site_shows(context: Context, client: str, text: str) -> None:
-    """Once the client's latest edit is deployed, the text appears on its home page (as a reader sees it:
-    `&amp;` and `&#39;` read as `&` and `'`)."""
-    assert_that(assess.site_page(world(context), client), shows_text(text), f"home page of {client}")
+    """Once the client's latest edit is deployed, the text is in the element the client's edit wrote it to (a
+    heading, the title, a config entry, the timestamp), not merely somewhere on the page."""
+    w = world(context)
+    assert_that(assess.site_page(w, client), shows_in(assess.element_for(w, client, text), text),
+                f"home page of {client}")
 
 
 @then('the site of "{client}" shows the last timestamp it sent')
 @takes()
 def step_site_shows_last_timestamp(context: Context, client: str) -> None:
-    """After timestamp updates, the client's home page shows the last timestamp sent (not an older build)."""
+    """After timestamp updates, the client's home page shows the last timestamp sent in its timestamp element (not
+    an older build's)."""
     w = world(context)
     if w.scenario.last_timestamp is None:
         raise ValueError(f"{client!r} sent no timestamp update in this scenario")
-    assert_that(assess.site_page(w, client), shows_text(w.scenario.last_timestamp), f"home page of {client}")
+    assert_that(assess.site_page(w, client), shows_in(expectations.TIMESTAMP, w.scenario.last_timestamp),
+                f"home page of {client}")
 
 
 @then('the site of "{client}" does not show "{text}"')
@@ -58,15 +62,30 @@ def step_site_does_not_show(context: Context, client: str, text: str) -> None:
 @then('no site but the site of "{client}" shows "{text}"')
 @takes()
 def step_only_one_site_shows(context: Context, client: str, text: str) -> None:
-    """The text is on the client's deployed home page and on no other client's of this scenario."""
+    """The text is in the element the client's edit wrote it to on its deployed home page, and nowhere on any other
+    client's home page of this scenario."""
     w = world(context)
-    assert_that(assess.site_page(w, client), shows_text(text), f"home page of {client}")
+    assert_that(assess.site_page(w, client), shows_in(assess.element_for(w, client, text), text),
+                f"home page of {client}")
     others = [name for name in w.scenario.clients if name != client]
     if not others:
         raise ValueError(f"{client!r} is the only client of this scenario, so no other site can be checked")
     leaking = [name for name in others if w.scenario.clients[name].has_site
                and shows_text(text).matches(assess.site_page(w, name))]
     assert not leaking, f"{text!r} of {client} also shows on the site of {', '.join(leaking)}"
+
+
+@then('no site shows "{text}"')
+def step_no_site_shows(context: Context, text: str) -> None:
+    """Once each client's latest edit has ended, the text is on no deployed home page of this scenario (a client
+    whose latest edit was not deployed has no page of this scenario to show it)."""
+    w = world(context)
+    checked = [name for name, client in w.scenario.clients.items() if client.has_site and w.scenario.sessions_of(name)
+               and w.observer.await_outcome(w.scenario.latest_session(name)).kind == expectations.DEPLOYED]
+    if not checked:
+        raise ValueError("no client of this scenario has a deployed edit, so no site can be checked")
+    showing = [name for name in checked if shows_text(text).matches(assess.site_page(w, name))]
+    assert not showing, f"{text!r} shows on the site of {', '.join(showing)}"
 
 
 @then("every client has edit pages of its own")

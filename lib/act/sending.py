@@ -6,6 +6,7 @@ import time
 
 from lib import expectations
 from lib.act import emails
+from lib.observe import moments
 from lib.observe.sessions import SessionObserver
 from lib.scenario import ScenarioState, Session
 from lib.target import Target
@@ -17,8 +18,10 @@ def send(target: Target, scenario: ScenarioState, name: str, instruction: str, *
     client = scenario.client(name)
     target.grammar.check(instruction)
     earlier = [s for s in scenario.sessions_of(name) if thread and s.label == thread]
+    before = moments.take(target, client, earlier[-1].thread_id if earlier else None)
     session = emails.deliver(target.aws.s3, target.settings, client, instruction, label=thread,
                              replying_to=earlier[-1] if earlier else None)
+    session.before = before
     scenario.sessions.append(session)
     return session
 

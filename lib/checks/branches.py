@@ -12,7 +12,7 @@ from lib.observe.repository import CommitInfo
 class ThreadWork:
     thread_id: str
     branch: str
-    committed: int  # how many of its sessions logged `Committing changes` (each must be on the branch)
+    committed: list[str]  # the instructions of its sessions that logged `Committing changes`, in order
     commits: list[CommitInfo] | None  # the branch's commits since main, newest first; None: branch missing
 
 
@@ -28,17 +28,26 @@ def branch_problems(threads: list[ThreadWork], user_id: str, branches_on_remote:
         sessions = {c.sha: expectations.commit_session(c.message) for c in work.commits}
         own = [c for c in work.commits if sessions[c.sha] == work.thread_id]
         foreign = [c for c in work.commits if sessions[c.sha] not in (None, work.thread_id)]
-        if len(own) < work.committed:
+        if len(own) != len(work.committed):
             problems.append(f"{work.branch} holds {len(own)} commit(s) of thread {work.thread_id}, but the "
-                            f"container committed {work.committed} time(s) for it; its commits: "
-                            f"{[c.subject for c in work.commits] or 'none since main'}")
+                            f"container committed {len(work.committed)} time(s) for it (one commit per email); its "
+                            f"commits: {[c.subject for c in work.commits] or 'none since main'}")
         for commit in foreign:
             problems.append(f"{work.branch} holds {commit.sha[:8]} {commit.subject!r} of another thread "
                             f"({sessions[commit.sha]})")
+        for commit in work.commits:
+            if commit.author != expectations.COMMIT_AUTHOR:
+                problems.append(f"{commit.sha[:8]} {commit.subject!r} on {work.branch} is authored by "
+                                f"{commit.author}, not {expectations.COMMIT_AUTHOR}")
+        trailer = expectations.commit_trailer(work.thread_id, user_id)
         for commit in own:
-            trailer = expectations.commit_trailer(work.thread_id, user_id)
             if not all(line in commit.message.splitlines() for line in trailer):
                 problems.append(f"{commit.sha[:8]} on {work.branch} lacks its trailer {' / '.join(trailer)}")
+        # Oldest first, like the instructions: each committing email's commit says what it did, for which thread.
+        for commit, instruction in zip(reversed(own), work.committed, strict=False):
+            wrong = expectations.subject_problem(commit.subject, instruction, work.thread_id)
+            if wrong:
+                problems.append(f"{commit.sha[:8]} on {work.branch}: {wrong}")
         if work.commits:
             head = work.commits[0].sha
             if head in heads:
@@ -66,3 +75,9 @@ def shared_tag_problems(threads: list[ThreadWork]) -> list[str]:
     if not any(work.commits for work in threads):
         problems.append("no thread has commits to compare (nothing was committed)")
     return list(dict.fromkeys(problems))
+
+
+def main_problems(main_commits: list[CommitInfo], thread_ids: list[str], default_branch: str) -> list[str]:
+    """Commits of the scenario's threads on the default branch: a thread's work belongs on its own branch."""
+    return [f"{default_branch} holds {c.sha[:8]} {c.subject!r} of thread {expectations.commit_session(c.message)}"
+            for c in main_commits if expectations.commit_session(c.message) in thread_ids]

@@ -34,3 +34,29 @@ def latest_build_problems(objects: list[DeployedObject], log: SessionLog, settin
     if not objects:
         problems.append("the bucket is empty")
     return problems
+
+
+def completeness_problems(objects: list[DeployedObject], pages: dict[str, str]) -> list[str]:
+    """A deployment a visitor can use: no empty file, and every local link of the given pages (key -> HTML)
+    leads to an object in the bucket."""
+    problems = [f"{o.key} is empty (0 bytes)" for o in objects if o.size == 0]
+    keys = {o.key for o in objects}
+    for key, page in pages.items():
+        missing = sorted({link for link in local_links(page) if key_for_link(link) not in keys})
+        if missing:
+            problems.append(f"{key} links to {len(missing)} page(s) the bucket does not hold: {', '.join(missing[:5])}")
+    return problems
+
+
+def local_links(page: str) -> list[str]:
+    """The page's links within the site (`href`/`src` starting with one `/`)."""
+    return [link for link in re.findall(r"""(?:href|src)=["']([^"'#?]+)""", page)
+            if link.startswith("/") and not link.startswith("//")]
+
+
+def key_for_link(link: str) -> str:
+    """The object a site link is served from: `/changes/abc/` is `changes/abc/index.html` (static hosting)."""
+    path = link.lstrip("/")
+    if not path or path.endswith("/"):
+        return path + "index.html"
+    return path if "." in path.rsplit("/", 1)[-1] else path + "/index.html"

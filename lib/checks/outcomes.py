@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import time
 
 from lib import expectations
+from lib.checks import deployments
 from lib.scenario import Session
 from lib.settings import Settings
 
@@ -27,6 +29,61 @@ def cross_check(session: Session, settings: Settings) -> list[str]:
                         f"failed: {log.summary()}")
     elif outcome.kind == expectations.BUILD_FAILED and log.has(settings.phrase_deploying):
         problems.append(f"{who} reports buildSuccess: false, yet its log shows a deployment: {log.summary()}")
+    return problems + at_end_problems(session, settings)
+
+
+# S3 and the suite's clock keep whole seconds or drift a little.
+CLOCK_SKEW_MS = 1000
+
+
+def at_end_problems(session: Session, settings: Settings) -> list[str]:
+    """What the execution reported as done but was not yet true the moment its end was seen: the bucket holding
+    its build, its commit at the head of its branch, its project's ownership row moved by its message."""
+    outcome = session.outcome
+    assert outcome is not None
+    moment, log, who = outcome.at_end, outcome.log, session.describe()
+    if moment is None or outcome.kind not in (expectations.DEPLOYED, expectations.SYNC_FAILED):
+        return []
+    problems: list[str] = []
+    when = "when its execution ended"
+    if outcome.kind == expectations.DEPLOYED:
+        if moment.objects is None:
+            problems.append(f"{who} reports deploySuccess: true, but {when} its bucket did not exist")
+        else:
+            problems += [f"{who} reports deploySuccess: true, but {when} {session.client.bucket} was not yet its "
+                         f"build: {p}" for p in deployments.latest_build_problems(moment.objects, log, settings)]
+    if log.has(settings.phrase_committing) and session.thread_id:
+        branch = expectations.branch_for_thread(session.thread_id)
+        if moment.head is None:
+            problems.append(f"{who} committed, but {when} its branch {branch} was not on GitHub")
+        elif expectations.commit_session(moment.head.message) != session.thread_id:
+            problems.append(f"{who} committed, but {when} the head of {branch} was {moment.head.sha[:8]} "
+                            f"{moment.head.subject!r}, not its commit")
+    owner = moment.ownership
+    if owner is not None:
+        if owner.last_activity_ms < session.sent_at_ms - CLOCK_SKEW_MS:
+            problems.append(f"{who}: {when}, the ownership row of {session.client.project} was last active at "
+                            f"{_clock(owner.last_activity_ms)}, before its email was sent "
+                            f"({_clock(session.sent_at_ms)}): lastActivity does not move with each message")
+        if owner.ttl_s * 1000 < owner.last_activity_ms:
+            problems.append(f"{who}: the ownership row's ttl ({owner.ttl_s}) is before its lastActivity")
+    return problems
+
+
+def _clock(ms: int) -> str:
+    return time.strftime("%H:%M:%S", time.gmtime(ms / 1000)) + f".{ms % 1000:03d}"
+
+
+def overlap_problems(sessions: list[Session]) -> list[str]:
+    """A client's sessions never overlap in time: one container handles one of its messages at a time."""
+    problems = []
+    for name, group in itertools.groupby(sorted(sessions, key=lambda s: s.client.name), key=lambda s: s.client.name):
+        spans = sorted((s.outcome.log.lines[0].timestamp_ms, s.outcome.log.lines[-1].timestamp_ms, s)
+                       for s in group if s.outcome and s.outcome.log.lines)
+        for (_, first_end, first), (second_start, _, second) in itertools.pairwise(spans):
+            if second_start < first_end:
+                problems.append(f"{first.describe()} and {second.describe()} of {name} were handled at the same time "
+                                f"({_clock(second_start)} < {_clock(first_end)})")
     return problems
 
 
@@ -62,4 +119,29 @@ def deployment_order_problems(sessions: list[Session], settings: Settings) -> li
         for (earlier, first), (later, second) in itertools.pairwise(deployed):
             if first and second and second.timestamp_ms < first.timestamp_ms:
                 problems.append(f"{later.instruction!r} (sent after {earlier.instruction!r}) was deployed before it")
+    return problems
+
+
+def failed_build_problems(session: Session, settings: Settings) -> list[str]:
+    """A session whose edit broke the build: its execution says buildSuccess: false, nothing was synced (the
+    bucket is object for object what it was before the email) and nothing was pushed (the branch head is too)."""
+    outcome = session.outcome
+    assert outcome is not None
+    who = session.describe()
+    if outcome.kind != expectations.BUILD_FAILED:
+        return [f"{who} ended {outcome.describe()} instead of failing to build (buildSuccess: false); its log: "
+                f"{outcome.log.summary()}"]
+    problems = cross_check(session, settings)
+    before, after = session.before, outcome.at_end
+    if before is None or after is None:
+        return [*problems, f"{who}: the bucket and branch were not read before and after it"]
+    was = {(o.key, o.etag, o.size, o.last_modified) for o in before.objects or []}
+    now = {(o.key, o.etag, o.size, o.last_modified) for o in after.objects or []}
+    if was != now:
+        changed = sorted({key for key, *_ in was ^ now})
+        problems.append(f"{who} failed to build, yet its bucket changed: {', '.join(changed[:8])}")
+    heads = [m.head.sha[:8] if m.head else "no branch" for m in (before, after)]
+    if heads[0] != heads[1]:
+        problems.append(f"{who} failed to build, yet its branch was pushed: its head was {heads[0]}, "
+                        f"then {heads[1]} ({after.head.subject if after.head else ''!r})")
     return problems

@@ -85,7 +85,6 @@ class LogTail:
         self._lock = threading.Lock()
         self._throttled_until = 0.0
         # Switched-lines already given to a session, so that two sessions of one thread get one each.
-        self._claimed: dict[tuple[str, int], int] = {}
 
     def refresh(self) -> list[LogLine]:
         with self._lock:
@@ -123,23 +122,19 @@ class LogTail:
             self._lines = sorted(self._lines + fresh, key=lambda line: (line.timestamp_ms, line.stream))
             self._cursor_ms = max(self._cursor_ms, max(line.timestamp_ms for line in fresh))
 
-    def session(self, thread_id: str, since_ms: int, owner: int) -> SessionLog:
-        """The lines of the session of `thread_id` that started after `since_ms` and was not already given to
-        another session (`owner` is the asking session's id)."""
+    def session(self, thread_id: str, since_ms: int, rank: int = 0) -> SessionLog:
+        """The lines of the `rank`-th session (from 0) of `thread_id` handled since `since_ms`: from its
+        `Switched to thread` line to the next session's on the same stream. A container handles a thread's
+        messages one after the other, so the rank is the order in which the thread's sessions ended."""
         lines = self.refresh()
         prefix = self.settings.phrase_switched.split("{thread_id}")[0]
-        start: LogLine | None = None
-        with self._lock:
-            for line in lines:
-                if (line.timestamp_ms >= since_ms - CLOCK_SKEW_MS and line.message.startswith(prefix + thread_id)
-                        and line.message[len(prefix + thread_id):][:1] in (" ", "")):
-                    key = (line.stream, line.timestamp_ms)
-                    if self._claimed.setdefault(key, owner) == owner:
-                        start = line
-                        break
+        opening = prefix + thread_id
+        starts = [line for line in lines if line.timestamp_ms >= since_ms - CLOCK_SKEW_MS
+                  and line.message.startswith(opening) and line.message[len(opening):][:1] in (" ", "")]
         log = SessionLog(thread_id)
-        if start is None:
+        if rank >= len(starts):
             return log
+        start = starts[rank]
         for line in lines:
             if line.stream != start.stream or line.timestamp_ms < start.timestamp_ms:
                 continue

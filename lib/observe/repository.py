@@ -31,7 +31,8 @@ class SiteRepository:
         # GitHub's 5xx and rate-limit answers are retried (urllib3 Retry); a verdict never rests on one.
         retry = Retry(total=5, backoff_factor=0.3, status_forcelist=(429, 500, 502, 503, 504),
                       allowed_methods=frozenset({"GET"}))
-        self._github = Github(base_url=settings.github_api_url or GITHUB_API, auth=auth, timeout=timeout, retry=retry)
+        self._github = Github(base_url=settings.github_api_url or GITHUB_API, auth=auth, timeout=timeout, retry=retry,
+                              seconds_between_requests=settings.github_request_gap_s or None)
 
     @cached_property
     def repo(self) -> Repository:

@@ -5,12 +5,13 @@ stopped, its message dead-lettered, its owner serving another project) ends the 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from lib import expectations, naming
 from lib.act.emails import sent_at
-from lib.observe import containers
+from lib.observe import containers, moments
 from lib.observe.executions import Execution
 from lib.observe.logs import SessionLog
 from lib.observe.waiters import wait_until
@@ -33,10 +34,17 @@ class Seen:
     stuck: str | None = None
 
 
+Siblings = Callable[[Session], list[Session]]
+
+
 class SessionObserver:
-    def __init__(self, target: Target) -> None:
+    """`siblings(session)`: the sessions of the scenario on the same thread (the session included), so that a
+    thread's log is shared out in the order its sessions ended."""
+
+    def __init__(self, target: Target, siblings: Siblings = lambda session: [session]) -> None:
         self.target = target
         self.settings = target.settings
+        self.siblings = siblings
         self._diagnosed: dict[int, float] = {}
 
     # -- one probe -----------------------------------------------------------------------------------------------
@@ -48,7 +56,9 @@ class SessionObserver:
             session.execution_arn = execution.arn
             if session.thread_id is None:
                 session.thread_id = executions.thread_id(execution.arn)
-        log = (self.target.logs.session(session.thread_id, session.sent_at_ms, id(session))
+        # Provisional while it runs: the thread's sessions that have ended came before it.
+        log = (self.target.logs.session(session.thread_id, self._thread_since(session),
+                                        sum(1 for s in self.siblings(session) if s.outcome is not None))
                if session.thread_id else SessionLog(""))
         seen = Seen(execution, log)
         if execution is not None and execution.running and self._due(session):
@@ -132,24 +142,49 @@ class SessionObserver:
         execution = seen.execution
         assert execution is not None
         verdict = expectations.verdict(execution.status, execution.output, execution.error, execution.cause)
-        log = self._final_log(session, execution, seen.log)
+        # Read at once, before anything else waits: what the system reports as done must already be true now.
+        at_end = moments.take(self.target, session.client, session.thread_id)
         ended_ms = int((execution.stopped.timestamp() if execution.stopped else time.time()) * 1000)
+        log = self._final_log(session, execution, seen.log, ended_ms)
         session.outcome = Outcome(verdict.outcome, verdict.detail, execution.status, verdict.output, ended_ms,
-                                  detected_ms, log)
+                                  detected_ms, log, at_end)
         self.target.detections.append({"thread_id": session.thread_id, "outcome": verdict.outcome,
                                        "ended_ms": ended_ms, "detected_ms": detected_ms})
         return session.outcome
 
-    def _final_log(self, session: Session, execution: Execution, log: SessionLog) -> SessionLog:
+    def _thread_since(self, session: Session) -> int:
+        return min(s.sent_at_ms for s in self.siblings(session))
+
+    def _rank(self, session: Session, ended_ms: int) -> int:
+        """How many of the thread's other sessions ended before this one (a reply can overtake its root)."""
+        rank = 0
+        for other in self.siblings(session):
+            if other is session:
+                continue
+            stopped = other.outcome.ended_at_ms if other.outcome else self._stopped_ms(other)
+            if stopped is not None and (stopped, other.sent_at_ms) < (ended_ms, session.sent_at_ms):
+                rank += 1
+        return rank
+
+    def _stopped_ms(self, session: Session) -> int | None:
+        executions = self.target.executions
+        execution = (executions.describe(session.execution_arn) if session.execution_arn
+                     else executions.for_email(self.settings.email_bucket, session.email_key, sent_at(session)))
+        if execution is None or execution.running or execution.stopped is None:
+            return None
+        return int(execution.stopped.timestamp() * 1000)
+
+    def _final_log(self, session: Session, execution: Execution, log: SessionLog, ended_ms: int) -> SessionLog:
         """The session's log up to its last line (CloudWatch may lag the execution by a moment)."""
         s = self.settings
         machine_error = (execution.error or "").startswith("States.") or execution.error in MACHINE_ERRORS
         if session.thread_id is None or (machine_error and not log.lines):
             return log  # the state machine ended it before any container did
         ends = (s.phrase_done, s.phrase_failed, s.phrase_interrupted)
+        since, rank = self._thread_since(session), self._rank(session, ended_ms)
         return wait_until(
             f"the container's last log line for {session.describe()}",
-            lambda: self.target.logs.session(session.thread_id or "", session.sent_at_ms, id(session)),
+            lambda: self.target.logs.session(session.thread_id or "", since, rank),
             lambda log: any(log.has(phrase) for phrase in ends),
             s.log_timeout_s,
             describe=lambda log: log.summary(),

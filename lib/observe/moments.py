@@ -1,0 +1,47 @@
+"""What the system shows at one instant, for one client and thread: the bucket's objects, the thread's branch head
+on GitHub, the project's ownership and active-job rows. Read (never written) before an email is sent and at the
+moment its execution is seen to end, so a check compares what was true then, not what became true later."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from lib import expectations
+from lib.observe import sites
+from lib.observe.repository import CommitInfo
+from lib.observe.sites import DeployedObject
+from lib.scenario import Client
+from lib.target import Target
+
+
+@dataclass(frozen=True)
+class Ownership:
+    container_id: str
+    last_activity_ms: int
+    ttl_s: int
+
+
+@dataclass(frozen=True)
+class Moment:
+    taken_ms: int
+    objects: list[DeployedObject] | None  # None: the client has no bucket
+    head: CommitInfo | None  # the thread's branch head; None: no branch (or the thread is not known yet)
+    ownership: Ownership | None  # None: nobody owns the project
+    active_thread: str | None  # the thread of the project's active job, if one is recorded
+
+
+def take(target: Target, client: Client, thread_id: str | None) -> Moment:
+    taken_ms = int(time.time() * 1000)
+    s3, dynamodb, settings = target.aws.s3, target.aws.dynamodb, target.settings
+    objects = sites.list_objects(s3, client.bucket) if client.has_site and sites.bucket_exists(
+        s3, client.bucket) else None
+    head = target.repository.latest_commit(expectations.branch_for_thread(thread_id)) if thread_id else None
+    key = f"{client.project}#{settings.user_id}"
+    row = dynamodb.get_item(TableName=settings.ownership_table, Key={"projectKey": {"S": key}},
+                            ConsistentRead=True).get("Item")
+    ownership = Ownership(row.get("containerId", {}).get("S", ""), int(row.get("lastActivity", {}).get("N", "0")),
+                          int(row.get("ttl", {}).get("N", "0"))) if row else None
+    job = dynamodb.get_item(TableName=settings.active_jobs_table, Key={"projectUserId": {"S": key}},
+                            ConsistentRead=True).get("Item")
+    return Moment(taken_ms, objects, head, ownership, job.get("threadId", {}).get("S") if job else None)

@@ -1,0 +1,108 @@
+"""The checks for faults nobody had named (issue: commits, work done twice, ownership, failed builds, "done"
+before done, edits no visitor sees, partial deployments): each goes red on the fault and stays quiet without it.
+Pure functions on hand-made facts; no process."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from lib import expectations
+from lib.checks import deployments, outcomes
+from lib.matchers import shows_in, shows_text
+from lib.observe.logs import LogLine, SessionLog
+from lib.observe.moments import Moment, Ownership
+from lib.observe.repository import CommitInfo
+from lib.observe.sites import DeployedObject
+from lib.scenario import Client, Outcome, Session
+from lib.settings import Settings
+
+T0 = 1_764_000_000_000
+THREAD = "thread-1764000000000-abcdef"
+LINES = (f"Switched to thread {THREAD} (branch: {THREAD})", expectations.PHRASE_COMMITTING,
+         expectations.PHRASE_BUILDING, expectations.PHRASE_BUILD_OK, expectations.PHRASE_DEPLOYING,
+         "✅ S3 sync complete: 2 uploaded, 0 deleted", expectations.PHRASE_DONE)
+
+
+def build(at_ms: int = T0 + 5000, size: int = 10) -> list[DeployedObject]:
+    when = datetime.fromtimestamp(at_ms / 1000, UTC)
+    return [DeployedObject("index.html", size, when, "e1"), DeployedObject("changes/a/index.html", size, when, "e2")]
+
+
+def head(thread: str = THREAD) -> CommitInfo:
+    return CommitInfo("c0ffee00", "Edit [thread-1]", f"Edit [thread-1]\n\n---\nSession: {thread}\nUser: acceptance",
+                      expectations.COMMIT_AUTHOR, datetime.now(UTC))
+
+
+def a_session(kind: str = expectations.DEPLOYED, lines: tuple[str, ...] = LINES, *, at_end: Moment | None = None,
+              before: Moment | None = None, start_ms: int = T0) -> Session:
+    log = SessionLog(THREAD, [LogLine(start_ms + i * 1000, m, "edit/c/task1") for i, m in enumerate(lines)])
+    session = Session(Client("ada", "wat-x-ada", "edit.wat-x-ada.webordinary.com"), "Edit", "k", "<m>", T0,
+                      thread_id=THREAD, before=before)
+    moment = at_end or Moment(T0 + 9000, build(), head(), Ownership("container-1", T0 + 100, T0 // 1000 + 3600), None)
+    session.outcome = Outcome(kind, kind, "SUCCEEDED", {}, T0 + 8000, T0 + 8500, log, moment)
+    return session
+
+
+def test_done_means_the_bucket_and_the_branch_already_hold_the_work() -> None:
+    settings = Settings()
+    assert outcomes.cross_check(a_session(), settings) == []
+    early = a_session(at_end=Moment(T0 + 9000, [], None, None, None))
+    problems = " ".join(outcomes.cross_check(early, settings))
+    assert "reports deploySuccess: true, but when its execution ended edit.wat-x-ada.webordinary.com was not yet " \
+           "its build: " in problems
+    assert f"committed, but when its execution ended its branch {THREAD} was not on GitHub" in problems
+    other_head = a_session(at_end=Moment(T0 + 9000, build(), head("thread-other"), None, None))
+    assert "the head of" in outcomes.cross_check(other_head, settings)[0]
+
+
+def test_the_ownership_row_must_move_with_each_message() -> None:
+    stale = a_session(at_end=Moment(T0 + 9000, build(), head(), Ownership("c", T0 - 60_000, T0 // 1000), None))
+    problems = outcomes.cross_check(stale, Settings())
+    assert len(problems) == 1 and "lastActivity does not move with each message" in problems[0]
+
+
+def test_a_client_s_sessions_never_overlap() -> None:
+    first, second = a_session(), a_session(start_ms=T0 + 3000)
+    second.thread_id = "thread-2"
+    assert "were handled at the same time" in outcomes.overlap_problems([first, second])[0]
+    second.outcome = replace(second.outcome, log=SessionLog("thread-2", [LogLine(T0 + 7000, "x", "s")]))  # type: ignore[arg-type]
+    assert outcomes.overlap_problems([first, second]) == []
+
+
+def test_a_failed_build_changes_nothing() -> None:
+    settings = Settings()
+    lines = (*LINES[:3], "Build failed with code 1: oops", expectations.PHRASE_DONE)
+    before = Moment(T0 - 10, build(T0 - 9000), head(), None, None)
+    unchanged = a_session(expectations.BUILD_FAILED, lines, before=before,
+                          at_end=Moment(T0 + 9000, build(T0 - 9000), head(), None, None))
+    assert outcomes.failed_build_problems(unchanged, settings) == []
+    pushed_and_synced = a_session(expectations.BUILD_FAILED, lines, before=before, at_end=Moment(
+        T0 + 9000, build(T0 + 5000), replace(head(), sha="deadbeef"), None, None))
+    problems = " ".join(outcomes.failed_build_problems(pushed_and_synced, settings))
+    assert "failed to build, yet its bucket changed: changes/a/index.html, index.html" in problems
+    assert "failed to build, yet its branch was pushed: its head was c0ffee00, then deadbeef" in problems
+    assert "instead of failing to build" in outcomes.failed_build_problems(a_session(before=before), settings)[0]
+
+
+def test_a_deployment_is_complete_no_empty_file_no_broken_link() -> None:
+    page = '<a href="/changes/a/">a</a> <a href="/changes/b/">b</a> <a href="https://x.org/">x</a>'
+    assert deployments.completeness_problems(build(), {"index.html": '<a href="/changes/a/">a</a>'}) == []
+    problems = deployments.completeness_problems(build(size=0)[:1], {"index.html": page})
+    assert problems == ["index.html is empty (0 bytes)",
+                        "index.html links to 2 page(s) the bucket does not hold: /changes/a/, /changes/b/"]
+
+
+PAGE = ('<html><head><title>Spring</title></head><body><h1>Hi</h1><dl class="config"><dt>k</dt><dd>ABC123</dd>'
+        '</dl><ul class="changes"><li><a href="/changes/a/">Config different_key XYZ789</a></li></ul></body></html>')
+
+
+def test_shows_means_the_element_the_instruction_names() -> None:
+    assert expectations.element_showing(["Add secret key ABC123 to config"], "ABC123") == expectations.CONFIG_VALUE
+    assert expectations.element_showing(["Please update page title to \"Spring\""], "Spring") == expectations.TITLE
+    assert expectations.element_showing(["Create site for client 7"], "Welcome to client 7") == expectations.HEADING
+    assert expectations.element_showing(["Add header with text \"Hi\""], "Bye") is None
+    assert shows_in(expectations.CONFIG_VALUE, "ABC123").matches(PAGE)
+    # In the change list only: any text on the page would have passed, the element does not.
+    assert shows_text("XYZ789").matches(PAGE)
+    assert not shows_in(expectations.CONFIG_VALUE, "XYZ789").matches(PAGE)
