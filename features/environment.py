@@ -127,12 +127,10 @@ def after_scenario(context: Context, scenario: Scenario) -> None:
         # A green scenario must not leave work behind: every execution it started has ended, and its clients'
         # queues and dead-letter queues are empty.
         w.observer.await_outcomes(w.scenario.sessions)
-        problems = assess.loose_ends(w)
+        problems = [f"work done twice or at once: {p}" for p in assess.work_done_problems(w)]
+        problems += [f"a loose end: {p}" for p in assess.loose_ends(w)]
         if problems:
-            raise AssertionError("the scenario left loose ends: " + "; ".join(problems))
-        problems = assess.work_done_problems(w)
-        if problems:
-            raise AssertionError("work was done twice or at once: " + "; ".join(problems))
+            raise AssertionError("the scenario passed its checks, but " + "; ".join(problems))
     # Read by reporting.formatter when behave closes: the living documentation's evidence section.
     scenario.webordinary_evidence = evidence.collect(w)
 
