@@ -7,7 +7,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := $(SITE)/node_modules/.installed
 export ASTRO_TELEMETRY_DISABLED := 1
 
-.PHONY: setup acceptance test lint lint-features catalog bench selftest soak preflight sweep sweep-dry-run clean
+.PHONY: browser setup acceptance test lint lint-features catalog bench selftest soak preflight sweep sweep-dry-run clean
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
@@ -20,8 +20,17 @@ $(NODE_STAMP): $(SITE)/package-lock.json
 	cd $(SITE) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+## Debian's Chromium, for what a visitor sees and the screenshots: installed when missing and we may (root with
+## apt-get); otherwise one line says what to install, and the suite runs everything else.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the visitor checks and screenshots"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "no browser: install Debian's chromium (sudo apt-get install chromium) for the visitor checks and screenshots; running everything else"; fi; }
+
 ## The suite on the embedded sandbox; reports under reports/.
-acceptance: setup
+acceptance: setup browser
 	mkdir -p reports
 	$(BIN)/behave --tags=@s3
 

@@ -17,6 +17,7 @@ from behave.runner import Context
 
 from lib import assess, evidence, preflight
 from lib.act.instructions import Grammar
+from lib.observe import visitor
 from lib.scenario import ScenarioState
 from lib.settings import Settings, SettingsError
 from lib.target import Target
@@ -62,6 +63,9 @@ def _start(context: Context) -> None:
     context.scenarios_run = 0
     context.config.webordinary_run = {"target": settings.target, "run_id": settings.run_id}
     console(f"target {settings.target}, run {settings.run_id}")
+    missing = visitor.unavailable(settings.browser)
+    if missing:
+        console(f"{missing}; scenarios tagged @browser are skipped and no screenshots are taken")
 
 
 def _start_sandbox(context: Context, settings: Settings) -> tuple[Settings, Grammar]:
@@ -72,7 +76,9 @@ def _start_sandbox(context: Context, settings: Settings) -> tuple[Settings, Gram
     context.add_cleanup(process.stop)  # registered first, so it runs last: after every scenario's cleanup
     endpoints = process.start()
     settings = settings.replace(aws_endpoint_url=endpoints["aws_endpoint_url"],
-                                github_api_url=endpoints["github_api_url"], github_request_gap_s=0)
+                                github_api_url=endpoints["github_api_url"], github_request_gap_s=0,
+                                website_url_pattern=endpoints["website_url_pattern"],
+                                website_proxy=endpoints["website_proxy"])
     return settings, Grammar.from_published(endpoints.get("instructions"))
 
 
@@ -89,6 +95,9 @@ def before_scenario(context: Context, scenario: Scenario) -> None:
     context.add_cleanup(_clean_up, w)
     if "sandbox-only" in scenario.effective_tags and w.target.settings.target != "local":
         scenario.skip("sandbox only: the real system cannot be made to do this on purpose")
+    missing = visitor.unavailable(w.target.settings.browser)
+    if "browser" in scenario.effective_tags and missing:
+        scenario.skip(missing)
 
 
 def _clean_up(w: World) -> None:
@@ -132,10 +141,12 @@ def after_scenario(context: Context, scenario: Scenario) -> None:
         if problems:
             raise AssertionError("the scenario passed its checks, but " + "; ".join(problems))
     # Read by reporting.formatter when behave closes: the living documentation's evidence section.
-    scenario.webordinary_evidence = evidence.collect(w)
+    browser = visitor.unavailable(w.target.settings.browser) is None
+    scenario.webordinary_evidence = evidence.collect(w, context.reports_dir / "screenshots" if browser else None)
 
 
 def after_all(context: Context) -> None:
     if hasattr(context, "world"):
+        world(context).target.browser.close()
         detections = world(context).target.detections
         (context.reports_dir / "detections.json").write_text(json.dumps(detections, indent=1) + "\n")

@@ -7,6 +7,8 @@ from lib import expectations, naming
 from lib.checks import branches, deployments, outcomes
 from lib.checks.branches import ThreadWork
 from lib.observe import moments, sites
+from lib.observe.reader import Reader, Readings
+from lib.observe.visitor import Visit
 from lib.scenario import ScenarioError, Session
 from lib.world import World
 
@@ -30,6 +32,40 @@ def site_page(world: World, name: str, key: str = "index.html") -> str:
     if not client.has_site or not sites.bucket_exists(world.target.aws.s3, client.bucket):
         raise sites.DeploymentError(f"client {name!r} has no edit site (bucket {client.bucket} does not exist)")
     return sites.read_page(world.target.aws.s3, client.bucket, key)
+
+
+def visit(world: World, name: str) -> Visit:
+    """What a visitor sees of the client's site once its latest edit is deployed (one visit per edit)."""
+    site_page(world, name)  # waits for the latest edit and requires it deployed
+    latest = world.scenario.latest_session(name)
+    cached = world.scenario.visits.get(name)
+    if cached is None or cached[0] is not latest:
+        url = world.target.site_url(world.scenario.client(name).bucket)
+        cached = world.scenario.visits[name] = (latest, world.target.browser.visit(url))
+    return cached[1]
+
+
+def start_reading(world: World, name: str) -> None:
+    """A visitor starts reading the client's site over and over (its current build must be deployed)."""
+    site_page(world, name)
+    if name in world.scenario.readers:
+        raise ScenarioError(f"a visitor is already reading the site of {name}")
+    settings = world.target.settings
+    reader = Reader(world.target.site_url(world.scenario.client(name).bucket), settings.website_proxy)
+    world.scenario.readers[name] = reader
+    reader.start()
+
+
+def stop_reading(world: World, name: str) -> Readings:
+    """Once the client's latest edit has ended, what the visitor reading its site saw."""
+    reader = world.scenario.readers.pop(name, None)
+    if reader is None:
+        raise ScenarioError(f'no visitor is reading the site of {name}; start one with: When a visitor keeps '
+                            f'reading the site of "{name}"')
+    world.observer.await_outcome(world.scenario.latest_session(name))
+    readings = reader.finish()
+    world.scenario.atomicity = readings.summary()
+    return readings
 
 
 def element_for(world: World, name: str, text: str) -> str:

@@ -4,16 +4,18 @@ ended (its execution) and the container's log for it."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
-from lib import expectations
+from lib import assess, expectations
 from lib.observe import sites
 from lib.world import World
 
 
-def collect(world: World) -> dict[str, Any]:
-    """Plain data (JSON-ready) about a scenario's clients and sessions. Never raises: evidence is best effort,
-    and an error while collecting it is shown as evidence too."""
+def collect(world: World, screenshots: Path | None = None) -> dict[str, Any]:
+    """Plain data (JSON-ready) about a scenario's clients and sessions, and with `screenshots` (a folder) a
+    screenshot of each client's site as a visitor sees it. Never raises: evidence is best effort, and an error
+    while collecting it is shown as evidence too."""
     scenario = world.scenario
     s3 = world.target.aws.s3
     evidence: dict[str, Any] = {"sites": [], "branches": [], "sessions": []}
@@ -48,6 +50,32 @@ def collect(world: World) -> dict[str, Any]:
         })
     if scenario.metrics:
         evidence["metrics"] = scenario.metrics
+    if scenario.atomicity:
+        evidence["atomicity"] = scenario.atomicity
     if scenario.known_fault_seen:
         evidence["known_fault"] = scenario.known_fault_seen
+    if screenshots is not None:
+        evidence["screenshots"] = _screenshots(world, screenshots)
     return evidence
+
+
+def _screenshots(world: World, folder: Path) -> list[dict[str, str]]:
+    """The site of each client whose latest edit was deployed, as a visitor sees it, saved as PNG."""
+    shots = []
+    for name, client in world.scenario.clients.items():
+        mine = world.scenario.sessions_of(name)
+        if not (client.has_site and mine and mine[-1].outcome and mine[-1].outcome.kind == expectations.DEPLOYED):
+            continue
+        try:
+            seen = assess.visit(world, name)
+        except Exception as error:  # no browser, a page that does not load: said in the evidence
+            shots.append({"client": name, "error": f"{type(error).__name__}: {str(error).splitlines()[0]}"})
+            continue
+        if seen.screenshot:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{world.scenario.scope}-{name}.png"
+            path.write_bytes(seen.screenshot)
+            shots.append({"client": name, "file": f"{folder.name}/{path.name}", "url": seen.url})
+        else:
+            shots.append({"client": name, "error": "; ".join(seen.problems()) or "no screenshot"})
+    return shots

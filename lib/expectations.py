@@ -19,6 +19,8 @@ EMAIL_PREFIX = "emails/"
 RECIPIENT_PATTERN = "{user}@{client}.webordinary.com"  # scripts/test-aws-email.sh: scott@amelia.webordinary.com
 STATE_MACHINE = "email-processor"
 BUCKET_PATTERN = "edit.{client}.webordinary.com"
+# Each bucket is served by S3 static website hosting (index document index.html).
+WEBSITE_URL_PATTERN = "http://{bucket}.s3-website-" + REGION + ".amazonaws.com/"
 LOG_GROUP = "/ecs/webordinary/edit"
 ECS_CLUSTER = "webordinary-edit-cluster"
 OWNERSHIP_TABLE = "webordinary-container-ownership"

@@ -10,6 +10,8 @@ from lib.observe.logs import SessionLog
 
 if TYPE_CHECKING:
     from lib.observe.moments import Moment
+    from lib.observe.reader import Reader
+    from lib.observe.visitor import Visit
 
 
 class ScenarioError(ValueError):
@@ -75,6 +77,9 @@ class ScenarioState:
     last_timestamp: str | None = None
     metrics: dict[str, Any] | None = None
     known_fault_seen: str | None = None  # the failed check of a @known-fault scenario, as expected
+    visits: dict[str, tuple[Session, Visit]] = field(default_factory=dict)  # client -> its latest edit, seen
+    readers: dict[str, Reader] = field(default_factory=dict)  # client -> a visitor reading its site over and over
+    atomicity: dict[str, int] | None = None  # what such a visitor saw: reads, mixed reads, mixed ms, builds
 
     def client(self, name: str) -> Client:
         if name not in self.clients:

@@ -52,6 +52,12 @@ class Settings:
     recipient_pattern: str = contract.RECIPIENT_PATTERN
     state_machine: str = contract.STATE_MACHINE
     bucket_pattern: str = contract.BUCKET_PATTERN
+    website_url_pattern: str = contract.WEBSITE_URL_PATTERN  # where a visitor reaches a client's bucket
+    website_proxy: str = ""  # an HTTP proxy the browser reaches those addresses through (the sandbox's)
+    browser: str = "/usr/bin/chromium"  # the headless Chromium a visitor's checks and the screenshots use
+    # A visitor who saw a mix of two builds during a redeploy: `known-fault` records it (the real system's
+    # `aws s3 sync` is not atomic), `fail` fails the scenario.
+    mixed_builds: str = "known-fault"
     log_group: str = contract.LOG_GROUP
     log_line_pattern: str = contract.LOG_LINE_PATTERN
     ecs_cluster: str = contract.ECS_CLUSTER
@@ -85,12 +91,15 @@ class Settings:
     github_token: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
+        if self.mixed_builds not in ("known-fault", "fail"):
+            raise SettingsError(f"mixed_builds={self.mixed_builds!r} must be known-fault or fail")
         if self.target not in TARGETS:
             raise SettingsError(f"target={self.target!r} is not a target; use one of {', '.join(TARGETS)}")
         for name in ("deployment_timeout_s", "log_timeout_s", "git_timeout_s", "concurrency_limit_s", "poll_max_s"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name}={getattr(self, name)} must be a positive number of seconds")
         for name, needed in (("recipient_pattern", ("{client}", "{user}")), ("bucket_pattern", ("{client}",)),
+                             ("website_url_pattern", ("{bucket}",)),
                              ("input_queue_pattern", ("{client}", "{user}"))):
             missing = [part for part in needed if part not in getattr(self, name)]
             if missing:

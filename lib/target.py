@@ -12,6 +12,7 @@ from lib.aws import AwsClients
 from lib.observe.executions import Executions
 from lib.observe.logs import LogTail
 from lib.observe.repository import SiteRepository
+from lib.observe.visitor import Browser
 from lib.settings import Settings
 
 Progress = Callable[[str], None]
@@ -35,6 +36,14 @@ class Target:
     @cached_property
     def logs(self) -> LogTail:
         return LogTail(self.aws.logs, self.settings)
+
+    @cached_property
+    def browser(self) -> Browser:
+        return Browser(self.settings.browser, self.settings.website_proxy)
+
+    def site_url(self, bucket: str) -> str:
+        """Where a visitor reaches this bucket's site (S3 website hosting)."""
+        return self.settings.website_url_pattern.format(bucket=bucket)
 
     @cached_property
     def executions(self) -> Executions:

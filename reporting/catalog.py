@@ -11,7 +11,7 @@ from behave.step_registry import registry, setup_step_decorators
 
 STEPS = Path(__file__).resolve().parent.parent / "features" / "steps"
 # The order a scenario is written in: who, what they send, how it ended, what it shows, then the machinery.
-ORDER = ("clients", "emails", "sessions", "sites", "branches", "containers", "metrics")
+ORDER = ("clients", "emails", "sessions", "sites", "visitors", "branches", "containers", "metrics")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ each scenario, and the run's summary from `config.webordinary_run`.
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,6 +95,10 @@ class LivingDocsFormatter(Formatter):
                        [scenario_doc(s) for s in f.walk_scenarios()])
             for f in self.features
         ]
+        # The page goes to the run's reports folder (setting reports_dir, `-D reports_dir=...`), so that a
+        # test or a self-test run never overwrites the report of the main run.
+        folder = reports_folder(self.config.userdata)
+        folder.mkdir(parents=True, exist_ok=True)
         doc = RunDoc(
             target=run.get("target", "?"),
             run_id=run.get("run_id", "?"),
@@ -101,9 +106,30 @@ class LivingDocsFormatter(Formatter):
             duration_s=time.time() - self.started,
             features=features,
             catalog=step_catalog(),
+            files=[name for name in RAW_FILES if (folder / name).exists()],
         )
-        # The page goes to the run's reports folder (setting reports_dir, `-D reports_dir=...`), so that a
-        # test or a self-test run never overwrites the report of the main run.
-        folder = reports_folder(self.config.userdata)
-        folder.mkdir(parents=True, exist_ok=True)
+        doc.history = remember(folder / HISTORY, doc)
+        matrix = folder / "selftest" / "matrix.txt"
+        doc.selftest = matrix.read_text(encoding="utf-8") if matrix.exists() else ""
         (folder / "living-documentation.html").write_text(render(doc), encoding="utf-8")
+
+
+HISTORY = "history.json"
+RAW_FILES = ("junit/", "metrics.json", "detections.json", "sandbox.log", "screenshots/", HISTORY)
+KEEP_RUNS = 20
+
+
+def remember(path: Path, doc: RunDoc) -> list[dict[str, Any]]:
+    """Adds this run to the reports folder's history (the last KEEP_RUNS runs) and returns it, oldest first."""
+    try:
+        history = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+    except json.JSONDecodeError:
+        history = []  # a damaged history is started again, never a reason to lose this run's page
+    counts = doc.counts()
+    good = counts.get("passed", 0) + counts.get(KNOWN_FAULT, 0)
+    history = [*history, {"started": doc.started, "target": doc.target, "run_id": doc.run_id,
+                          "verdict": "green" if good == sum(counts.values()) and counts else "red",
+                          "counts": ", ".join(f"{n} {status}" for status, n in sorted(counts.items())),
+                          "duration_s": round(doc.duration_s, 1)}][-KEEP_RUNS:]
+    path.write_text(json.dumps(history, indent=1) + "\n", encoding="utf-8")
+    return history

@@ -52,6 +52,9 @@ class RunDoc:
     # (concept heading, [(keyword, pattern, docstring)]), in the order a scenario is written
     catalog: list[tuple[str, list[tuple[str, str, str]]]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)  # raw reports beside the page (JUnit, metrics, logs)
+    selftest: str = ""  # the fault x scenario matrix of the last `make selftest`, when one was written
+    history: list[dict[str, Any]] = field(default_factory=list)  # the last runs, oldest first
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -83,6 +86,14 @@ def _table(rows: list[list[str]], header: bool = True) -> str:
 
 def _evidence(evidence: dict[str, Any]) -> str:
     parts: list[str] = []
+    shots = evidence.get("screenshots", [])
+    if shots:
+        figures = "".join(
+            f'<figure><img src="{e(shot["file"])}" alt="the site of {e(shot["client"])}" loading="lazy">'
+            f'<figcaption>{e(shot["client"])}: <code>{e(shot["url"])}</code></figcaption></figure>'
+            if "file" in shot else f'<figure><figcaption>{e(shot["client"])}: {e(shot["error"])}</figcaption></figure>'
+            for shot in shots)
+        parts.append(f'<h5>What a visitor sees</h5><div class="shots">{figures}</div>')
     for site in evidence.get("sites", []):
         rows = [["file", "size", "age at check"]] + [[o["key"], f'{o["size"]} B', f'{o["age_s"]:.1f} s']
                                                      for o in site["objects"]]
@@ -127,7 +138,7 @@ def _scenario(scenario: ScenarioDoc) -> str:
         )
     data_tags = " ".join(scenario.tags)
     return (
-        f'<section class="scenario {e(scenario.status)}" data-tags="{e(data_tags)}">'
+        f'<section class="scenario {e(scenario.status)}" id="{anchor(scenario)}" data-tags="{e(data_tags)}">'
         f'<h3>{_badge(scenario.status)} {e(scenario.name)} <span class="dur">{scenario.duration_s:.1f} s</span></h3>'
         f'<div class="meta">{tags} <code>{e(scenario.location)}</code></div>{reason}'
         f'<ol class="steps">{"".join(steps)}</ol>{_evidence(scenario.evidence)}</section>'
@@ -151,7 +162,11 @@ td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:left}
 th{background:#f6f8fa}pre{background:#f6f8fa;padding:8px;font-size:12px;overflow-x:auto}
 .evidence{background:#fbfbfc;border-left:3px solid #d0d7de;padding:4px 12px;margin:8px 0}
 .evidence h4{margin:4px 0}.evidence h5{margin:10px 0 2px}.filters button{margin:0 4px 4px 0}
-.hidden{display:none}.catalog td:first-child{white-space:nowrap;font-family:monospace}
+.shots{display:flex;flex-wrap:wrap;gap:12px}.shots figure{margin:0;max-width:420px}
+.shots img{width:400px;border:1px solid #d0d7de;border-radius:4px}.shots figcaption{font-size:12px;color:#57606a}
+.promises td{vertical-align:top}.promises tr.failed td,.promises tr.error td{background:#fff5f5}
+.reason-line{font-size:12px;color:#cf222e;max-width:760px}.hidden{display:none}
+.catalog td:first-child{white-space:nowrap;font-family:monospace}
 """
 
 SCRIPT = """
@@ -159,6 +174,55 @@ function filterTag(tag){document.querySelectorAll('.scenario').forEach(function(
   var show = tag === '' || (' ' + s.dataset.tags + ' ').indexOf(' ' + tag + ' ') >= 0;
   s.classList.toggle('hidden', !show);});}
 """
+
+
+RED_FIRST = {"failed": 0, "error": 0, "hook_error": 0, "undefined": 1, KNOWN_FAULT: 2, "passed": 3}
+
+
+def anchor(scenario: ScenarioDoc) -> str:
+    return "s-" + "".join(c if c.isalnum() else "-" for c in scenario.location)
+
+
+def key_figure(scenario: ScenarioDoc) -> str:
+    """The one number a reader of the promise wants: a deployment average, a mix seen by a visitor, a time."""
+    evidence = scenario.evidence
+    if evidence.get("metrics"):
+        return f'average deployment {evidence["metrics"]["averages"]["total_s"]:.1f} s'
+    if "atomicity" in evidence:
+        seen = evidence["atomicity"]
+        return f'mixed builds seen for {seen["mixed_ms"]} ms in {seen["reads"]} reads'
+    sessions = evidence.get("sessions", [])
+    return f"{len(sessions)} session(s), {scenario.duration_s:.1f} s" if sessions else f"{scenario.duration_s:.1f} s"
+
+
+def _promises(run: RunDoc) -> str:
+    scenarios = [s for f in run.features for s in f.scenarios]
+    ordered = sorted(scenarios, key=lambda s: RED_FIRST.get(s.status, 4))
+    rows = "".join(
+        f'<tr class="{e(s.status)}"><td>{_badge(s.status)}</td><td><a href="#{anchor(s)}">{e(s.name)}</a>'
+        f'{"<div class=reason-line>" + e(s.reason) + "</div>" if s.reason else ""}</td><td>{e(key_figure(s))}</td></tr>'
+        for s in ordered)
+    return ('<section class="feature" id="promises"><h2>Promises</h2><p>One line per scenario, what fails first. '
+            "Each links to its scenario, its steps and its evidence below.</p>"
+            f"<table class=\"promises\"><tr><th>verdict</th><th>promise</th><th>key figure</th></tr>{rows}"
+            "</table></section>")
+
+
+def _extras(run: RunDoc) -> str:
+    parts = []
+    if run.files:
+        parts.append("<h3>Raw reports</h3><ul>" + "".join(f'<li><a href="{e(f)}">{e(f)}</a></li>' for f in run.files)
+                     + "</ul>")
+    if run.history:
+        rows = [["started", "target", "verdict", "scenarios", "suite time"]]
+        rows += [[h.get("started", ""), h.get("target", ""), h.get("verdict", ""), h.get("counts", ""),
+                  f'{h.get("duration_s", 0):.1f} s'] for h in reversed(run.history)]
+        parts.append("<h3>The last runs</h3>" + _table(rows))
+    if run.selftest:
+        parts.append("<h3>The last self-test (every fault switch against every scenario)</h3>"
+                     f"<pre>{e(run.selftest)}</pre>")
+    return ('<section class="feature" id="run"><h2>This run and the last ones</h2>' + "".join(parts)
+            + "</section>") if parts else ""
 
 
 def render(run: RunDoc) -> str:
@@ -188,7 +252,8 @@ def render(run: RunDoc) -> str:
         '<section class="feature" id="known-faults"><h2>Known faults</h2><p>Promises the real system is known '
         "not to keep yet. Each runs as a scenario that is expected to fail; if one passes, the run fails until "
         "its <code>@known-fault</code> tag is removed.</p><ul>"
-        + "".join(f"<li>{_badge(s.status)} {e(s.name)}: {e(s.reason or 'did not run')}</li>" for s in known)
+        + "".join(f'<li>{_badge(s.status)} <a href="#{anchor(s)}">{e(s.name)}</a>: {e(s.reason or "did not run")}'
+                  "</li>" for s in known)
         + "</ul></section>") if known else ""
     count_text = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
@@ -197,6 +262,8 @@ def render(run: RunDoc) -> str:
 <div class="summary"><span><strong>{e(verdict)}</strong></span><span>target: {e(run.target)}</span>
 <span>run: {e(run.run_id)}</span><span>started: {e(run.started)}</span>
 <span>scenarios: {e(count_text or "none")}</span><span>total time: {run.duration_s:.1f} s</span></div></header>
-<main><div class="filters">Show scenarios tagged: {buttons} <a href="#catalog">step catalog</a></div>
-{known_faults}{"".join(features)}{catalog}</main></body></html>
+<main>{_promises(run)}{known_faults}
+<div class="filters">Show scenarios tagged: {buttons} <a href="#catalog">step catalog</a> <a href="#run">raw reports,
+history</a></div>
+{"".join(features)}{_extras(run)}{catalog}</main></body></html>
 """

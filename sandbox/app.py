@@ -21,6 +21,7 @@ from sandbox.fleet import Fleet
 from sandbox.github_facade import GitHubFacade
 from sandbox.intake import EmailIntake
 from sandbox.lambdas import Lambdas
+from sandbox.website import Website
 
 
 class Sandbox:
@@ -41,6 +42,7 @@ class Sandbox:
         self._shared_bucket: str | None = None
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.github: GitHubFacade | None = None
+        self.website: Website | None = None
         self.threads: list[threading.Thread] = []
         self.fleet: Fleet | None = None
 
@@ -60,6 +62,7 @@ class Sandbox:
         self.machine_arn = platform.provision(self.clients)
         self.origin = origin.create_origin(self.state_dir / "origin")
         self.github = GitHubFacade(self.state_dir / "origin").start()
+        self.website = Website(self.clients.s3).start()
         for project in self.onboard_clients:
             platform.onboard(self.clients, project, self.user)
         workspace = Workspace(self.state_dir / "workspaces", self._node_modules, self.aws_endpoint_url, self.faults,
@@ -84,6 +87,8 @@ class Sandbox:
             thread.join(timeout=5)
         if self.github:
             self.github.stop()
+        if self.website:
+            self.website.stop()
         self._moto.stop()
         if self._own_state:
             shutil.rmtree(self.state_dir, ignore_errors=True)
@@ -93,6 +98,8 @@ class Sandbox:
         return {
             "aws_endpoint_url": self.aws_endpoint_url,
             "github_api_url": self.github.url,
+            "website_url_pattern": Website.url_pattern,
+            "website_proxy": self.website.proxy if self.website else "",
             "repository": names.REPOSITORY,
             "region": names.REGION,
             "state_machine_arn": self.machine_arn,

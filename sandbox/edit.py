@@ -218,6 +218,18 @@ class Workspace:
             command.insert(5, "--delete")
         if "partial-sync" in self.faults:
             command += ["--exclude", "changes/*"]
+        if "wrong-content-type" in self.faults:
+            command += ["--content-type", "application/octet-stream"]
+        if "staggered-sync" in self.faults:
+            # The home page first, the pages it links to a while later (a slow, large upload).
+            first = interrupt.run([*command, "--exclude", "changes/*"], env=aws_cli_env())
+            deadline = time.monotonic() + LATE_WORK_SECONDS
+            while time.monotonic() < deadline:
+                interrupt.check()
+                time.sleep(0.1)
+            rest = interrupt.run(command, env=aws_cli_env())
+            return subprocess.CompletedProcess(rest.args, rest.returncode or first.returncode,
+                                               first.stdout + rest.stdout, first.stderr + rest.stderr)
         return interrupt.run(command, env=aws_cli_env())
 
 

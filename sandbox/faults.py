@@ -33,6 +33,8 @@ FAULTS: dict[str, str] = {
     "done-before-done": "the success callback is sent before the sync and the push have finished",
     "summary-only": "an edit lands only in the site's change list, not in the element the instruction names",
     "partial-sync": "a sync that stops part-way: the pages the home page links to are not uploaded",
+    "wrong-content-type": "pages stored as application/octet-stream: a browser downloads them instead of showing them",
+    "staggered-sync": "the home page uploaded seconds before the pages it links to: a visitor meets a mix of builds",
     # Not a fault: a known fault fixed. A @known-fault scenario that passes must turn the run red.
     "fixed-commit-tag": "the known fault `[thread-1]` for every thread fixed: each thread's commits get a tag "
                         "of their own",

@@ -63,3 +63,6 @@ def bucket(project: str) -> str:
 
 def project_key(project: str, user: str) -> str:
     return f"{project}#{user}"
+
+# S3 static website hosting: a bucket's site is at http://{bucket}.s3-website-{region}.amazonaws.com/
+WEBSITE_HOST_SUFFIX = f".s3-website-{REGION}.amazonaws.com"

@@ -30,11 +30,14 @@ class Run:
     reasons: dict[str, str] = field(default_factory=dict)  # scenario tag -> first failure message
 
 
-def run_suite(fault: str, defines: dict[str, str], out_dir: Path) -> Run:
+def run_suite(fault: str, defines: dict[str, str], out_dir: Path, only: list[str] | None = None) -> Run:
+    """The @s3 suite (or, with `only`, the scenarios with those tags) on a sandbox with `fault` switched on."""
     out = out_dir / f"{fault or 'clean'}.json"
     reports = out_dir / (fault or "clean")
     command = [str(Path(sys.executable).parent / "behave"), "--tags=@s3", "--no-junit", "--no-capture",
                "-f", "json", "-o", str(out), "-D", f"reports_dir={reports}"]
+    if only:
+        command.append("--tags=" + ",".join(f"@{tag}" for tag in only))
     for key, value in defines.items():
         command += ["-D", f"{key}={value}"]
     env = {**os.environ, "WEBORDINARY_SANDBOX_FAULT": fault}
@@ -45,8 +48,8 @@ def run_suite(fault: str, defines: dict[str, str], out_dir: Path) -> Run:
         for scenario in feature.get("elements", []):
             tags = scenario.get("tags", [])
             tag = next((t for t in tags if t not in NOT_NAMES), None)  # a scenario's name tag, e.g. "isolation"
-            if tag is None:
-                continue
+            if tag is None or (only and tag not in only):
+                continue  # a scenario this run did not select
             failed = scenario.get("status") != ("skipped" if KNOWN_FAULT in tags else "passed")
             if failed:
                 message = next((" ".join(s["result"].get("error_message", [""])) if isinstance(
@@ -82,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--faults", help="only these faults, comma-separated (default: all in the table)")
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "selftest")
+    parser.add_argument("--full", action="store_true",
+                        help="run every scenario under every fault (the full matrix); by default a fault run has only "
+                             "the scenarios that must catch it, and the clean run has all")
     args = parser.parse_args(argv)
     expected = tomllib.loads(EXPECTED.read_text())
     faults = args.faults.split(",") if args.faults else list(expected)
@@ -91,13 +97,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"clean run: {clean.seconds:.0f}s", flush=True)
     runs = []
     for fault in faults:
-        run = run_suite(fault, expected[fault].get("defines", {}), args.out)
+        only = None if args.full else expected[fault]["must_catch"]
+        run = run_suite(fault, expected[fault].get("defines", {}), args.out, only)
         print(f"{fault}: {run.seconds:.0f}s", flush=True)
         runs.append(run)
 
     columns = list(dict.fromkeys([*clean.status, *(t for r in runs for t in r.status)]))
     width = max(len(f) for f in ["fault", *faults, "clean"])
-    print("\n" + "fault".ljust(width) + " | " + " | ".join(columns))
+    lines = ["fault".ljust(width) + " | " + " | ".join(columns)]
     for run in [clean, *runs]:
         must = set(expected.get(run.fault, {}).get("must_catch", []))
         cells = []
@@ -105,17 +112,24 @@ def main(argv: list[str] | None = None) -> int:
             state = run.status.get(tag, "-")
             mark = "RED" if state == "red" else "green" if state == "green" else "-"
             cells.append((mark + ("*" if tag in must else "")).ljust(len(tag)))
-        print(run.fault.ljust(width) + " | " + " | ".join(cells))
-    print("(* = must catch; RED = the scenario failed)\n")
+        lines.append(run.fault.ljust(width) + " | " + " | ".join(cells))
+    lines.append("(* = must catch; RED = the scenario failed; - = not run under that fault)")
+    lines.append("")
     for run in runs:
         for tag in expected[run.fault]["must_catch"]:
             if tag in run.reasons:
-                print(f"{run.fault} / {tag}: {run.reasons[tag][:220]}")
+                lines.append(f"{run.fault} / {tag}: {run.reasons[tag][:220]}")
+    print("\n" + "\n".join(lines))
     problems, caught = verdict(clean, runs, expected)
     for problem in problems:
         print(f"PROBLEM: {problem}")
     clean_state = "clean run green" if not any(p.startswith("clean") for p in problems) else "clean run RED"
-    print(f"selftest: {caught}/{len(runs)} faults caught, {clean_state}")
+    summary = f"selftest: {caught}/{len(runs)} faults caught, {clean_state}"
+    print(summary)
+    seconds = clean.seconds + sum(r.seconds for r in runs)
+    # The living documentation shows the last matrix (reports/selftest/matrix.txt).
+    (args.out / "matrix.txt").write_text("\n".join([*lines, *(f"PROBLEM: {p}" for p in problems), summary,
+                                                     f"({seconds:.0f} s of suite runs)"]) + "\n")
     return 1 if problems else 0
 
 

@@ -41,7 +41,11 @@ class TestClients:
         return client
 
     def clean_up(self, scenario: ScenarioState) -> CleanupReport:
-        """Remove what this scenario created: buckets, queues and emails (only with this run's tag and prefix)."""
+        """Remove what this scenario created: buckets, queues and emails (only with this run's tag and prefix).
+        A visitor still reading a site stops first."""
+        for reader in scenario.readers.values():
+            reader.finish()
+        scenario.readers.clear()
         aws = self.target.aws
         report = resources.offboard(aws.s3, aws.sqs, self.target.settings, self.projects, self.buckets)
         resources.delete_emails(aws.s3, self.target.settings, [s.email_key for s in scenario.sessions], report)

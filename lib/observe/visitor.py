@@ -1,0 +1,119 @@
+"""What a visitor sees: a client's site through its website endpoint, in a real headless Chromium (Playwright
+driving the system's Chromium, so nothing is downloaded at run time). One browser per run, opened on first use.
+
+Playwright rather than Selenium: it drives the Chromium that Debian ships without a matching driver package,
+and it reports every response the page caused (status and Content-Type), which is what "no broken link or
+missing asset" needs."""
+
+from __future__ import annotations
+
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlparse
+
+# As root and on a closed network Chromium needs these (field notes: background networking is refused).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]
+VIEWPORT = {"width": 1000, "height": 700}
+
+
+class BrowserUnavailable(RuntimeError):
+    """No browser to look with; the message says what to install."""
+
+
+@dataclass
+class Visit:
+    url: str
+    status: int
+    content_type: str
+    title: str = ""
+    headings: list[str] = field(default_factory=list)
+    broken: list[str] = field(default_factory=list)  # links and assets that did not answer 2xx/3xx, or not as HTML
+    screenshot: bytes = b""
+
+    def problems(self) -> list[str]:
+        """Why a visitor would not see a working page (empty when they would)."""
+        problems = []
+        if self.status >= 400:
+            problems.append(f"{self.url} answers {self.status}")
+        elif not self.content_type.startswith("text/html"):
+            problems.append(f"{self.url} is served as {self.content_type or 'no Content-Type'}, so a browser "
+                            "downloads it instead of showing a page")
+        return problems + [f"{self.url} has a broken link or asset: {item}" for item in self.broken]
+
+
+def unavailable(executable: str) -> str | None:
+    """Why no browser can be used here (one line naming what to install), or None."""
+    if os.access(executable, os.X_OK):
+        return None
+    return (f"no browser at {executable}: install Debian's chromium (apt-get install chromium) for what a visitor "
+            "sees and the screenshots, or set `browser` to a Chromium")
+
+
+class Browser:
+    def __init__(self, executable: str, proxy: str = "") -> None:
+        self.executable = executable
+        self.proxy = proxy
+        self._playwright: Any = None
+        self._browser: Any = None
+
+    def _open(self) -> Any:
+        if self._browser is None:
+            reason = unavailable(self.executable)
+            if reason:
+                raise BrowserUnavailable(reason)
+            from playwright.sync_api import sync_playwright  # loaded only when a visitor is needed
+
+            self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(
+                executable_path=self.executable, args=CHROMIUM_ARGS,
+                proxy={"server": self.proxy} if self.proxy else None)
+        return self._browser
+
+    def visit(self, url: str) -> Visit:
+        """Load the page as a visitor would; check every link and asset of it (same site) answers and is what
+        it claims to be; take a screenshot of the whole page."""
+        context = self._open().new_context(viewport=VIEWPORT, accept_downloads=False)
+        try:
+            page = context.new_page()
+            visit = Visit(url, *self._fetch(url))
+            if visit.problems():
+                return visit
+            failed: list[str] = []
+            page.on("response", lambda r: failed.append(f"{r.url} ({r.status})") if r.status >= 400 else None)
+            page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
+            page.goto(url, wait_until="load")
+            visit.title = page.title()
+            visit.headings = [text.strip() for text in page.locator("h1, h2, h3").all_inner_texts()]
+            links = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+            for link in sorted({urljoin(url, link).split("#")[0] for link in links}):
+                if urlparse(link).netloc != urlparse(url).netloc:
+                    continue  # another site's link is not this deployment's to keep
+                status, kind = self._fetch(link)
+                if status >= 400:
+                    failed.append(f"{link} ({status})")
+                elif link.endswith("/") and not kind.startswith("text/html"):
+                    failed.append(f"{link} (served as {kind or 'no Content-Type'})")
+            visit.broken = failed
+            visit.screenshot = page.screenshot(full_page=True)
+            return visit
+        finally:
+            context.close()
+
+    def _fetch(self, url: str) -> tuple[int, str]:
+        """(status, Content-Type) of a plain GET, redirects followed, as a browser would."""
+        handlers = [urllib.request.ProxyHandler({"http": self.proxy} if self.proxy else {})]
+        try:
+            with urllib.request.build_opener(*handlers).open(url, timeout=15) as answer:
+                return answer.status, answer.headers.get("Content-Type", "")
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.get("Content-Type", "")
+
+    def close(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
+            self._playwright.stop()
+            self._browser = self._playwright = None
