@@ -49,6 +49,8 @@ def scenario_doc(scenario: Scenario) -> ScenarioDoc:
     status = _status(scenario)
     if evidence.get("known_fault"):
         status, reason = KNOWN_FAULT, f"fails as known: {evidence['known_fault']}"
+    elif status == "skipped":
+        reason = getattr(scenario, "skip_reason", None) or ""  # empty: not selected by this run's tags
     return ScenarioDoc(
         name=scenario.name,
         tags=[str(t) for t in scenario.effective_tags],

@@ -89,7 +89,7 @@ def _evidence(evidence: dict[str, Any]) -> str:
     shots = evidence.get("screenshots", [])
     if shots:
         figures = "".join(
-            f'<figure><img src="{e(shot["file"])}" alt="the site of {e(shot["client"])}" loading="lazy">'
+            f'<figure><img src="{e(shot["file"])}" alt="the site of {e(shot["client"])}">'
             f'<figcaption>{e(shot["client"])}: <code>{e(shot["url"])}</code></figcaption></figure>'
             if "file" in shot else f'<figure><figcaption>{e(shot["client"])}: {e(shot["error"])}</figcaption></figure>'
             for shot in shots)
@@ -126,7 +126,8 @@ def _evidence(evidence: dict[str, Any]) -> str:
 
 def _scenario(scenario: ScenarioDoc) -> str:
     tags = " ".join(f'<span class="tag">@{e(t)}</span>' for t in scenario.tags)
-    why = "Known fault of the real system" if scenario.status == KNOWN_FAULT else "Why it failed"
+    why = {KNOWN_FAULT: "Known fault of the real system", "skipped": "Why it was skipped"}.get(scenario.status,
+                                                                                              "Why it failed")
     reason = f'<div class="reason"><strong>{why}:</strong> {e(scenario.reason)}</div>' if scenario.reason else ""
     steps = []
     for step in scenario.steps:
@@ -151,7 +152,8 @@ header{background:#24292f;color:#fff;padding:16px 32px}header h1{margin:0 0 6px;
 .summary span{margin-right:18px}main{padding:16px 32px;max-width:1200px}
 .feature{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:16px 24px;margin-bottom:24px}
 .description{color:#57606a;white-space:pre-line}.scenario{border-top:1px solid #d0d7de;padding:8px 0}
-.scenario h3{font-size:17px;margin:8px 0 4px}.badge{color:#fff;border-radius:10px;padding:1px 8px;font-size:12px}
+.scenario h3{font-size:17px;margin:8px 0 4px}
+.badge{color:#fff;border-radius:10px;padding:1px 8px;font-size:12px;white-space:nowrap}
 .tag{background:#ddf4ff;color:#0969da;border-radius:10px;padding:1px 8px;font-size:12px;margin-right:4px}
 .meta code{color:#57606a;font-size:12px}.dur{color:#57606a;font-size:12px}.kw{font-weight:600}
 .steps{padding-left:20px}.step{margin:3px 0}.step.failed{color:#cf222e}
@@ -196,7 +198,8 @@ def key_figure(scenario: ScenarioDoc) -> str:
 
 
 def _promises(run: RunDoc) -> str:
-    scenarios = [s for f in run.features for s in f.scenarios]
+    # A scenario this run did not select (skipped with no reason) promises nothing today.
+    scenarios = [s for f in run.features for s in f.scenarios if s.status != "skipped" or s.reason]
     ordered = sorted(scenarios, key=lambda s: RED_FIRST.get(s.status, 4))
     rows = "".join(
         f'<tr class="{e(s.status)}"><td>{_badge(s.status)}</td><td><a href="#{anchor(s)}">{e(s.name)}</a>'

@@ -9,6 +9,7 @@ Start a session by hand exactly as the real repository's scripts/test-aws-email.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -68,7 +69,13 @@ def main(argv: list[str] | None = None) -> int:
             sandbox.write_endpoints(args.endpoints_file)
             print(f"  endpoints written to {args.endpoints_file}", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
-        done.wait()
+        parent = os.getppid()
+        # Whoever started it may be killed without a chance to stop it (SIGKILL, a killed CI job): then it is
+        # adopted by another process, and stops too, rather than serve nobody for ever.
+        while not done.wait(1.0):
+            if os.getppid() != parent:
+                print("the process that started the sandbox is gone; stopping", flush=True)
+                break
     finally:
         sandbox.stop()
     return 0
