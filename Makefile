@@ -64,7 +64,7 @@ clean:
 
 ## Every fault switch must turn the suite red; the faithful sandbox must keep it green.
 selftest: setup
-	$(BIN)/python tools/selftest.py
+	$(BIN)/python tools/selftest.py $(ARGS)
 
 ## Suite wall time, per-scenario times, detection latency; then the sandbox's stage timings.
 bench: setup
