@@ -60,7 +60,6 @@ def _start(context: Context) -> None:
         settings, grammar = _start_sandbox(context, settings)
     preflight.require(settings)
     context.world = World.start(Target(settings, grammar, progress=console))
-    context.scenarios_run = 0
     context.config.webordinary_run = {"target": settings.target, "run_id": settings.run_id}
     console(f"target {settings.target}, run {settings.run_id}")
     missing = visitor.unavailable(settings.browser)
@@ -88,9 +87,11 @@ def before_feature(context: Context, feature: Feature) -> None:
 
 
 def before_scenario(context: Context, scenario: Scenario) -> None:
-    context.scenarios_run += 1
     w = world(context)
-    w.scenario = ScenarioState(scope=f"s{context.scenarios_run}")
+    # Counted on the World, not on behave's context: what a hook sets on the context is undone after the
+    # scenario, which once made every scenario "s1" and let one scenario's project carry over to the next.
+    w.scenarios_started += 1
+    w.scenario = ScenarioState(scope=f"s{w.scenarios_started}")
     # Registered at once, so the clients go even when a step or a later hook fails.
     context.add_cleanup(_clean_up, w)
     if "sandbox-only" in scenario.effective_tags and w.target.settings.target != "local":

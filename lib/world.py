@@ -19,6 +19,7 @@ class World:
     clients: TestClients
     observer: SessionObserver
     scenario: ScenarioState
+    scenarios_started: int = 0  # numbers each scenario's scope (s1, s2, ...), so no two share a project
 
     @classmethod
     def start(cls, target: Target) -> World:

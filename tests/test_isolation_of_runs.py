@@ -53,8 +53,8 @@ def aws_settings(endpoints: dict[str, str], **changes: object) -> Settings:
 def aws_defines(endpoints: dict[str, str]) -> list[str]:
     # A visitor reaches the sites at their real addresses through the stand-in's proxy, as configuration only.
     return ["-D", "target=aws", "-D", f"aws_endpoint_url={endpoints['aws_endpoint_url']}",
-            "-D", f"github_api_url={endpoints['github_api_url']}", "-D", f"aws_account_allowlist={MOTO_ACCOUNT}",
-            "-D", f"website_proxy={endpoints['website_proxy']}"]
+            "-D", f"github_api_url={endpoints['github_api_url']}", "-D", f"website_proxy={endpoints['website_proxy']}",
+            "-D", f"aws_account_allowlist={MOTO_ACCOUNT}"]  # last: a test drops it
 
 
 @pytest.fixture

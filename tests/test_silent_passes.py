@@ -23,6 +23,8 @@ def test_no_scenario_passes_without_checking(tmp_path: Path) -> None:
     # A name is a new, empty client in each scenario: the earlier scenario's olga and site are not this one's.
     status, error = results["A later scenario's olga is a new client whose site has no edit yet"]
     assert status in ("failed", "error")
+    sandbox_log = (tmp_path / "reports" / "sandbox.log").read_text()
+    assert "-s1-olga" in sandbox_log and "-s3-olga" in sandbox_log  # each scenario's olga is its own project
     assert "olga has sent no email in this scenario, so no edit of its site can be checked" in error
     # A site is read only once the latest edit is deployed, never an older build.
     assert results["A site check right after an email waits for that email's edit"][0] == "passed", output[-3000:]
