@@ -50,8 +50,7 @@ class SessionObserver:
     # -- one probe -----------------------------------------------------------------------------------------------
     def look(self, session: Session) -> Seen:
         executions = self.target.executions
-        execution = (executions.describe(session.execution_arn) if session.execution_arn
-                     else executions.for_email(self.settings.email_bucket, session.email_key, sent_at(session)))
+        execution = self._execution(session)
         if execution is not None:
             session.execution_arn = execution.arn
             if session.thread_id is None:
@@ -166,10 +165,14 @@ class SessionObserver:
                 rank += 1
         return rank
 
-    def _stopped_ms(self, session: Session) -> int | None:
+    def _execution(self, session: Session) -> Execution | None:
+        """The session's execution: known by its ARN, else found by its email's key."""
         executions = self.target.executions
-        execution = (executions.describe(session.execution_arn) if session.execution_arn
-                     else executions.for_email(self.settings.email_bucket, session.email_key, sent_at(session)))
+        return (executions.describe(session.execution_arn) if session.execution_arn
+                else executions.for_email(self.settings.email_bucket, session.email_key, sent_at(session)))
+
+    def _stopped_ms(self, session: Session) -> int | None:
+        execution = self._execution(session)
         if execution is None or execution.running or execution.stopped is None:
             return None
         return int(execution.stopped.timestamp() * 1000)
