@@ -10,6 +10,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
+from pathlib import Path
+from typing import Any
 
 from behave.model import Feature, Scenario, Step
 from behave.model_type import Status
@@ -22,7 +25,8 @@ from lib.scenario import ScenarioState
 from lib.settings import Settings, SettingsError
 from lib.target import Target
 from lib.world import World, world
-from reporting.formatter import reports_folder
+from reporting import parallel
+from reporting.formatter import reports_folder, write_page
 from sandbox.process import SandboxProcess, SandboxStartError
 
 
@@ -71,14 +75,60 @@ def _start_sandbox(context: Context, settings: Settings) -> tuple[Settings, Gram
     # Only this file imports the sandbox, to start it: the suite talks to it over HTTP like to AWS and GitHub,
     # and takes the instructions it understands from what it publishes.
 
-    process = context.sandbox_process = SandboxProcess(context.reports_dir / "sandbox.log")
-    context.add_cleanup(process.stop)  # registered first, so it runs last: after every scenario's cleanup
-    endpoints = process.start()
+    endpoints = getattr(context, "sandbox_endpoints", None) or _endpoints_of_a_running_sandbox()
+    if endpoints is None:
+        process = context.sandbox_process = SandboxProcess(context.reports_dir / "sandbox.log")
+        context.add_cleanup(process.stop)  # registered first, so it runs last: after every scenario's cleanup
+        endpoints = process.start()
     settings = settings.replace(aws_endpoint_url=endpoints["aws_endpoint_url"],
                                 github_api_url=endpoints["github_api_url"], github_request_gap_s=0,
                                 website_url_pattern=endpoints["website_url_pattern"],
                                 website_proxy=endpoints["website_proxy"])
     return settings, Grammar.from_published(endpoints.get("instructions"))
+
+
+# One sandbox for many behave processes (a test's runs, a benchmark): the endpoints file a running
+# `python -m sandbox up --endpoints-file F` wrote. Every process still gets its own run id, so none shares a client.
+ATTACH = "WEBORDINARY_SANDBOX_ENDPOINTS"
+
+
+def _endpoints_of_a_running_sandbox() -> dict[str, str] | None:
+    path = os.environ.get(ATTACH)
+    if not path:
+        return None
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError) as error:
+        raise SandboxStartError(f"{ATTACH}={path}: not the endpoints file of a running sandbox ({error}); "
+                                "unset it to start a sandbox for this run") from error
+
+
+# behavex runs these two in its coordinator, before the first worker starts and after the last one ends: the
+# workers attach to one sandbox instead of starting one each (settings from behave.ini and WEBORDINARY_*).
+_SHARED: list[SandboxProcess] = []
+_STARTED: list[float] = []
+
+
+def before_all_workers(context: Any) -> None:
+    settings = Settings.from_ini_file(Path("behave.ini"))
+    reports = Path(settings.reports_dir)
+    parallel.clear(reports)
+    _STARTED.append(time.time())
+    if settings.target != "local" or os.environ.get(ATTACH):
+        return
+    process = SandboxProcess(reports / "sandbox.log")
+    _SHARED.append(process)
+    context.sandbox_endpoints = process.start()
+
+
+def after_all_workers(context: Any) -> None:
+    while _SHARED:
+        _SHARED.pop().stop()
+    reports = Path(Settings.from_ini_file(Path("behave.ini")).reports_dir)
+    doc = parallel.join(reports, _STARTED[0])
+    if doc is not None:
+        write_page(reports, doc)
+        console(f"living documentation of {doc.run_id.split(':')[0]}: {reports / 'living-documentation.html'}")
 
 
 def before_feature(context: Context, feature: Feature) -> None:
@@ -150,4 +200,7 @@ def after_all(context: Context) -> None:
     if hasattr(context, "world"):
         world(context).target.browser.close()
         detections = world(context).target.detections
-        (context.reports_dir / "detections.json").write_text(json.dumps(detections, indent=1) + "\n")
+        if context.config.userdata.get("worker_id") is not None:
+            parallel.add_detections(context.reports_dir, detections)
+        else:
+            (context.reports_dir / "detections.json").write_text(json.dumps(detections, indent=1) + "\n")

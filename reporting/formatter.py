@@ -16,7 +16,7 @@ from typing import Any
 from behave.formatter.base import Formatter
 from behave.model import Feature, Scenario
 
-from reporting import catalog
+from reporting import catalog, parallel
 from reporting.render import KNOWN_FAULT, FeatureDoc, RunDoc, ScenarioDoc, StepDoc, render
 
 
@@ -107,17 +107,25 @@ class LivingDocsFormatter(Formatter):
             started=datetime.fromtimestamp(self.started, UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
             duration_s=time.time() - self.started,
             features=features,
-            catalog=step_catalog(),
-            files=[name for name in RAW_FILES if (folder / name).exists()],
         )
-        doc.history = remember(folder / HISTORY, doc)
-        matrix = folder / "selftest" / "matrix.txt"
-        doc.selftest = matrix.read_text(encoding="utf-8") if matrix.exists() else ""
-        (folder / "living-documentation.html").write_text(render(doc), encoding="utf-8")
+        if self.config.userdata.get("worker_id") is not None:
+            parallel.save_part(folder, doc)  # behavex's coordinator renders one page from every process's part
+            return
+        write_page(folder, doc)
+
+
+def write_page(folder: Path, doc: RunDoc) -> None:
+    """The living documentation of one run, with the run added to the folder's history."""
+    doc.catalog = step_catalog()
+    doc.files = [name for name in RAW_FILES if (folder / name).exists()]
+    doc.history = remember(folder / HISTORY, doc)
+    matrix = folder / "selftest" / "matrix.txt"
+    doc.selftest = matrix.read_text(encoding="utf-8") if matrix.exists() else ""
+    (folder / "living-documentation.html").write_text(render(doc), encoding="utf-8")
 
 
 HISTORY = "history.json"
-RAW_FILES = ("junit/", "metrics.json", "detections.json", "sandbox.log", "screenshots/", HISTORY)
+RAW_FILES = ("behavex/report.html", "junit/", "metrics.json", "detections.json", "sandbox.log", "screenshots/", HISTORY)
 KEEP_RUNS = 20
 
 
