@@ -18,7 +18,7 @@ from behave.model import Feature, Scenario, Step
 from behave.model_type import Status
 from behave.runner import Context
 
-from lib import assess, evidence, preflight
+from lib import assess, evidence, infrastructure, preflight
 from lib.act.instructions import Grammar
 from lib.observe import visitor
 from lib.scenario import ScenarioState
@@ -167,6 +167,13 @@ KNOWN_FAULT = "known-fault"
 
 
 def after_step(context: Context, step: Step) -> None:
+    fault = infrastructure.fault_in(step.exception) if step.status in (Status.failed, Status.error) else None
+    if fault:
+        # Not WebOrdinary's fault: say so where the reason is read, and judge nothing more on a broken endpoint.
+        step.error_message = f"infrastructure, not WebOrdinary: {fault}"
+        console(f"INFRASTRUCTURE ERROR: {fault}. The run stops: no verdict on WebOrdinary")
+        context.abort(reason=f"infrastructure: {fault}")
+        return
     if (step.status == Status.failed and KNOWN_FAULT in context.scenario.effective_tags
             and isinstance(step.exception, AssertionError)):
         # Only a check that fails is the known fault; an error (a broken step, a bad input) still fails the run.

@@ -1,5 +1,7 @@
 """boto3 clients for the target, built once from the settings. Throttling and 5xx answers are retried by
-botocore (adaptive mode) before anything reaches a waiter: a transient error is never a verdict."""
+botocore (standard mode, up to 9 attempts with jittered back-off) before anything reaches a waiter: a transient
+error is never a verdict. Not adaptive mode: its client-side rate limiter slowed every later call after one
+throttle (the suite took 401 s instead of 239 s with every 5th call refused; 132 s with none)."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ class AwsClients:
     def client(self, service: str, config: Config | None = None) -> Any:
         # Path-style addressing: bucket names contain dots, which break virtual-hosted TLS names.
         config = config or Config(
-            retries={"max_attempts": 8, "mode": "adaptive"},
+            retries={"max_attempts": 8, "mode": "standard"},
             s3={"addressing_style": "path"},
             max_pool_connections=32,
         )

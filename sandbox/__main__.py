@@ -36,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds a container stays idle before releasing its project (default: %(default)s)")
     up.add_argument("--claim-interval", type=float, default=names.CLAIM_INTERVAL_S,
                     help="the rate-limited claim: seconds between claims per project+user (default: %(default)s)")
+    up.add_argument("--flaky-every", type=int, default=0, metavar="N",
+                    help="answer every N-th request of the suite to S3, Logs, Step Functions and GitHub with a "
+                         "throttling error or a 503, as AWS and GitHub do under load (default: never)")
+    up.add_argument("--down-after", type=int, default=0, metavar="N",
+                    help="stop answering the suite after N requests, as a crashed endpoint would (default: never)")
     up.add_argument("--fault", help=f"fault switches, comma-separated (or {fault_switches.ENV_VAR})")
     args = parser.parse_args(argv)
 
@@ -46,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     sandbox = Sandbox(faults=faults, state_dir=args.state_dir, idle_release_s=args.idle_release,
                       claim_interval_s=args.claim_interval, recipient_rule=args.recipient_rule,
-                      clients=tuple(args.client), user=args.user)
+                      clients=tuple(args.client), user=args.user,
+                      flaky_every=args.flaky_every, down_after=args.down_after)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     signal.signal(signal.SIGINT, lambda *_: done.set())

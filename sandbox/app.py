@@ -18,6 +18,7 @@ from sandbox.awsclients import Clients
 from sandbox.container import Container
 from sandbox.edit import Workspace
 from sandbox.fleet import Fleet
+from sandbox.front import Front
 from sandbox.github_facade import GitHubFacade
 from sandbox.intake import EmailIntake
 from sandbox.lambdas import Lambdas
@@ -28,8 +29,10 @@ class Sandbox:
     def __init__(self, faults: frozenset[str] = frozenset(), state_dir: Path | None = None,
                  idle_release_s: float = names.IDLE_RELEASE_S, claim_interval_s: float = names.CLAIM_INTERVAL_S,
                  recipient_rule: str = names.RECIPIENT_RULE, clients: tuple[str, ...] = (),
-                 user: str = "scott") -> None:
+                 user: str = "scott", flaky_every: int = 0, down_after: int = 0) -> None:
         self.faults = faults
+        self.flaky_every = flaky_every  # the fronts' load faults (sandbox/front.py): infrastructure, not WebOrdinary
+        self.down_after = down_after
         self.idle_release_s = idle_release_s
         self.claim_interval_s = claim_interval_s
         self.recipient_rule = recipient_rule
@@ -42,6 +45,7 @@ class Sandbox:
         self._shared_bucket: str | None = None
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.github: GitHubFacade | None = None
+        self.fronts: list[Front] = []  # the suite's doors: [AWS, GitHub]
         self.website: Website | None = None
         self.threads: list[threading.Thread] = []
         self.fleet: Fleet | None = None
@@ -62,6 +66,8 @@ class Sandbox:
         self.machine_arn = platform.provision(self.clients)
         self.origin = origin.create_origin(self.state_dir / "origin")
         self.github = GitHubFacade(self.state_dir / "origin").start()
+        self.fronts = [Front(self.aws_endpoint_url, None, self.flaky_every, self.down_after).start(),
+                       Front(self.github.url, "github", self.flaky_every, self.down_after).start()]
         self.website = Website(self.clients.s3).start()
         for project in self.onboard_clients:
             platform.onboard(self.clients, project, self.user)
@@ -85,6 +91,8 @@ class Sandbox:
         containers = list(self.fleet.containers) if self.fleet else []
         for thread in [*self.threads, *containers]:
             thread.join(timeout=5)
+        for front in self.fronts:
+            front.stop()
         if self.github:
             self.github.stop()
         if self.website:
@@ -96,8 +104,9 @@ class Sandbox:
     def endpoints(self) -> dict[str, object]:
         assert self.github is not None
         return {
-            "aws_endpoint_url": self.aws_endpoint_url,
-            "github_api_url": self.github.url,
+            # The suite comes in through the fronts, which count its requests (GET /_front/requests on either).
+            "aws_endpoint_url": self.fronts[0].url,
+            "github_api_url": self.fronts[1].url,
             "website_url_pattern": Website.url_pattern,
             "website_proxy": self.website.proxy if self.website else "",
             "repository": names.REPOSITORY,

@@ -31,15 +31,22 @@ def world(shared_sandbox: tuple[World, SandboxProcess]) -> World:
     return fresh(shared_sandbox[0])
 
 
-def run_feature_file(feature: Path, tmp_path: Path, *args: str,
-                     timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run one feature file (e.g. from tests/fixtures) with the project's steps and environment."""
+@pytest.fixture(scope="session")
+def attach(shared_sandbox: tuple[World, SandboxProcess]) -> dict[str, str]:
+    """The environment that makes a behave run attach to the session's shared sandbox instead of starting one."""
+    return {"WEBORDINARY_SANDBOX_ENDPOINTS": str(shared_sandbox[1].endpoints_file)}
+
+
+def run_feature_files(features_: list[Path], tmp_path: Path, *args: str, timeout: float = 300,
+                      env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run feature files (e.g. from tests/fixtures) with the project's steps and environment."""
     features = tmp_path / "features"
     features.mkdir()
     (features / "steps").symlink_to(ROOT / "features" / "steps")
     (features / "environment.py").symlink_to(ROOT / "features" / "environment.py")
-    shutil.copy(feature, features)
-    return run_behave(str(features), *args, reports=tmp_path / "reports", timeout=timeout)
+    for feature in features_:
+        shutil.copy(feature, features)
+    return run_behave(str(features), *args, reports=tmp_path / "reports", timeout=timeout, env=env)
 
 
 def scenario_results(json_report: Path) -> dict[str, tuple[str, str]]:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from reporting import catalog
+import json
+from pathlib import Path
+
+from lib import metrics
+from lib.metrics import DeploymentMetrics, Limits
+from reporting import catalog, parallel
 from reporting.render import KNOWN_FAULT, FeatureDoc, RunDoc, ScenarioDoc, render
 
 
@@ -24,3 +29,34 @@ def test_the_catalog_groups_every_step_by_its_concept_in_writing_order() -> None
     assert [g.concept for g in groups][:4] == ["clients", "emails", "sessions", "sites"]
     assert all(entry.doc for g in groups for entry in g.entries), "every step documented"
     assert all(g.about for g in groups)
+
+
+def test_metrics_are_written_for_ci_with_averages_and_limits(tmp_path: Path) -> None:
+    measured = [DeploymentMetrics("jonas", f"thread-{n}", 2.0 + n, 0.5, 4.0 + n) for n in range(3)]
+    document = metrics.write_json(tmp_path / "metrics.json", measured, Limits(45.0, 15.0, 90.0))
+    assert json.loads((tmp_path / "metrics.json").read_text()) == document
+    assert len(document["deployments"]) == 3 and document["averages"]["build_s"] == 3.0
+    assert document["limits"] == {"build_s": 45.0, "sync_s": 15.0, "total_s": 90.0}
+
+
+def test_the_parts_of_parallel_workers_join_into_one_page_in_feature_order(tmp_path: Path) -> None:
+    def part(worker: str, run_id: str, ran: ScenarioDoc, others: list[ScenarioDoc]) -> None:
+        doc = RunDoc("local", run_id, "now", 3.0, [FeatureDoc("F", ["why"], [], "passed", [ran, *others])])
+        parallel.save_part(tmp_path / worker, doc)
+        (tmp_path / worker / "detections.json").write_text(json.dumps([{"run": run_id}]))
+
+    shot = {"screenshots": [{"client": "amelia", "file": "screenshots/a-s1-amelia.png", "url": "u"}]}
+    first = ScenarioDoc("First", [], "passed", 1.0, "features/f.feature:9", [], evidence=shot)
+    second = ScenarioDoc("Second", [], "failed", 1.0, "features/f.feature:20", [], "it broke")
+    unselected = [ScenarioDoc(s.name, [], "skipped", 0.0, s.location, []) for s in (first, second)]
+    part("worker-1", "bbb", second, unselected[:1])
+    part("worker-0", "aaa", first, unselected[1:])
+    doc = parallel.join(tmp_path, started=0.0)
+    assert doc is not None
+    [feature] = doc.features
+    assert [s.name for s in feature.scenarios] == ["First", "Second"] and feature.status == "failed"
+    assert feature.scenarios[0].evidence["screenshots"][0]["file"] == "worker-0/screenshots/a-s1-amelia.png"
+    assert doc.run_id.startswith("2 behave processes in 2 workers")
+    assert json.loads((tmp_path / "detections.json").read_text()) == [{"run": "aaa"}, {"run": "bbb"}]
+    parallel.clear(tmp_path)
+    assert parallel.join(tmp_path, started=0.0) is None

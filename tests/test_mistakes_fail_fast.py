@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import run_behave, run_feature_file
+from tests.conftest import run_behave, run_feature_files
 
 
-def test_mistakes_fail_fast_and_name_the_bad_value(tmp_path: Path) -> None:
-    result = run_feature_file(Path(__file__).parent / "fixtures" / "mistakes.feature", tmp_path, timeout=120)
+def test_mistakes_fail_fast_and_name_the_bad_value(tmp_path: Path, attach: dict[str, str]) -> None:
+    result = run_feature_files([Path(__file__).parent / "fixtures" / "mistakes.feature"], tmp_path, timeout=120,
+                               env=attach)
     output = result.stdout
     assert result.returncode != 0
     assert "0 scenarios passed, 0 failed, 9 error" in output, output[-3000:]

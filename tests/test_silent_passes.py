@@ -7,15 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_feature_file, scenario_results
+from lib.world import World
+from sandbox.process import SandboxProcess
+from tests.conftest import run_feature_files, scenario_results
 
 pytestmark = pytest.mark.sandbox
 
 
-def test_no_scenario_passes_without_checking(tmp_path: Path) -> None:
+def test_no_scenario_passes_without_checking(tmp_path: Path, attach: dict[str, str],
+                                            shared_sandbox: tuple[World, SandboxProcess]) -> None:
     report = tmp_path / "results.json"
-    result = run_feature_file(Path(__file__).parent / "fixtures" / "silent_passes.feature", tmp_path,
-                              "-f", "json", "-o", str(report), "-f", "plain")
+    result = run_feature_files([Path(__file__).parent / "fixtures" / "silent_passes.feature"], tmp_path,
+                               "-f", "json", "-o", str(report), "-f", "plain", "-f", "living-docs", env=attach)
     results = scenario_results(report)
     output = result.stdout + result.stderr
 
@@ -23,7 +26,7 @@ def test_no_scenario_passes_without_checking(tmp_path: Path) -> None:
     # A name is a new, empty client in each scenario: the earlier scenario's olga and site are not this one's.
     status, error = results["A later scenario's olga is a new client whose site has no edit yet"]
     assert status in ("failed", "error")
-    sandbox_log = (tmp_path / "reports" / "sandbox.log").read_text()
+    sandbox_log = shared_sandbox[1].log_path.read_text()
     assert "-s1-olga" in sandbox_log and "-s3-olga" in sandbox_log  # each scenario's olga is its own project
     assert "olga has sent no email in this scenario, so no edit of its site can be checked" in error
     # A site is read only once the latest edit is deployed, never an older build.
@@ -41,3 +44,9 @@ def test_no_scenario_passes_without_checking(tmp_path: Path) -> None:
     assert results["A known fault that no longer shows fails the run"][0] in ("hook_error", "error", "failed")
     assert "Fixed? Remove the @known-fault tag" in output
     assert result.returncode != 0
+    # The living documentation says why at the top of a failed scenario: the failing check's own words.
+    page = (tmp_path / "reports" / "living-documentation.html").read_text()
+    assert 'class="scenario failed"' in page and "NOT all green" in page
+    reasons = [r.split("</div>", 1)[0] for r in page.split('<div class="reason"><strong>Why it failed:</strong> ')[1:]]
+    assert any("olga has sent no email in this scenario, so no edit of its site can be checked" in r
+               for r in reasons), reasons
