@@ -20,6 +20,7 @@ class World:
     observer: SessionObserver
     scenario: ScenarioState
     scenarios_started: int = 0  # numbers each scenario's scope (s1, s2, ...), so no two share a project
+    infrastructure_fault: str = ""  # an endpoint that failed beyond its retries: nothing more is judged or read
 
     @classmethod
     def start(cls, target: Target) -> World:

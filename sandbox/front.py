@@ -5,7 +5,8 @@ caller, the suite, passes here.
 It counts the requests it passes, by service (`GET /_front/requests`: what a verified deployment costs), and,
 when asked, behaves as AWS and GitHub do under load: every `flaky_every`-th request to S3, CloudWatch Logs,
 Step Functions or GitHub is answered with a throttling error or a 503 instead of being passed on. With
-`down_after`, it stops answering altogether after that many requests, as a crashed endpoint would."""
+`down_after`, it stops answering altogether after that many requests, as a crashed endpoint would. Both can
+be changed while it runs (`POST /_front/config`), so tests flip them on a sandbox they share."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from urllib.parse import urlparse
 
 FLAKY_SERVICES = ("s3", "logs", "states", "github")  # the ones the suite polls: where a blip must not be a verdict
 COUNTS_PATH = "/_front/requests"
+CONFIG_PATH = "/_front/config"  # POST {"flaky_every": N, "down_after": N}: change them while it runs
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "upgrade", "trailer"}
 _SIGNED_FOR = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
 
@@ -61,6 +63,12 @@ class Front:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+    def configure(self, flaky_every: int = 0, down_after: int = 0) -> None:
+        """From now on: refuse every `flaky_every`-th request; stop answering after `down_after` more (0: never)."""
+        with self._lock:
+            self.flaky_every = flaky_every
+            self.down_after = sum(self.counts.values()) + down_after if down_after else 0
 
     def report(self) -> dict[str, Any]:
         with self._lock:
@@ -124,6 +132,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._pass()
 
     def do_POST(self) -> None:
+        if self.path == CONFIG_PATH:
+            config = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+            self.front.configure(int(config.get("flaky_every", 0)), int(config.get("down_after", 0)))
+            return self._answer(200, [("Content-Type", "application/json")], json.dumps(self.front.report()).encode())
         self._pass()
 
     def do_DELETE(self) -> None:

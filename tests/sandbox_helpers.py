@@ -26,9 +26,7 @@ def running_sandbox(log_dir: Path, fault: str = "",
     process = SandboxProcess(log_dir / f"sandbox-{fault or 'clean'}.log", environ=environ, extra_args=extra_args)
     endpoints = process.start()
     try:
-        settings = Settings(aws_endpoint_url=endpoints["aws_endpoint_url"],
-                            github_api_url=endpoints["github_api_url"], github_request_gap_s=0,
-                            deployment_timeout_s=60)
+        settings = Settings().on_local_endpoints(endpoints, deployment_timeout_s=60)
         world = World.start(Target(settings, Grammar.from_published(endpoints["instructions"])))
         yield world, process
         world.clients.clean_up(world.scenario)

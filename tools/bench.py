@@ -124,8 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     endpoints = process.start()
     requests = Requests(endpoints)
     try:
-        settings = Settings(aws_endpoint_url=endpoints["aws_endpoint_url"], github_api_url=endpoints["github_api_url"],
-                            github_request_gap_s=0, deployment_timeout_s=600)
+        settings = Settings().on_local_endpoints(endpoints, deployment_timeout_s=600)
         world = World.start(Target(settings, Grammar.from_published(endpoints["instructions"])))
         world.scenario = ScenarioState(scope="b")
 

@@ -18,7 +18,7 @@ from lib.observe.waiters import wait_until
 from lib.scenario import Outcome, Session
 from lib.target import Target
 
-DIAGNOSE_EVERY_S = 1.0
+DIAGNOSE_EVERY_S = 2.0
 # Errors the state machine raises itself (REFACTOR_PROPOSAL.md): no container wrote anything for them.
 MACHINE_ERRORS = ("IntakeProcessingFailed", "ProcessingTimeout")
 
