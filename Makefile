@@ -77,7 +77,8 @@ selftest: setup
 bench: setup
 	$(BIN)/python tools/bench.py
 
-## Flakiness: the clean suite 20 times in a row on one sandbox; pass count and slowest run (RUNS=N, ARGS=--flaky-every 5).
+## Flakiness: the clean suite 20 times in a row, each run on its own sandbox; pass count and slowest run
+## (RUNS=N; ARGS="--flaky-every 5": the fronts refuse every 5th call of the suite to S3, Logs, Step Functions, GitHub).
 RUNS ?= 20
 soak: setup
 	$(BIN)/python tools/soak.py --runs $(RUNS) $(ARGS)

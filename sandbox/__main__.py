@@ -19,6 +19,8 @@ from sandbox import faults as fault_switches
 from sandbox import names
 from sandbox.app import Sandbox
 
+FLAKY_ENV = "WEBORDINARY_SANDBOX_FLAKY_EVERY"
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__,
@@ -36,9 +38,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds a container stays idle before releasing its project (default: %(default)s)")
     up.add_argument("--claim-interval", type=float, default=names.CLAIM_INTERVAL_S,
                     help="the rate-limited claim: seconds between claims per project+user (default: %(default)s)")
-    up.add_argument("--flaky-every", type=int, default=0, metavar="N",
+    up.add_argument("--flaky-every", type=int, default=int(os.environ.get(FLAKY_ENV) or 0), metavar="N",
                     help="answer every N-th request of the suite to S3, Logs, Step Functions and GitHub with a "
-                         "throttling error or a 503, as AWS and GitHub do under load (default: never)")
+                         f"throttling error or a 503, as AWS and GitHub do under load (or {FLAKY_ENV}; default: "
+                         "never)")
     up.add_argument("--down-after", type=int, default=0, metavar="N",
                     help="stop answering the suite after N requests, as a crashed endpoint would (default: never)")
     up.add_argument("--fault", help=f"fault switches, comma-separated (or {fault_switches.ENV_VAR})")
