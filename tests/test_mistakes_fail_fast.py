@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_behave, run_feature_files
+
+pytestmark = pytest.mark.sandbox
 
 
 def test_mistakes_fail_fast_and_name_the_bad_value(tmp_path: Path, attach: dict[str, str]) -> None:
