@@ -54,6 +54,8 @@ def _start(context: Context) -> None:
     defines = dict(context.config.userdata_defines or [])
     ini = {key: value for key, value in userdata.items() if key not in defines}
     settings = Settings.load(ini=ini, environ=os.environ, defines=defines)
+    # The formatter finds the reports where the settings (WEBORDINARY_REPORTS_DIR included) put them.
+    userdata["reports_dir"] = settings.reports_dir
     context.reports_dir = reports_folder(userdata)
     context.reports_dir.mkdir(parents=True, exist_ok=True)
     # JUnit goes with the other reports when reports_dir moves them (unless --junit-directory said otherwise).
@@ -102,30 +104,38 @@ def _endpoints_of_a_running_sandbox() -> dict[str, str] | None:
 
 # behavex runs these two in its coordinator, before the first worker starts and after the last one ends: the
 # workers attach to one sandbox instead of starting one each (settings from behave.ini and WEBORDINARY_*).
-_SHARED: list[SandboxProcess] = []
-_STARTED: list[float] = []
+class _Coordinator:
+    # Not a dataclass: behavex loads this file as a module it does not register, and dataclasses look it up.
+    def __init__(self, reports: Path, started: float) -> None:
+        self.reports = reports
+        self.started = started
+        self.sandbox: SandboxProcess | None = None
+
+
+_COORDINATOR: list[_Coordinator] = []
 
 
 def before_all_workers(context: Any) -> None:
-    settings = Settings.from_ini_file(Path("behave.ini"))
-    reports = Path(settings.reports_dir)
-    parallel.clear(reports)
-    _STARTED.append(time.time())
-    if settings.target != "local" or os.environ.get(ATTACH):
-        return
-    process = SandboxProcess(reports / "sandbox.log")
-    _SHARED.append(process)
-    context.sandbox_endpoints = process.start()
+    from behavex.conf_mgr import get_param  # only behavex calls this hook
+
+    defines = dict(d.split("=", 1) for d in get_param("define") or [] if "=" in d)
+    settings = Settings.from_ini_file(Path("behave.ini"), defines)
+    run = _Coordinator(Path(settings.reports_dir), time.time())
+    _COORDINATOR.append(run)
+    parallel.clear(run.reports)
+    if settings.target == "local" and not os.environ.get(ATTACH):
+        run.sandbox = SandboxProcess(run.reports / "sandbox.log")
+        context.sandbox_endpoints = run.sandbox.start()
 
 
 def after_all_workers(context: Any) -> None:
-    while _SHARED:
-        _SHARED.pop().stop()
-    reports = Path(Settings.from_ini_file(Path("behave.ini")).reports_dir)
-    doc = parallel.join(reports, _STARTED[0])
+    run = _COORDINATOR.pop()
+    if run.sandbox:
+        run.sandbox.stop()
+    doc = parallel.join(run.reports, run.started)
     if doc is not None:
-        write_page(reports, doc)
-        console(f"living documentation of {doc.run_id.split(':')[0]}: {reports / 'living-documentation.html'}")
+        write_page(run.reports, doc)
+        console(f"living documentation of {doc.run_id.split(':')[0]}: {run.reports / 'living-documentation.html'}")
 
 
 def before_feature(context: Context, feature: Feature) -> None:
@@ -171,7 +181,7 @@ KNOWN_FAULT = "known-fault"
 def after_step(context: Context, step: Step) -> None:
     fault = infrastructure.fault_in(step.exception) if step.status in (Status.failed, Status.error) else None
     if fault:
-        # Not WebOrdinary's fault: say so where the reason is read, and judge nothing more on a broken endpoint.
+        # Not WebOrdinary's fault: no verdict, and nothing more is read or judged through a broken endpoint.
         world(context).infrastructure_fault = fault
         console(f"INFRASTRUCTURE ERROR: {fault}. The run stops: no verdict on WebOrdinary")
         context.abort(reason=f"infrastructure: {fault}")
@@ -216,7 +226,7 @@ def after_all(context: Context) -> None:
     if hasattr(context, "world"):
         world(context).target.browser.close()
         detections = world(context).target.detections
-        if context.config.userdata.get("worker_id") is not None:
+        if parallel.in_worker(context.config.userdata):
             parallel.add_detections(context.reports_dir, detections)
         else:
             (context.reports_dir / "detections.json").write_text(json.dumps(detections, indent=1) + "\n")

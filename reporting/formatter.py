@@ -72,8 +72,7 @@ def reports_folder(userdata: Any) -> Path:
     """Where this behave process writes its reports: `reports_dir`, and a folder per behavex worker
     (`-D worker_id=N`), so parallel workers never overwrite each other's files."""
     folder = Path(userdata.get("reports_dir", "reports"))
-    worker = userdata.get("worker_id")
-    return folder / f"worker-{worker}" if worker is not None else folder
+    return folder / f"worker-{userdata['worker_id']}" if parallel.in_worker(userdata) else folder
 
 
 class LivingDocsFormatter(Formatter):
@@ -108,7 +107,7 @@ class LivingDocsFormatter(Formatter):
             duration_s=time.time() - self.started,
             features=features,
         )
-        if self.config.userdata.get("worker_id") is not None:
+        if parallel.in_worker(self.config.userdata):
             parallel.save_part(folder, doc)  # behavex's coordinator renders one page from every process's part
             return
         write_page(folder, doc)

@@ -19,6 +19,11 @@ WORKERS = "worker-*"
 DETECTIONS = "detections.json"
 
 
+def in_worker(userdata: Any) -> bool:
+    """Whether this behave process is one of behavex's workers (behavex passes `-D worker_id=N`)."""
+    return userdata.get("worker_id") is not None
+
+
 def save_part(folder: Path, doc: RunDoc) -> None:
     """Leave this process's features for the coordinator (the catalog and history are the coordinator's)."""
     part = folder / PARTS / f"{doc.run_id}.json"

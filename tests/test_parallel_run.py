@@ -1,0 +1,37 @@
+"""behavex's workers share one sandbox started by its coordinator, and their parts make one living documentation
+(what `make acceptance` does on 4 or more cores)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.sandbox
+
+
+def test_two_workers_share_one_sandbox_and_one_page(tmp_path: Path) -> None:
+    features = tmp_path / "features"
+    features.mkdir()
+    (features / "steps").symlink_to(ROOT / "features" / "steps")
+    (features / "environment.py").symlink_to(ROOT / "features" / "environment.py")
+    shutil.copy(Path(__file__).parent / "fixtures" / "parallel.feature", features)
+    reports = tmp_path / "reports"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WEBORDINARY_SANDBOX_")}
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "behavex"), str(features), "--parallel-processes", "2",
+         "--parallel-scheme", "scenario", "-o", str(tmp_path / "behavex"), "-D", f"reports_dir={reports}"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    # One sandbox, started by the coordinator; both scenarios' projects were served by it.
+    log = (reports / "sandbox.log").read_text()
+    assert log.count("WebOrdinary sandbox is up") == 1
+    assert "-una" in log and "-vic" in log
+    page = (reports / "living-documentation.html").read_text()
+    assert "all green" in page and "2 behave processes in" in page
+    assert page.count('class="scenario passed"') == 2 and "Una&#x27;s edit" in page and "Vic&#x27;s edit" in page
