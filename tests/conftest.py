@@ -37,14 +37,14 @@ def attach(shared_sandbox: tuple[World, SandboxProcess]) -> dict[str, str]:
     return {"WEBORDINARY_SANDBOX_ENDPOINTS": str(shared_sandbox[1].endpoints_file)}
 
 
-def run_feature_files(features_: list[Path], tmp_path: Path, *args: str, timeout: float = 300,
+def run_feature_files(files: list[Path], tmp_path: Path, *args: str, timeout: float = 300,
                       env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run feature files (e.g. from tests/fixtures) with the project's steps and environment."""
     features = tmp_path / "features"
     features.mkdir()
     (features / "steps").symlink_to(ROOT / "features" / "steps")
     (features / "environment.py").symlink_to(ROOT / "features" / "environment.py")
-    for feature in features_:
+    for feature in files:
         shutil.copy(feature, features)
     return run_behave(str(features), *args, reports=tmp_path / "reports", timeout=timeout, env=env)
 
