@@ -38,3 +38,13 @@ def test_the_account_allow_list_takes_only_account_ids() -> None:
         "123456789012", "210987654321"]
     with pytest.raises(SettingsError, match="aws_account_allowlist has 'prod'"):
         Settings(aws_account_allowlist="prod")
+
+
+def test_settings_pointed_at_a_stand_in_take_its_endpoints_and_local_pacing() -> None:
+    endpoints = {"aws_endpoint_url": "http://127.0.0.1:1", "github_api_url": "http://127.0.0.1:2",
+                 "website_url_pattern": "http://{bucket}.example/", "website_proxy": "http://127.0.0.1:3"}
+    local = Settings(run_id="abc123").on_local_endpoints(endpoints, deployment_timeout_s=60)
+    assert (local.aws_endpoint_url, local.github_api_url, local.website_proxy) == (
+        "http://127.0.0.1:1", "http://127.0.0.1:2", "http://127.0.0.1:3")
+    assert local.website_url_pattern == "http://{bucket}.example/" and local.run_id == "abc123"
+    assert (local.github_request_gap_s, local.poll_max_s, local.deployment_timeout_s) == (0, 0.1, 60)
