@@ -18,8 +18,7 @@ from pathlib import Path
 from sandbox import faults as fault_switches
 from sandbox import names
 from sandbox.app import Sandbox
-
-FLAKY_ENV = "WEBORDINARY_SANDBOX_FLAKY_EVERY"
+from sandbox.front import FLAKY_ENV
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 FLAKY_SERVICES = ("s3", "logs", "states", "github")  # the ones the suite polls: where a blip must not be a verdict
+FLAKY_ENV = "WEBORDINARY_SANDBOX_FLAKY_EVERY"  # `python -m sandbox up --flaky-every` when the option is not given
 COUNTS_PATH = "/_front/requests"
 CONFIG_PATH = "/_front/config"  # POST {"flaky_every": N, "down_after": N}: change them while it runs
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "upgrade", "trailer"}

@@ -12,7 +12,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FLAKY_ENV = "WEBORDINARY_SANDBOX_FLAKY_EVERY"  # read by `python -m sandbox up`
+sys.path.insert(0, str(ROOT))
+
+from sandbox.front import FLAKY_ENV  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
