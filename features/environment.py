@@ -18,7 +18,7 @@ from behave.model import Feature, Scenario, Step
 from behave.model_type import Status
 from behave.runner import Context
 
-from lib import assess, evidence, infrastructure, preflight
+from lib import assess, evidence, infrastructure, known_faults, preflight
 from lib.act.instructions import Grammar
 from lib.observe import visitor
 from lib.scenario import ScenarioState
@@ -62,18 +62,21 @@ def _start(context: Context) -> None:
     if "--junit-directory" not in " ".join(sys.argv):
         context.config.junit_directory = str(context.reports_dir / "junit")
     grammar = Grammar()
+    judged = (f"the WebOrdinary stack of state machine {settings.state_machine} at "
+              f"{settings.aws_endpoint_url or 'AWS ' + settings.region}")
+    real_system = settings.target == "aws"
     if settings.target == "local":
-        settings, grammar = _start_sandbox(context, settings)
+        settings, grammar, judged, real_system = _start_sandbox(context, settings)
     preflight.require(settings)
-    context.world = World.start(Target(settings, grammar, progress=console))
-    context.config.webordinary_run = {"target": settings.target, "run_id": settings.run_id}
-    console(f"target {settings.target}, run {settings.run_id}")
+    context.world = World.start(Target(settings, grammar, progress=console, real_system=real_system))
+    context.config.webordinary_run = {"target": settings.target, "run_id": settings.run_id, "judged": judged}
+    console(f"target {settings.target}, run {settings.run_id}: judging {judged}")
     missing = visitor.unavailable(settings.browser)
     if missing:
         console(f"{missing}; scenarios tagged @browser are skipped and no screenshots are taken")
 
 
-def _start_sandbox(context: Context, settings: Settings) -> tuple[Settings, Grammar]:
+def _start_sandbox(context: Context, settings: Settings) -> tuple[Settings, Grammar, str, bool]:
     # Only this file imports the sandbox, to start it: the suite talks to it over HTTP like to AWS and GitHub,
     # and takes the instructions it understands from what it publishes.
 
@@ -83,7 +86,10 @@ def _start_sandbox(context: Context, settings: Settings) -> tuple[Settings, Gram
         context.add_cleanup(process.stop)  # registered first, so it runs last: after every scenario's cleanup
         endpoints = process.start()
     settings = settings.on_local_endpoints(endpoints)
-    return settings, Grammar.from_published(endpoints.get("instructions"))
+    # Which edit containers this sandbox runs: its own stand-ins, or a checkout of the real one (and its commit).
+    container = endpoints.get("edit_container", {})
+    judged = container.get("describe", "the sandbox's stand-in edit containers")
+    return settings, Grammar.from_published(endpoints.get("instructions")), judged, container.get("kind") == "real"
 
 
 # One sandbox for many behave processes (a test's runs, a benchmark): the endpoints file a running
@@ -151,6 +157,7 @@ def before_scenario(context: Context, scenario: Scenario) -> None:
     w.scenario = ScenarioState(scope=f"s{w.scenarios_started}")
     # Registered at once, so the clients go even when a step or a later hook fails.
     context.add_cleanup(_clean_up, w)
+    known_faults.tagged(scenario.effective_tags)  # an unknown fault's name fails at once, naming the known ones
     if "sandbox-only" in scenario.effective_tags and w.target.settings.target != "local":
         scenario.skip("sandbox only: the real system cannot be made to do this on purpose")
     missing = visitor.unavailable(w.target.settings.browser)
@@ -186,13 +193,22 @@ def after_step(context: Context, step: Step) -> None:
         console(f"INFRASTRUCTURE ERROR: {fault}. The run stops: no verdict on WebOrdinary")
         context.abort(reason=f"infrastructure: {fault}")
         return
-    if (step.status == Status.failed and KNOWN_FAULT in context.scenario.effective_tags
-            and isinstance(step.exception, AssertionError)):
-        # Only a check that fails is the known fault; an error (a broken step, a bad input) still fails the run.
-        w = world(context)
-        w.scenario.known_fault_seen = str(step.exception).strip().splitlines()[0]
-        step.status = Status.skipped
-        context.scenario.skip(f"fails as known: {w.scenario.known_fault_seen}")
+    if step.status != Status.failed or not isinstance(step.exception, AssertionError):
+        return  # only a check that fails can be a known fault; an error (a broken step, a bad input) still fails
+    w = world(context)
+    message = str(step.exception).strip().splitlines()[0]
+    tags = context.scenario.effective_tags
+    if KNOWN_FAULT in tags:
+        w.scenario.known_fault_seen = message
+    elif w.target.real_system:
+        shown = known_faults.explaining(message, known_faults.tagged(tags))
+        if not shown:
+            return
+        w.scenario.known_fault_seen = f"{', '.join(f.name for f in shown)} ({shown[0].contract}): {message}"
+    else:
+        return
+    step.status = Status.skipped
+    context.scenario.skip(f"fails as known: {w.scenario.known_fault_seen}")
 
 
 def after_scenario(context: Context, scenario: Scenario) -> None:

@@ -23,6 +23,9 @@ class Target:
     settings: Settings
     grammar: Grammar = field(default_factory=Grammar)
     progress: Progress | None = None
+    # Whether what runs the edits is the real WebOrdinary (a stack on AWS, or its container on the embedded AWS)
+    # rather than the sandbox's stand-ins: its known faults (lib/known_faults.py) are then recorded as known.
+    real_system: bool = False
     # Every awaited outcome: the execution's end and when the suite saw it (for the detection benchmark).
     detections: list[dict[str, Any]] = field(default_factory=list)
 

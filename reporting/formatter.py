@@ -103,6 +103,7 @@ class LivingDocsFormatter(Formatter):
         doc = RunDoc(
             target=run.get("target", "?"),
             run_id=run.get("run_id", "?"),
+            judged=run.get("judged", ""),
             started=datetime.fromtimestamp(self.started, UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
             duration_s=time.time() - self.started,
             features=features,
@@ -136,7 +137,7 @@ def remember(path: Path, doc: RunDoc) -> list[dict[str, Any]]:
         history = []  # a damaged history is started again, never a reason to lose this run's page
     counts = doc.counts()
     good = counts.get("passed", 0) + counts.get(KNOWN_FAULT, 0)
-    history = [*history, {"started": doc.started, "target": doc.target, "run_id": doc.run_id,
+    history = [*history, {"started": doc.started, "target": doc.target, "judged": doc.judged, "run_id": doc.run_id,
                           "verdict": "green" if good == sum(counts.values()) and counts else "red",
                           "counts": ", ".join(f"{n} {status}" for status, n in sorted(counts.items())),
                           "duration_s": round(doc.duration_s, 1)}][-KEEP_RUNS:]

@@ -72,6 +72,7 @@ def join(reports: Path, started: float) -> RunDoc | None:
         started=datetime.fromtimestamp(started, UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
         duration_s=time.time() - started,
         features=list(features.values()),
+        judged=parts[0][1].get("judged", ""),
     )
 
 

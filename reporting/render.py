@@ -49,6 +49,7 @@ class RunDoc:
     started: str
     duration_s: float
     features: list[FeatureDoc]
+    judged: str = ""  # what ran the edits: the sandbox's stand-ins, a checkout of the real container, a stack
     # (concept heading, [(keyword, pattern, docstring)]), in the order a scenario is written
     catalog: list[tuple[str, list[tuple[str, str, str]]]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
@@ -217,8 +218,9 @@ def _extras(run: RunDoc) -> str:
         parts.append("<h3>Raw reports</h3><ul>" + "".join(f'<li><a href="{e(f)}">{e(f)}</a></li>' for f in run.files)
                      + "</ul>")
     if run.history:
-        rows = [["started", "target", "verdict", "scenarios", "suite time"]]
-        rows += [[h.get("started", ""), h.get("target", ""), h.get("verdict", ""), h.get("counts", ""),
+        rows = [["started", "target", "judged", "verdict", "scenarios", "suite time"]]
+        rows += [[h.get("started", ""), h.get("target", ""), h.get("judged", ""), h.get("verdict", ""),
+                  h.get("counts", ""),
                   f'{h.get("duration_s", 0):.1f} s'] for h in reversed(run.history)]
         parts.append("<h3>The last runs</h3>" + _table(rows))
     if run.selftest:
@@ -250,20 +252,23 @@ def render(run: RunDoc) -> str:
     catalog = (f'<section class="feature catalog" id="catalog"><h2>Step catalog</h2><p>Every step a scenario '
                f"can use, with what it does, by what it is about. Write new scenarios from these.</p>"
                f"{catalog_groups}</section>") if run.catalog else ""
-    known = [s for f in run.features for s in f.scenarios if KNOWN_FAULT.replace(" ", "-") in s.tags]
+    known = [s for f in run.features for s in f.scenarios
+             if s.status == KNOWN_FAULT or KNOWN_FAULT.replace(" ", "-") in s.tags]
     known_faults = (
         '<section class="feature" id="known-faults"><h2>Known faults</h2><p>Promises the real system is known '
-        "not to keep yet. Each runs as a scenario that is expected to fail; if one passes, the run fails until "
-        "its <code>@known-fault</code> tag is removed.</p><ul>"
+        "not to keep yet. A <code>@known-fault</code> scenario is expected to fail on every target; if one passes, "
+        "the run fails until its tag is removed. A <code>@real-fault:&lt;name&gt;</code> scenario fails as known "
+        "only on the real system, and only when every problem it finds is that fault.</p><ul>"
         + "".join(f'<li>{_badge(s.status)} <a href="#{anchor(s)}">{e(s.name)}</a>: {e(s.reason or "did not run")}'
                   "</li>" for s in known)
         + "</ul></section>") if known else ""
     count_text = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    judged = f"<span>judged: {e(run.judged)}</span>" if run.judged else ""
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>WebOrdinary living documentation</title><style>{CSS}</style><script>{SCRIPT}</script></head><body>
 <header><h1>WebOrdinary: what the edit pipeline promises, and whether it holds today</h1>
 <div class="summary"><span><strong>{e(verdict)}</strong></span><span>target: {e(run.target)}</span>
-<span>run: {e(run.run_id)}</span><span>started: {e(run.started)}</span>
+<span>run: {e(run.run_id)}</span><span>started: {e(run.started)}</span>{judged}
 <span>scenarios: {e(count_text or "none")}</span><span>total time: {run.duration_s:.1f} s</span></div></header>
 <main>{_promises(run)}{known_faults}
 <div class="filters">Show scenarios tagged: {buttons} <a href="#catalog">step catalog</a> <a href="#run">raw reports,

@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 
 from sandbox import faults as fault_switches
-from sandbox import names
+from sandbox import names, real_container
 from sandbox.app import Sandbox
 from sandbox.front import FLAKY_ENV
 
@@ -44,6 +44,16 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--down-after", type=int, default=0, metavar="N",
                     help="stop answering the suite after N requests, as a crashed endpoint would (default: never)")
     up.add_argument("--fault", help=f"fault switches, comma-separated (or {fault_switches.ENV_VAR})")
+    edit = up.add_mutually_exclusive_group()
+    edit.add_argument("--no-containers", action="store_true",
+                      help="run no edit container: the AWS, the intake, the state machine, the origin and GitHub stay; "
+                           "start your own container against them")
+    edit.add_argument("--container-src", type=Path, metavar="CHECKOUT",
+                      help="run the real edit container from this checkout (claude-code-container of "
+                           "jscotthorn/webordinary, unchanged; built with npm ci and tsc) instead of the sandbox's")
+    up.add_argument("--tasks", type=int, default=real_container.TASKS,
+                    help="with --container-src: how many containers the edit service keeps running (default: "
+                         "%(default)s)")
     args = parser.parse_args(argv)
 
     try:
@@ -51,10 +61,26 @@ def main(argv: list[str] | None = None) -> int:
     except fault_switches.UnknownFaultError as error:
         print(f"sandbox: {error}", file=sys.stderr)
         return 2
+    if args.tasks < 1:
+        print(f"sandbox: --tasks {args.tasks}: the edit service needs at least 1 task", file=sys.stderr)
+        return 2
+    real = None
+    if args.container_src:
+        if faults:
+            print(f"sandbox: fault switches change the sandbox's own containers; with --container-src there are "
+                  f"none to change: drop {', '.join(sorted(faults))}", file=sys.stderr)
+            return 2
+        try:
+            real = real_container.checkout(args.container_src)
+            real_container.build(real)
+        except real_container.CheckoutError as error:
+            print(f"sandbox: {error}", file=sys.stderr)
+            return 2
     sandbox = Sandbox(faults=faults, state_dir=args.state_dir, idle_release_s=args.idle_release,
                       claim_interval_s=args.claim_interval, recipient_rule=args.recipient_rule,
                       clients=tuple(args.client), user=args.user,
-                      flaky_every=args.flaky_every, down_after=args.down_after)
+                      flaky_every=args.flaky_every, down_after=args.down_after,
+                      stand_ins=not args.no_containers, real=real, tasks=args.tasks)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     signal.signal(signal.SIGINT, lambda *_: done.set())
@@ -73,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  client {project}: send to {args.recipient_rule.format(user=args.user, project=project)}",
                   flush=True)
         print(f"  faults: {fault_switches.describe(faults)}", flush=True)
+        print(f"  edit containers: {endpoints['edit_container']['describe']}", flush=True)
         if args.endpoints_file:
             sandbox.write_endpoints(args.endpoints_file)
             print(f"  endpoints written to {args.endpoints_file}", flush=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from moto.server import ThreadedMotoServer
 
-from sandbox import interpreter, names, origin, platform
+from sandbox import interpreter, names, origin, platform, real_container
 from sandbox.awsclients import Clients
 from sandbox.container import Container
 from sandbox.edit import Workspace
@@ -22,6 +22,7 @@ from sandbox.front import Front
 from sandbox.github_facade import GitHubFacade
 from sandbox.intake import EmailIntake
 from sandbox.lambdas import Lambdas
+from sandbox.real_container import Checkout, RealService
 from sandbox.website import Website
 
 
@@ -29,7 +30,10 @@ class Sandbox:
     def __init__(self, faults: frozenset[str] = frozenset(), state_dir: Path | None = None,
                  idle_release_s: float = names.IDLE_RELEASE_S, claim_interval_s: float = names.CLAIM_INTERVAL_S,
                  recipient_rule: str = names.RECIPIENT_RULE, clients: tuple[str, ...] = (),
-                 user: str = "scott", flaky_every: int = 0, down_after: int = 0) -> None:
+                 user: str = "scott", flaky_every: int = 0, down_after: int = 0, stand_ins: bool = True,
+                 real: Checkout | None = None, tasks: int = real_container.TASKS) -> None:
+        """`stand_ins`: run the sandbox's own edit containers; `real`: run that checkout of the real container as the
+        edit service's tasks instead (`tasks` of them); neither: no edit container at all (start your own)."""
         self.faults = faults
         self.flaky_every = flaky_every  # the fronts' load faults (sandbox/front.py): infrastructure, not WebOrdinary
         self.down_after = down_after
@@ -49,6 +53,10 @@ class Sandbox:
         self.website: Website | None = None
         self.threads: list[threading.Thread] = []
         self.fleet: Fleet | None = None
+        self.stand_ins = stand_ins and real is None
+        self.real = real
+        self.tasks = tasks
+        self.real_service: RealService | None = None
 
     # -- lifecycle --------------------------------------------------------------------------------------------
     def start(self) -> Sandbox:
@@ -71,22 +79,30 @@ class Sandbox:
         self.website = Website(self.clients.s3).start()
         for project in self.onboard_clients:
             platform.onboard(self.clients, project, self.user)
-        workspace = Workspace(self.state_dir / "workspaces", self._node_modules, self.aws_endpoint_url, self.faults,
-                              self._bucket_for_everyone)
-        self.fleet = fleet = Fleet(self.clients, lambda task: Container(
-            self.clients, task, workspace, self.faults, self.idle_release_s, self.stopping,
-            on_exit=fleet.forget), self.faults, self.stopping)
+        repo_url = real_container.origin_url(self.origin) if self.real else f"file://{self.origin}"
         self.threads = [
             EmailIntake(self.clients, self.clients.queue_url(platform.INTAKE_QUEUE), self.machine_arn, self.stopping),
-            Lambdas(self.clients, self.clients.queue_url(platform.LAMBDA_QUEUE), f"file://{self.origin}",
+            Lambdas(self.clients, self.clients.queue_url(platform.LAMBDA_QUEUE), repo_url,
                     self.recipient_rule, self.claim_interval_s, self.stopping),
-            fleet,
         ]
+        if self.stand_ins:
+            workspace = Workspace(self.state_dir / "workspaces", self._node_modules, self.aws_endpoint_url,
+                                  self.faults, self._bucket_for_everyone)
+            self.fleet = fleet = Fleet(self.clients, lambda task: Container(
+                self.clients, task, workspace, self.faults, self.idle_release_s, self.stopping,
+                on_exit=fleet.forget), self.faults, self.stopping)
+            self.threads.append(fleet)
+        elif self.real:
+            self.real_service = RealService(self.clients, self.real, self.state_dir / "tasks", self.aws_endpoint_url,
+                                            self.stopping, self.tasks)
+            self.threads.append(self.real_service)
         for thread in self.threads:
             thread.start()
         return self
 
     def stop(self) -> None:
+        if self.real_service:
+            self.real_service.stop()  # first: its containers release their projects while moto still answers
         self.stopping.set()
         containers = list(self.fleet.containers) if self.fleet else []
         for thread in [*self.threads, *containers]:
@@ -116,6 +132,8 @@ class Sandbox:
             "faults": sorted(self.faults),
             "origin": str(self.origin),
             "instructions": instruction_grammar(),
+            "edit_container": (self.real.published() if self.real else real_container.describe_stand_in()
+                               if self.stand_ins else {"kind": "none", "describe": "no edit container"}),
         }
 
     def write_endpoints(self, path: Path) -> None:

@@ -125,3 +125,27 @@ def apply(instruction: str, workspace: Path, thread_id: str, summary_only: bool 
     site["changes"].append({"slug": slug, "summary": summary, "thread": thread_id})
     path.write_text(json.dumps(site, indent=2) + "\n")
     return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m sandbox.interpreter --workspace DIR --thread ID INSTRUCTION`: apply one instruction to a checkout
+    of the fixture site and print its summary; an instruction outside the grammar exits 2 naming the forms. For a
+    stand-in for Claude in another process (the real container's, `sandbox/real_container/claude_standin.cjs`)."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m sandbox.interpreter", description=main.__doc__)
+    parser.add_argument("--workspace", type=Path, required=True, help="the checkout of the fixture site")
+    parser.add_argument("--thread", required=True, help="what tells this thread's changes from another's")
+    parser.add_argument("instruction")
+    args = parser.parse_args(argv)
+    try:
+        print(apply(args.instruction, args.workspace, args.thread))
+    except InstructionError as error:
+        print(error, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

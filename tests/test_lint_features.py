@@ -35,6 +35,7 @@ def test_every_mistake_a_run_refuses_is_found_with_its_line() -> None:
         (37, "the table has unknown column(s) colour; its columns are: client, instruction"),
         (44, "row(s) 2 of the table leave the 'instruction' column empty"),
         (52, "the number of timestamp updates must be at least 1, got 0"),
+        (56, "@real-fault:flaky-moon: no known fault of the real system is called 'flaky-moon'; known: "),
     ]:
         assert any(f"mistakes.feature:{line}:" in row and message in row for row in output.splitlines()), (
             f"line {line}: {message!r} not in:\n{output}")

@@ -16,7 +16,7 @@ def test_mistakes_fail_fast_and_name_the_bad_value(tmp_path: Path, attach: dict[
                                env=attach)
     output = result.stdout
     assert result.returncode != 0
-    assert "0 scenarios passed, 0 failed, 9 error" in output, output[-3000:]
+    assert "0 scenarios passed, 0 failed, 9 error, 1 hook_error" in output, output[-3000:]
     assert "cannot interpret instruction 'Make the logo pop'; the target understands: " in output
     assert "client 'nobody' has no edit site in this scenario" in output
     assert "the table has a header (client) but no rows" in output
@@ -26,6 +26,7 @@ def test_mistakes_fail_fast_and_name_the_bad_value(tmp_path: Path, attach: dict[
     assert "row(s) 2 of the table leave the 'instruction' column empty" in output
     assert "the number of timestamp updates must be at least 1, got 0" in output
     assert "client name 'Olga Smith' is not usable" in output
+    assert "no known fault of the real system is called 'flaky-moon'; known: claims-while-owning" in output
     assert "timed out" not in output
 
 

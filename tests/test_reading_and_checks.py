@@ -198,3 +198,15 @@ def test_an_instruction_outside_the_published_grammar_is_named_with_the_valid_fo
     with pytest.raises(InstructionError, match=r"'Make it pop'; the target understands: Add header with text"):
         grammar.check("Make it pop")
     Grammar().check("Make it pop")  # Claude takes anything
+
+
+def test_an_owner_of_several_projects_stalls_only_those_it_claimed_before_its_last() -> None:
+    from lib.observe.sessions import later_claims
+
+    def row(project: str, claimed_ms: int) -> dict:
+        return {"projectKey": {"S": f"{project}#acceptance"}, "claimedAt": {"N": str(claimed_ms)}}
+
+    rows = [row("otto", 1000), row("gus", 2000), row("dora", 3000)]
+    assert later_claims(rows[1], rows) == ["dora#acceptance"]  # gus's queue was replaced by dora's
+    assert later_claims(rows[2], rows) == []  # dora is the one it serves now, whatever else it still owns
+    assert later_claims(rows[0], [rows[0]]) == []

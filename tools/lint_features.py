@@ -3,7 +3,8 @@
 - inputs a step would refuse when run: empty tables, unknown or missing columns, a client twice in a table,
   negative gaps or counts, unusable client names, instructions the embedded sandbox cannot interpret;
 - a client used before a Given step of its scenario gives it a site;
-- a scenario with no Then step (it would check nothing).
+- a scenario with no Then step (it would check nothing);
+- a `@real-fault:` tag naming no known fault of the real system.
 Exit status 1 when anything is wrong."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from behave.parser import parse_file
 from behave.step_registry import registry
 
+from lib import known_faults
 from lib.act.instructions import Grammar
 from lib.inputs import inputs_of
 from reporting.catalog import load_steps
@@ -84,6 +86,10 @@ def lint(paths: list[Path]) -> list[str]:
         feature = parse_file(str(path))
         for scenario in feature.walk_scenarios(with_outlines=False):
             steps = list(feature.background.steps if feature.background else []) + list(scenario.steps)
+            try:
+                known_faults.tagged(scenario.effective_tags)
+            except known_faults.UnknownFaultError as error:
+                problems.append(f"{_shown(path)}:{scenario.location.line}: {error}")
             if not any(step.step_type == "then" for step in steps):
                 problems.append(f"{_shown(path)}:{scenario.location.line}: scenario {scenario.name!r} "
                                 "has no Then step, so it checks nothing")

@@ -1,0 +1,123 @@
+"""The real edit container on the embedded AWS (issue 15).
+
+Without a checkout: the pieces put around the unchanged container (the Claude stand-in and the SQS endpoint
+preloads, the checkout check) are tested with node and git alone. With `WEBORDINARY_SRC` pointing at a checkout's
+`claude-code-container` folder, the suite runs against the real container itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sandbox import real_container
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = os.environ.get("WEBORDINARY_SRC", "")
+needs_checkout = pytest.mark.skipif(
+    not SOURCE, reason="WEBORDINARY_SRC is not set: point it at a checkout's claude-code-container folder to run "
+                       "the suite against the real container")
+needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+
+
+def node(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    preloads = [f"--require={real_container.PRELOADS / name}" for name in ("claude_standin.cjs",
+                                                                          "sqs_local_endpoint.cjs")]
+    return subprocess.run(["node", *preloads, "-e", script], cwd=cwd, env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A checkout of the fixture site on a thread's branch, as the container has it when it calls Claude."""
+    path = tmp_path / "amelia-astro"
+    shutil.copytree(ROOT / "sandbox" / "site", path, ignore=shutil.ignore_patterns("node_modules", "dist", ".astro"))
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t",
+                 "commit", "-qm", "site"], ["checkout", "-qb", "thread-1764000000000-abc123"]):
+        subprocess.run(["git", *args], cwd=path, check=True)
+    return path
+
+
+QUERY = """
+const { query } = require('@anthropic-ai/claude-code');
+(async () => {
+  process.env.PATH = '/usr/bin:/bin';  // as the container narrows it before calling Claude
+  const seen = [];
+  try {
+    for await (const m of query({ prompt: process.argv[1], options: { cwd: process.env.SITE, maxTurns: 3 } })) {
+      seen.push(m);
+    }
+  } catch (e) { seen.push({ thrown: e.message }); }
+  console.log(JSON.stringify({ seen, path: process.env.PATH }));
+})();
+"""
+
+
+@pytest.mark.sandbox
+@needs_node
+def test_the_claude_stand_in_edits_the_site_by_the_sandbox_grammar(site: Path) -> None:
+    env = {"SITE": str(site), "WEBORDINARY_STANDIN_PYTHON": sys.executable, "WEBORDINARY_STANDIN_ROOT": str(ROOT)}
+    ran = node(QUERY.replace("process.argv[1]", json.dumps('Update page title to "Pear season"')), site, env)
+    answer = json.loads(ran.stdout)
+    assert [m["type"] for m in answer["seen"]] == ["system", "assistant", "result"], ran.stdout + ran.stderr
+    assert answer["seen"][0]["session_id"] and answer["seen"][2]["subtype"] == "success"
+    assert answer["seen"][2]["result"] == "Title Pear season"
+    assert json.loads((site / "src" / "data" / "site.json").read_text())["title"] == "Pear season"
+    changed = subprocess.run(["git", "diff", "--name-only", "HEAD"], cwd=site, capture_output=True, text=True)
+    assert changed.stdout.split() == ["src/data/site.json"]  # what the container commits
+    assert answer["path"] == os.environ["PATH"]  # put back for the container's `aws s3 sync`
+
+
+@pytest.mark.sandbox
+@needs_node
+def test_the_claude_stand_in_refuses_what_it_cannot_interpret_naming_the_forms(site: Path) -> None:
+    env = {"SITE": str(site), "WEBORDINARY_STANDIN_PYTHON": sys.executable, "WEBORDINARY_STANDIN_ROOT": str(ROOT)}
+    answer = json.loads(node(QUERY.replace("process.argv[1]", json.dumps("Make it pop")), site, env).stdout)
+    thrown = answer["seen"][-1]["thrown"]
+    assert "cannot interpret instruction 'Make it pop'" in thrown and 'Update page title to "Version 5"' in thrown
+    assert not subprocess.run(["git", "status", "--porcelain"], cwd=site, capture_output=True, text=True).stdout
+
+
+FAKE_SQS = """
+class SQSClient { async send(command) { return command.input.QueueUrl; } }
+module.exports = { SQSClient };
+"""
+
+
+@pytest.mark.sandbox
+@needs_node
+def test_sqs_calls_to_queue_urls_built_for_real_aws_reach_the_embedded_aws(tmp_path: Path) -> None:
+    module = tmp_path / "node_modules" / "@aws-sdk" / "client-sqs"
+    module.mkdir(parents=True)
+    (module / "index.js").write_text(FAKE_SQS)
+    script = """
+const { SQSClient } = require('@aws-sdk/client-sqs');
+const c = new SQSClient();
+Promise.all([
+  c.send({ input: { QueueUrl: 'https://sqs.us-west-2.amazonaws.com/123456789012/webordinary-interrupts-a-b' } }),
+  c.send({ input: { QueueUrl: 'http://127.0.0.1:5000/123456789012/webordinary-unclaimed' } }),
+]).then((urls) => console.log(JSON.stringify(urls)));
+"""
+    ran = node(script, tmp_path, {"AWS_ENDPOINT_URL": "http://127.0.0.1:4566"})
+    assert json.loads(ran.stdout) == ["http://127.0.0.1:4566/123456789012/webordinary-interrupts-a-b",
+                                      "http://127.0.0.1:5000/123456789012/webordinary-unclaimed"], ran.stderr
+
+
+def test_a_folder_that_is_not_the_container_is_refused_naming_what_it_lacks(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text("{}")
+    with pytest.raises(real_container.CheckoutError, match=r"is not a checkout of the edit container.*src/main\.ts"):
+        real_container.checkout(tmp_path)
+
+
+@pytest.mark.sandbox
+def test_the_make_target_names_the_missing_checkout_in_one_line() -> None:
+    ran = subprocess.run([sys.executable, str(ROOT / "tools" / "real_container.py")], capture_output=True,
+                         text=True, env={k: v for k, v in os.environ.items() if k != "WEBORDINARY_SRC"})
+    assert ran.returncode == 2
+    assert "WEBORDINARY_SRC=<checkout>/claude-code-container" in ran.stderr.strip().splitlines()[-1]
