@@ -49,13 +49,13 @@ class RunDoc:
     started: str
     duration_s: float
     features: list[FeatureDoc]
-    judged: str = ""  # what ran the edits: the sandbox's stand-ins, a checkout of the real container, a stack
     # (concept heading, [(keyword, pattern, docstring)]), in the order a scenario is written
     catalog: list[tuple[str, list[tuple[str, str, str]]]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)  # raw reports beside the page (JUnit, metrics, logs)
     selftest: str = ""  # the fault x scenario matrix of the last `make selftest`, when one was written
     history: list[dict[str, Any]] = field(default_factory=list)  # the last runs, oldest first
+    judged: str = ""  # what ran the edits: the sandbox's stand-ins, a checkout of the real container, a stack
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}

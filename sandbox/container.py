@@ -255,6 +255,8 @@ class Container(threading.Thread):
         self.log("MessageProcessor", "Interrupt handling complete, FIFO queue unblocked")
         self.log(GENERIC, "Handling interrupt, releasing ownership and resuming polling")
         self._release()
+        if "stranded-after-interrupt" in self.faults:
+            self.owned = None  # back to the claim queue only, as the real one: its project's queue is left unread
 
     def _callback(self, call: Callable[[], Any]) -> bool:
         try:

@@ -35,6 +35,9 @@ FAULTS: dict[str, str] = {
     "partial-sync": "a sync that stops part-way: the pages the home page links to are not uploaded",
     "wrong-content-type": "pages stored as application/octet-stream: a browser downloads them instead of showing them",
     "staggered-sync": "the home page uploaded seconds before the pages it links to: a visitor meets a mix of builds",
+    "stranded-after-interrupt": "after an interrupt the container releases its project and stops polling its queue: "
+                                "the emails behind the interrupt wait for a claim the rate limit does not send "
+                                "(the real container, 163a3ef)",
     # Not a fault: a known fault fixed. A @known-fault scenario that passes must turn the run red.
     "fixed-commit-tag": "the known fault `[thread-1]` for every thread fixed: each thread's commits get a tag "
                         "of their own",

@@ -60,3 +60,10 @@ def test_the_parts_of_parallel_workers_join_into_one_page_in_feature_order(tmp_p
     assert json.loads((tmp_path / "detections.json").read_text()) == [{"run": "aaa"}, {"run": "bbb"}]
     parallel.clear(tmp_path)
     assert parallel.join(tmp_path, started=0.0) is None
+
+
+def test_the_page_says_what_it_judged() -> None:
+    passed = ScenarioDoc("Two clients", ["isolation"], "passed", 5.0, "f.feature:9", [])
+    doc = RunDoc("local", "abc123", "now", 12.0, [FeatureDoc("F", [], [], "passed", [passed])],
+                 judged="the real edit container at /src/claude-code-container (commit 163a3ef)")
+    assert "<span>judged: the real edit container at /src/claude-code-container (commit 163a3ef)</span>" in render(doc)
