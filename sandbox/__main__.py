@@ -71,8 +71,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"none to change: drop {', '.join(sorted(faults))}", file=sys.stderr)
             return 2
         try:
-            real = real_container.checkout(args.container_src)
-            real_container.build(real)
+            real = real_container.prepare(args.container_src)
         except real_container.CheckoutError as error:
             print(f"sandbox: {error}", file=sys.stderr)
             return 2

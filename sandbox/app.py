@@ -132,9 +132,16 @@ class Sandbox:
             "faults": sorted(self.faults),
             "origin": str(self.origin),
             "instructions": instruction_grammar(),
-            "edit_container": (self.real.published() if self.real else real_container.describe_stand_in()
-                               if self.stand_ins else {"kind": "none", "describe": "no edit container"}),
+            "edit_container": self._edit_container(),
         }
+
+    def _edit_container(self) -> dict[str, object]:
+        """What runs the edits, for whoever judges this sandbox (the living documentation says it)."""
+        if self.real:
+            return self.real.published()
+        if self.stand_ins:
+            return {"kind": "stand-in", "describe": "the sandbox's stand-in edit containers (sandbox/container.py)"}
+        return {"kind": "none", "describe": "no edit container of the sandbox's (--no-containers)"}
 
     def write_endpoints(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -91,6 +91,13 @@ def build(source: Checkout, say: IO[str] = sys.stdout) -> None:
         raise CheckoutError(f"tsc in {path} did not write dist/main.js")
 
 
+def prepare(path: Path) -> Checkout:
+    """The checkout at `path`, checked and built: what `--container-src` and `make real-container` run."""
+    found = checkout(path)
+    build(found)
+    return found
+
+
 def _run(command: list[str], cwd: Path) -> None:
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
     if result.returncode != 0:
@@ -314,11 +321,5 @@ class RealService(threading.Thread):
             task.join(timeout=5)
 
 
-def describe_stand_in() -> dict[str, object]:
-    return {"kind": "stand-in", "describe": "the sandbox's stand-in edit containers (sandbox/container.py)"}
-
-
 if __name__ == "__main__":  # python -m sandbox.real_container PATH: build a checkout and say what it is
-    found = checkout(Path(sys.argv[1]))
-    build(found)
-    print(json.dumps(found.published(), indent=2))
+    print(json.dumps(prepare(Path(sys.argv[1])).published(), indent=2))

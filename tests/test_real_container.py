@@ -145,3 +145,32 @@ def test_the_suite_judges_the_real_container_and_records_its_known_faults(tmp_pa
     assert f"judged: {source.describe()}" in page.replace("&#x27;", "'")
     if status == "skipped":
         assert "fails as known: stranded-after-interrupt" in page or "interrupted-build-succeeds" in page
+
+
+@pytest.mark.sandbox
+def test_the_sandbox_can_run_without_its_stand_in_containers(tmp_path: Path) -> None:
+    """`python -m sandbox up --no-containers`: everything but an edit container, for one the user runs."""
+    import boto3
+
+    from sandbox.process import SandboxProcess
+
+    process = SandboxProcess(tmp_path / "sandbox.log", extra_args=("--no-containers",))
+    endpoints = process.start()
+    try:
+        assert endpoints["edit_container"]["kind"] == "none"
+        session = boto3.session.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-west-2")
+        aws = {service: session.client(service, endpoint_url=endpoints["aws_endpoint_url"])
+               for service in ("sqs", "ecs", "stepfunctions")}
+        assert aws["sqs"].get_queue_url(QueueName="webordinary-unclaimed")["QueueUrl"]  # where containers claim
+        assert aws["stepfunctions"].describe_state_machine(stateMachineArn=endpoints["state_machine_arn"])
+        assert aws["ecs"].list_tasks(cluster="webordinary-edit-cluster")["taskArns"] == []
+    finally:
+        process.stop()
+
+
+@pytest.mark.sandbox
+def test_fault_switches_with_the_real_container_are_refused_in_one_line(tmp_path: Path) -> None:
+    ran = subprocess.run([sys.executable, "-m", "sandbox", "up", "--container-src", str(tmp_path), "--fault",
+                          "no-push"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 2
+    assert "with --container-src there are none to change: drop no-push" in ran.stderr

@@ -39,8 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"say which checkout to judge: {SOURCE_ENV}=<checkout>/claude-code-container (a clone of "
                      "jscotthorn/webordinary) or --src")
     try:
-        source = real_container.checkout(args.src)
-        real_container.build(source)
+        source = real_container.prepare(args.src)
     except real_container.CheckoutError as error:
         print(f"real-container: {error}", file=sys.stderr)
         return 2
