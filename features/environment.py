@@ -27,7 +27,7 @@ from lib.target import Target
 from lib.world import World, world
 from reporting import parallel
 from reporting.formatter import reports_folder, write_page
-from sandbox.process import SandboxProcess, SandboxStartError
+from sandbox.process import ATTACH_ENV, SandboxProcess, SandboxStartError
 
 
 def console(message: str) -> None:
@@ -94,17 +94,16 @@ def _start_sandbox(context: Context, settings: Settings) -> tuple[Settings, Gram
 
 # One sandbox for many behave processes (a test's runs, a benchmark): the endpoints file a running
 # `python -m sandbox up --endpoints-file F` wrote. Every process still gets its own run id, so none shares a client.
-ATTACH = "WEBORDINARY_SANDBOX_ENDPOINTS"
 
 
 def _endpoints_of_a_running_sandbox() -> dict[str, str] | None:
-    path = os.environ.get(ATTACH)
+    path = os.environ.get(ATTACH_ENV)
     if not path:
         return None
     try:
         return json.loads(Path(path).read_text())
     except (OSError, ValueError) as error:
-        raise SandboxStartError(f"{ATTACH}={path}: not the endpoints file of a running sandbox ({error}); "
+        raise SandboxStartError(f"{ATTACH_ENV}={path}: not the endpoints file of a running sandbox ({error}); "
                                 "unset it to start a sandbox for this run") from error
 
 
@@ -129,7 +128,7 @@ def before_all_workers(context: Any) -> None:
     run = _Coordinator(Path(settings.reports_dir), time.time())
     _COORDINATOR.append(run)
     parallel.clear(run.reports)
-    if settings.target == "local" and not os.environ.get(ATTACH):
+    if settings.target == "local" and not os.environ.get(ATTACH_ENV):
         run.sandbox = SandboxProcess(run.reports / "sandbox.log")
         context.sandbox_endpoints = run.sandbox.start()
 

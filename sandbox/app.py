@@ -93,8 +93,8 @@ class Sandbox:
                 on_exit=fleet.forget), self.faults, self.stopping)
             self.threads.append(fleet)
         elif self.real:
-            self.real_service = RealService(self.clients, self.real, self.state_dir / "tasks", self.aws_endpoint_url,
-                                            self.stopping, self.tasks)
+            self.real_service = RealService(self.clients, self.real, self.state_dir / "tasks", self.stopping,
+                                            self.tasks)
             self.threads.append(self.real_service)
         for thread in self.threads:
             thread.start()

@@ -302,6 +302,10 @@ def aws_cli() -> str:
     return found
 
 
+# Path-style addressing for the awscli: bucket names contain dots.
+AWSCLI_CONFIG = Path(__file__).resolve().parent / "awscli.cfg"
+
+
 def aws_cli_env() -> dict[str, str]:
     # moto accepts any credentials; fixed fake ones keep a developer's real keys away from the sandbox.
     return {
@@ -309,6 +313,6 @@ def aws_cli_env() -> dict[str, str]:
         "AWS_ACCESS_KEY_ID": "sandbox",
         "AWS_SECRET_ACCESS_KEY": "sandbox",
         "AWS_DEFAULT_REGION": names.REGION,
-        "AWS_CONFIG_FILE": str(Path(__file__).resolve().parent / "awscli.cfg"),
+        "AWS_CONFIG_FILE": str(AWSCLI_CONFIG),
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     }

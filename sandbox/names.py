@@ -57,6 +57,11 @@ def interrupt_queue(project: str, user: str) -> str:
     return INTERRUPT_QUEUE.format(project=project, user=user)
 
 
+def log_stream(task_id: str) -> str:
+    """The awslogs driver's stream for an ECS task: `<prefix>/<container name>/<task id>`."""
+    return f"{LOG_STREAM_PREFIX}/{CONTAINER_NAME}/{task_id}"
+
+
 def bucket(project: str) -> str:
     return BUCKET.format(project=project)
 

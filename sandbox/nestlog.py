@@ -34,7 +34,7 @@ class ContainerLog:
 
     def __init__(self, logs_client: Any, task_id: str, pid: int) -> None:
         self._logs = logs_client
-        self.stream = f"{names.LOG_STREAM_PREFIX}/{names.CONTAINER_NAME}/{task_id}"
+        self.stream = names.log_stream(task_id)
         self.pid = pid
         self.colour = not os.environ.get("NO_COLOR")
         self._lock = threading.Lock()

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import IO
 
 START_DEADLINE_S = 60.0
+# A behave run attaches to the running sandbox whose endpoints file this names (features/environment.py).
+ATTACH_ENV = "WEBORDINARY_SANDBOX_ENDPOINTS"
 
 
 class SandboxProcess:
@@ -50,6 +52,10 @@ class SandboxProcess:
                                         f"{START_DEADLINE_S:.0f}s; its log ends: {self.log_tail()}")
             time.sleep(0.05)  # polling a child process's file: no event to wait on
         return json.loads(self.endpoints_file.read_text())
+
+    def attach_environment(self) -> dict[str, str]:
+        """The environment that makes a behave run use this sandbox instead of starting one of its own."""
+        return {ATTACH_ENV: str(self.endpoints_file)}
 
     def _poll(self) -> bool:
         assert self._process is not None

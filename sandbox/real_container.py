@@ -7,9 +7,9 @@ desired count) and a `node dist/main.js` process whose stdout and stderr become 
 `edit/edit-container/<task id>`, one event per line. So the suite reads the container's own NestJS lines and
 its liveness exactly where it reads them on AWS.
 
-Around the unchanged source, every workaround is listed in the README ("The real container"): the Claude
-stand-in and the SQS endpoint preloads (`sandbox/preload/`), the origin named `amelia-astro.git`, a scratch HOME
-and workspace per task, npm's cache for the clone's `npm install`, and the awscli's path-style addressing.
+Around the unchanged source, every workaround is listed in the README ("Your own edit container on the embedded
+AWS"): the Claude stand-in and the SQS endpoint preloads (`sandbox/preload/`), the origin named `amelia-astro.git`,
+a scratch HOME and workspace per task, npm's cache for the clone's `npm install`, and path-style addressing.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from typing import IO
 
 from sandbox import names
 from sandbox.awsclients import Clients
+from sandbox.edit import AWSCLI_CONFIG
 
 PRELOADS = Path(__file__).resolve().parent / "preload"
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,7 +135,7 @@ class LogDriver:
 
     def __init__(self, clients: Clients, task_id: str) -> None:
         self.clients = clients
-        self.stream = f"{names.LOG_STREAM_PREFIX}/{names.CONTAINER_NAME}/{task_id}"
+        self.stream = names.log_stream(task_id)
         self._pending: list[dict] = []
         self._last_ms = 0
         self._lock = threading.Lock()
@@ -184,8 +185,7 @@ class Task(threading.Thread):
     """One ECS task of the edit service: the real container as a process, with its own scratch HOME and
     workspace (tasks share no disk, as on Fargate)."""
 
-    def __init__(self, clients: Clients, source: Checkout, scratch: Path, aws_endpoint: str,
-                 on_exit: threading.Event) -> None:
+    def __init__(self, clients: Clients, source: Checkout, scratch: Path, on_exit: threading.Event) -> None:
         record = clients.ecs.run_task(cluster=names.CLUSTER, taskDefinition=names.TASK_FAMILY,
                                       startedBy=names.SERVICE, count=1, launchType="FARGATE")["tasks"][0]
         self.task_arn = record["taskArn"]
@@ -194,7 +194,6 @@ class Task(threading.Thread):
         self.clients = clients
         self.source = source
         self.scratch = scratch / self.task_id
-        self.aws_endpoint = aws_endpoint
         self.on_exit = on_exit
         self.process: subprocess.Popen[bytes] | None = None
         self.stopping = False
@@ -212,16 +211,16 @@ class Task(threading.Thread):
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "/usr/bin:/bin")]),
             "HOME": str(home),  # it runs `git config --global` and writes ~/.git-credentials
             "WORKSPACE_PATH": str(workspace),
-            "AWS_ENDPOINT_URL": self.aws_endpoint,
+            "AWS_ENDPOINT_URL": self.clients.endpoint,
             "AWS_REGION": names.REGION,
             "AWS_DEFAULT_REGION": names.REGION,
             "AWS_ACCOUNT_ID": names.ACCOUNT_ID,  # the queue URLs it builds itself
             "AWS_ACCESS_KEY_ID": "sandbox",
             "AWS_SECRET_ACCESS_KEY": "sandbox",
             # Bucket names have dots: path-style addressing, as the sandbox's own awscli uses.
-            "AWS_CONFIG_FILE": str(Path(__file__).resolve().parent / "awscli.cfg"),
+            "AWS_CONFIG_FILE": str(AWSCLI_CONFIG),
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "UNCLAIMED_QUEUE_URL": f"{self.aws_endpoint}/{names.ACCOUNT_ID}/{names.UNCLAIMED_QUEUE}",
+            "UNCLAIMED_QUEUE_URL": self.clients.queue_url(names.UNCLAIMED_QUEUE),
             "GITHUB_TOKEN": "sandbox-token",  # without one it throws before setting its git identity
             "GIT_PUSH_ENABLED": "true",
             "GIT_TERMINAL_PROMPT": "0",
@@ -281,13 +280,12 @@ class RealService(threading.Thread):
     """The ECS service `webordinary-edit-service` with the real container as its task: keeps `desired` tasks
     running, replacing any that exits. The containers read the claim queue themselves."""
 
-    def __init__(self, clients: Clients, source: Checkout, scratch: Path, aws_endpoint: str,
-                 stopping: threading.Event, desired: int = TASKS) -> None:
+    def __init__(self, clients: Clients, source: Checkout, scratch: Path, stopping: threading.Event,
+                 desired: int = TASKS) -> None:
         super().__init__(name="edit-service", daemon=True)
         self.clients = clients
         self.source = source
         self.scratch = scratch
-        self.aws_endpoint = aws_endpoint
         self.stopping = stopping
         self.desired = desired
         self.tasks: list[Task] = []
@@ -301,7 +299,7 @@ class RealService(threading.Thread):
                 for _ in range(self.desired - len(self.tasks)):
                     if self.stopping.is_set():
                         break
-                    task = Task(self.clients, self.source, self.scratch, self.aws_endpoint, self._changed)
+                    task = Task(self.clients, self.source, self.scratch, self._changed)
                     print(f"[edit-service] started task {task.task_id}: {self.source.describe()}", flush=True)
                     self.tasks.append(task)
                     task.start()

@@ -34,7 +34,7 @@ def world(shared_sandbox: tuple[World, SandboxProcess]) -> World:
 @pytest.fixture(scope="session")
 def attach(shared_sandbox: tuple[World, SandboxProcess]) -> dict[str, str]:
     """The environment that makes a behave run attach to the session's shared sandbox instead of starting one."""
-    return {"WEBORDINARY_SANDBOX_ENDPOINTS": str(shared_sandbox[1].endpoints_file)}
+    return shared_sandbox[1].attach_environment()
 
 
 def run_feature_files(files: list[Path], tmp_path: Path, *args: str, timeout: float = 300,

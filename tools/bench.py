@@ -35,7 +35,7 @@ from lib.settings import Settings  # noqa: E402
 from lib.target import Target  # noqa: E402
 from lib.world import World  # noqa: E402
 from sandbox.front import COUNTS_PATH  # noqa: E402
-from sandbox.process import SandboxProcess  # noqa: E402
+from sandbox.process import ATTACH_ENV, SandboxProcess  # noqa: E402
 
 REPORTS = ROOT / "reports" / "bench"
 GOAL_RATIO = 8.0
@@ -98,7 +98,7 @@ def deploy_at_once(world: World, names: list[str], instruction: str) -> tuple[fl
 
 def run_suite(endpoints_file: Path) -> tuple[float, int, list[float]]:
     results = REPORTS / "suite.json"
-    env = {**os.environ, "WEBORDINARY_SANDBOX_ENDPOINTS": str(endpoints_file)}
+    env = {**os.environ, ATTACH_ENV: str(endpoints_file)}
     command = [str(Path(sys.executable).parent / "behave"), "--tags=@s3", "--no-junit",
                "-f", "json", "-o", str(results), "-D", f"reports_dir={REPORTS}"]
     started = time.monotonic()

@@ -21,7 +21,6 @@ from sandbox import real_container  # noqa: E402
 from sandbox.process import SandboxProcess, SandboxStartError  # noqa: E402
 
 SOURCE_ENV = "WEBORDINARY_SRC"
-ATTACH = "WEBORDINARY_SANDBOX_ENDPOINTS"  # features/environment.py attaches behave to the sandbox it names
 REPORTS = ROOT / "reports" / "real-container"
 
 
@@ -54,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"real-container: {error}", file=sys.stderr)
         return 2
     try:
-        env = {**os.environ, ATTACH: str(sandbox.endpoints_file)}
+        env = {**os.environ, **sandbox.attach_environment()}
         command = [str(Path(sys.executable).parent / "behave"), f"--tags={args.tags}",
                    "-D", f"reports_dir={args.reports}", *args.behave_args]
         print(" ".join(command), flush=True)
