@@ -102,6 +102,7 @@ Feature: Every editing session deploys its own site to S3
       | fatima | Create site for client 3 |
     Then every edit is deployed to its client's site
     And all of them were deployed within the concurrent deployment limit
+    And each client's next email would still be served
     And the site of "dora" shows the heading "Welcome to client 1"
     And the site of "emil" shows the heading "Welcome to client 2"
     And the site of "fatima" shows the heading "Welcome to client 3"

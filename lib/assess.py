@@ -6,7 +6,7 @@ from __future__ import annotations
 from lib import expectations, naming
 from lib.checks import branches, deployments, outcomes
 from lib.checks.branches import ThreadWork
-from lib.observe import moments, sites
+from lib.observe import containers, moments, sites
 from lib.observe.reader import Reader, Readings
 from lib.observe.visitor import Visit
 from lib.scenario import ScenarioError, Session
@@ -130,6 +130,19 @@ def branch_problems(world: World, sessions: list[Session]) -> list[str]:
     main = repository.get_git_commits(settings.default_branch, limit=30)
     return (branches.branch_problems(work, settings.user_id, remote)
             + branches.main_problems(main, [w.thread_id for w in work], settings.default_branch))
+
+
+def unserved_clients(world: World) -> list[str]:
+    """Clients of the scenario whose project is owned by a container that no longer serves it, once every session
+    has ended: its next email would be routed to that owner and wait for a claim that never comes."""
+    sessions = world.scenario.sessions
+    if not sessions:
+        raise ScenarioError("no email was sent in this scenario, so no container has served anyone yet")
+    world.observer.await_outcomes(sessions)
+    served = {s.client.name: s.client for s in sessions}
+    aws, settings = world.target.aws, world.target.settings
+    return [problem for client in served.values()
+            if (problem := containers.unserved(aws.dynamodb, settings, client.name, client.project))]
 
 
 def loose_ends(world: World) -> list[str]:

@@ -25,6 +25,9 @@ from sandbox.nestlog import ContainerLog
 GENERIC = "GenericContainerService"
 CALLBACKS = "StepFunctionsCallbackService"
 VISIBILITY = "VisibilityExtensionService"
+# How long a client's queue must stop growing before the `out-of-order` fault takes its batch: longer than the
+# gap between the emails of a burst (0.5 s in @switching) even when a loaded machine staggers their executions.
+OUT_OF_ORDER_SETTLE_S = 3.0
 
 
 def new_container_id() -> str:
@@ -166,11 +169,28 @@ class Container(threading.Thread):
     def _receive(self) -> list[dict]:
         assert self.owned is not None
         out_of_order = "out-of-order" in self.faults
+        if out_of_order:
+            self._await_settled_queue()
         response = self.clients.sqs.receive_message(QueueUrl=self.owned.queue_url,
                                                     MaxNumberOfMessages=10 if out_of_order else 1,
                                                     WaitTimeSeconds=1, AttributeNames=["All"])
         messages = response.get("Messages", [])
         return list(reversed(messages)) if out_of_order else messages
+
+    def _await_settled_queue(self) -> None:
+        """Under `out-of-order`: wait, as a batching consumer would, until the queue stops growing, so that every
+        email of a burst is waiting when the batch is taken newest first (taken one by one as they land, the
+        order would survive and the fault would not show)."""
+        assert self.owned is not None
+        url, last, changed = self.owned.queue_url, -1, time.monotonic()
+        while not self.stopping.is_set() and time.monotonic() - changed < OUT_OF_ORDER_SETTLE_S:
+            count = int(self.clients.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
+                "ApproximateNumberOfMessages"])["Attributes"]["ApproximateNumberOfMessages"])
+            if count == 0:
+                return
+            if count != last:
+                last, changed = count, time.monotonic()
+            self.stopping.wait(0.25)
 
     # -- one message ------------------------------------------------------------------------------------------
     def _handle(self, message: dict) -> None:

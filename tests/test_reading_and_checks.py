@@ -201,7 +201,7 @@ def test_an_instruction_outside_the_published_grammar_is_named_with_the_valid_fo
 
 
 def test_an_owner_of_several_projects_stalls_only_those_it_claimed_before_its_last() -> None:
-    from lib.observe.sessions import later_claims
+    from lib.observe.containers import later_claims
 
     def row(project: str, claimed_ms: int) -> dict:
         return {"projectKey": {"S": f"{project}#acceptance"}, "claimedAt": {"N": str(claimed_ms)}}
@@ -210,3 +210,33 @@ def test_an_owner_of_several_projects_stalls_only_those_it_claimed_before_its_la
     assert later_claims(rows[1], rows) == ["dora#acceptance"]  # gus's queue was replaced by dora's
     assert later_claims(rows[2], rows) == []  # dora is the one it serves now, whatever else it still owns
     assert later_claims(rows[0], [rows[0]]) == []
+
+
+def test_a_client_whose_owner_claimed_another_project_after_it_is_unserved() -> None:
+    from lib.observe.containers import unserved
+
+    rows = {"dora#acceptance": ("c-1", 1000), "emil#acceptance": ("c-1", 2000), "otto#acceptance": ("c-2", 500)}
+
+    class Pages:
+        def paginate(self, **kwargs: Any) -> list[dict]:
+            owner = kwargs["ExpressionAttributeValues"][":c"]["S"]
+            items = [item(k) for k, (c, _) in rows.items() if c == owner]
+            return [{"Items": items[:1]}, {"Items": items[1:]}]  # a later claim on a second page still counts
+
+    class Table:
+        def get_item(self, Key: dict, **_: Any) -> dict:
+            key = Key["projectKey"]["S"]
+            return {"Item": item(key)} if key in rows else {}
+
+        def get_paginator(self, name: str) -> Pages:
+            return Pages()
+
+    def item(key: str) -> dict:
+        container, claimed = rows[key]
+        return {"projectKey": {"S": key}, "containerId": {"S": container}, "claimedAt": {"N": str(claimed)}}
+
+    said = unserved(Table(), Settings(), "dora", "dora")
+    assert said is not None and "dora's owner c-1 claimed emil#acceptance after it" in said
+    assert unserved(Table(), Settings(), "emil", "emil") is None  # the project c-1 serves now
+    assert unserved(Table(), Settings(), "otto", "otto") is None  # its owner claimed nothing after it
+    assert unserved(Table(), Settings(), "nils", "nils") is None  # nobody owns it: its next email sends a claim

@@ -5,6 +5,7 @@ from __future__ import annotations
 from behave import then
 from behave.runner import Context
 
+from lib import assess
 from lib.inputs import takes
 from lib.observe import containers
 from lib.world import World, world
@@ -33,3 +34,12 @@ def _still_running(w: World, client: str) -> None:
     assert status == containers.RUNNING, (
         f"the container (ECS task {task}) that handled {session.describe()} is {status}: "
         f"{containers.stopped_reason(w.target.aws.ecs, w.target.settings, task)}")
+
+
+@then("each client's next email would still be served")
+def step_next_emails_still_served(context: Context) -> None:
+    """Once every session has ended, no client that sent an email is owned by a container that has since claimed
+    another project: a container reads only the queue of the project it claimed last, so such a client's next
+    email would wait for a claim that never comes."""
+    problems = assess.unserved_clients(world(context))
+    assert not problems, "; ".join(problems)

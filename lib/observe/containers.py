@@ -1,5 +1,6 @@
-"""Is an edit container up? ECS is the truthful answer (the repo's tests/scripts/monitor.sh): DescribeTasks on
-the cluster, the task id taken from the container's log stream name (`edit/<container>/<task id>`)."""
+"""Is an edit container up, and does it still serve the projects it owns? ECS is the truthful answer to the first
+(the repo's tests/scripts/monitor.sh): DescribeTasks on the cluster, the task id taken from the container's log
+stream name (`edit/<container>/<task id>`). The ownership table answers the second."""
 
 from __future__ import annotations
 
@@ -20,3 +21,34 @@ def task_status(ecs: Any, settings: Settings, task_id: str) -> str:
 def stopped_reason(ecs: Any, settings: Settings, task_id: str) -> str:
     tasks = ecs.describe_tasks(cluster=settings.ecs_cluster, tasks=[task_id]).get("tasks", [])
     return (tasks[0].get("stoppedReason") or "no reason given") if tasks else "no such task"
+
+
+def later_claims(mine: dict, owners_rows: list[dict]) -> list[str]:
+    """The projects an owner claimed after the project of `mine` (ownership rows as DynamoDB items). Owning
+    several is not itself a stall: the container serves the project it claimed last (its queue URL is replaced
+    by each claim, generic-container.service.ts:94-147), so only a later claim leaves this project unserved."""
+    def claimed(row: dict) -> int:
+        return int(row.get("claimedAt", {}).get("N", "0"))
+
+    return sorted(r["projectKey"]["S"] for r in owners_rows
+                  if r["projectKey"] != mine.get("projectKey") and claimed(r) > claimed(mine))
+
+
+def unserved(dynamodb: Any, settings: Settings, client_name: str, project: str) -> str | None:
+    """Why the project's queue is no longer read although a container owns it (its owner claimed another project
+    after it), or None. Its next email is routed to that owner and never claimed again: it cannot end."""
+    key = {"S": f"{project}#{settings.user_id}"}
+    row = dynamodb.get_item(TableName=settings.ownership_table, Key={"projectKey": key},
+                            ConsistentRead=True).get("Item", {})
+    owner = row.get("containerId", {}).get("S")
+    if not owner:
+        return None
+    pages = dynamodb.get_paginator("scan").paginate(
+        TableName=settings.ownership_table, FilterExpression="containerId = :c",
+        ExpressionAttributeValues={":c": {"S": owner}}, ConsistentRead=True)
+    rows = [row for page in pages for row in page.get("Items", [])]
+    later = later_claims(row, rows)
+    if not later:
+        return None
+    return (f"{client_name}'s owner {owner} claimed {', '.join(later)} after it: a container polls the queue of the "
+            f"project it claimed last, so this one's is no longer served")

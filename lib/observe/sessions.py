@@ -84,18 +84,7 @@ class SessionObserver:
         waiting = self.queue_counts(dlq)
         if waiting and waiting[0] + waiting[1]:
             return f"its message was moved to the dead-letter queue {dlq}"
-        key = {"S": f"{session.client.project}#{self.settings.user_id}"}
-        row = aws.dynamodb.get_item(TableName=self.settings.ownership_table, Key={"projectKey": key},
-                                    ConsistentRead=True).get("Item", {})
-        owner = row.get("containerId", {}).get("S")
-        if owner:
-            rows = aws.dynamodb.scan(TableName=self.settings.ownership_table, FilterExpression="containerId = :c",
-                                     ExpressionAttributeValues={":c": {"S": owner}}).get("Items", [])
-            later = later_claims(row, rows)
-            if later:
-                return (f"{session.client.name}'s owner {owner} claimed {', '.join(later)} after it: a container "
-                        f"polls the queue of the project it claimed last, so this one's is no longer served")
-        return None
+        return containers.unserved(aws.dynamodb, self.settings, session.client.name, session.client.project)
 
     def queue_counts(self, name: str) -> tuple[int, int] | None:
         """(waiting, in flight) of a queue, or None when it does not exist."""
@@ -205,14 +194,3 @@ class SessionObserver:
         with ThreadPoolExecutor(max_workers=len(pending)) as pool:
             for future in [pool.submit(self.await_outcome, s) for s in pending]:
                 future.result()
-
-
-def later_claims(mine: dict, owners_rows: list[dict]) -> list[str]:
-    """The projects an owner claimed after the project of `mine` (ownership rows as DynamoDB items). Owning
-    several is not itself a stall: the container serves the project it claimed last (its queue URL is replaced
-    by each claim, generic-container.service.ts:94-147), so only a later claim leaves this project unserved."""
-    def claimed(row: dict) -> int:
-        return int(row.get("claimedAt", {}).get("N", "0"))
-
-    return sorted(r["projectKey"]["S"] for r in owners_rows
-                  if r["projectKey"] != mine.get("projectKey") and claimed(r) > claimed(mine))
