@@ -21,6 +21,7 @@ Feature: Every editing session deploys its own site to S3
     And the site of "bruno" shows the heading "Bruno's Bikes"
     And the site of "bruno" does not show "Amelia's Bakery"
     And "amelia" and "bruno" have separate edit pages
+    And each client's next email would still be served
 
   @switching @real-fault:stranded-after-interrupt @real-fault:interrupted-build-succeeds
   Scenario: A client switching quickly between five threads ends on the last one

@@ -126,8 +126,9 @@ def test_the_make_target_names_the_missing_checkout_in_one_line() -> None:
 @pytest.mark.sandbox
 @needs_checkout
 def test_the_suite_judges_the_real_container_and_records_its_known_faults(tmp_path: Path) -> None:
-    """Two scenarios against the real container: two clients at once must be green; rapid switching shows the
-    container's known interrupt faults, recorded as known (or it passes, when the timing spares it)."""
+    """Two scenarios against the real container: two clients at once must be green (or, when one task took both
+    claims, record claims-while-owning as known); rapid switching shows the container's known interrupt faults,
+    recorded as known (or it passes, when the timing spares it)."""
     from tests.conftest import scenario_results
 
     source = real_container.checkout(Path(SOURCE))
@@ -137,7 +138,8 @@ def test_the_suite_judges_the_real_container_and_records_its_known_faults(tmp_pa
          "@isolation or @switching", "--reports", str(tmp_path), "--", "-f", "json", "-o", str(report), "-f",
          "plain"], cwd=ROOT, capture_output=True, text=True, timeout=1200)
     results = scenario_results(report)
-    assert results["Two clients editing at once each get only their own site"][0] == "passed", ran.stdout[-3000:]
+    isolation, _ = results["Two clients editing at once each get only their own site"]
+    assert isolation in ("passed", "skipped"), ran.stdout[-3000:]  # skipped: one task took both claims (known)
     status, error = results["A client switching quickly between five threads ends on the last one"]
     assert status in ("passed", "skipped"), f"{status}: {error}"  # skipped: failed as known
     assert ran.returncode == 0, ran.stdout[-3000:]
@@ -145,6 +147,8 @@ def test_the_suite_judges_the_real_container_and_records_its_known_faults(tmp_pa
     assert f"judged: {source.describe()}" in page.replace("&#x27;", "'")
     if status == "skipped":
         assert "fails as known: stranded-after-interrupt" in page or "interrupted-build-succeeds" in page
+    if isolation == "skipped":
+        assert "fails as known: claims-while-owning" in page
 
 
 @pytest.mark.sandbox
