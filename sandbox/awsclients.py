@@ -49,6 +49,11 @@ class Clients:
     def ecs(self) -> Any:
         return self.client("ecs")
 
+    def run_edit_task(self) -> dict:
+        """A new task record of the edit service in ECS (RUNNING), as the service's scaling starts one."""
+        return self.ecs.run_task(cluster=names.CLUSTER, taskDefinition=names.TASK_FAMILY, startedBy=names.SERVICE,
+                                 count=1, launchType="FARGATE")["tasks"][0]
+
     def queue_url(self, name: str) -> str:
         return f"{self.endpoint}/{names.ACCOUNT_ID}/{name}"
 

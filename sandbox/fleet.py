@@ -43,9 +43,7 @@ class Fleet(threading.Thread):
             elif idle:
                 chosen = idle[0]
             else:
-                task = self.clients.ecs.run_task(cluster=names.CLUSTER, taskDefinition=names.TASK_FAMILY,
-                                                 startedBy=names.SERVICE, count=1, launchType="FARGATE")["tasks"][0]
-                chosen = self.new_container(task)
+                chosen = self.new_container(self.clients.run_edit_task())
                 self.containers.append(chosen)
                 chosen.start()
             chosen.offer(claim)

@@ -130,7 +130,7 @@ def apply(instruction: str, workspace: Path, thread_id: str, summary_only: bool 
 def main(argv: list[str] | None = None) -> int:
     """`python -m sandbox.interpreter --workspace DIR --thread ID INSTRUCTION`: apply one instruction to a checkout
     of the fixture site and print its summary; an instruction outside the grammar exits 2 naming the forms. For a
-    stand-in for Claude in another process (the real container's, `sandbox/real_container/claude_standin.cjs`)."""
+    stand-in for Claude in another process (the real container's, `sandbox/preload/claude_standin.cjs`)."""
     import argparse
     import sys
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import os
 import shutil
 import signal
@@ -186,9 +185,7 @@ class Task(threading.Thread):
     workspace (tasks share no disk, as on Fargate)."""
 
     def __init__(self, clients: Clients, source: Checkout, scratch: Path, on_exit: threading.Event) -> None:
-        record = clients.ecs.run_task(cluster=names.CLUSTER, taskDefinition=names.TASK_FAMILY,
-                                      startedBy=names.SERVICE, count=1, launchType="FARGATE")["tasks"][0]
-        self.task_arn = record["taskArn"]
+        self.task_arn = clients.run_edit_task()["taskArn"]
         self.task_id = self.task_arn.rsplit("/", 1)[-1]
         super().__init__(name=f"task {self.task_id}", daemon=True)
         self.clients = clients
@@ -318,6 +315,3 @@ class RealService(threading.Thread):
         for task in tasks:
             task.join(timeout=5)
 
-
-if __name__ == "__main__":  # python -m sandbox.real_container PATH: build a checkout and say what it is
-    print(json.dumps(prepare(Path(sys.argv[1])).published(), indent=2))

@@ -35,7 +35,7 @@ from lib.settings import Settings  # noqa: E402
 from lib.target import Target  # noqa: E402
 from lib.world import World  # noqa: E402
 from sandbox.front import COUNTS_PATH  # noqa: E402
-from sandbox.process import ATTACH_ENV, SandboxProcess  # noqa: E402
+from sandbox.process import SandboxProcess  # noqa: E402
 
 REPORTS = ROOT / "reports" / "bench"
 GOAL_RATIO = 8.0
@@ -96,9 +96,9 @@ def deploy_at_once(world: World, names: list[str], instruction: str) -> tuple[fl
     return time.monotonic() - started, batch
 
 
-def run_suite(endpoints_file: Path) -> tuple[float, int, list[float]]:
+def run_suite(sandbox: SandboxProcess) -> tuple[float, int, list[float]]:
     results = REPORTS / "suite.json"
-    env = {**os.environ, ATTACH_ENV: str(endpoints_file)}
+    env = {**os.environ, **sandbox.attach_environment()}
     command = [str(Path(sys.executable).parent / "behave"), "--tags=@s3", "--no-junit",
                "-f", "json", "-o", str(results), "-D", f"reports_dir={REPORTS}"]
     started = time.monotonic()
@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             process = SandboxProcess(REPORTS / "sandbox-suite.log", environ=environ)
             requests = Requests(process.start())
             before = requests.now()
-            wall, deployed, latencies = run_suite(process.endpoints_file)
+            wall, deployed, latencies = run_suite(process)
             print(f"the @s3 suite: {wall:.1f}s wall; one session {session_wall:.2f}s; ratio {wall / session_wall:.1f} "
                   f"single sessions (goal {GOAL_RATIO:.0f})")
             if latencies:

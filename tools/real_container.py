@@ -38,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"say which checkout to judge: {SOURCE_ENV}=<checkout>/claude-code-container (a clone of "
                      "jscotthorn/webordinary) or --src")
     try:
+        # Built here, before the sandbox starts: `npm ci` can outlast the sandbox's start deadline, and the
+        # sandbox's own prepare() then finds the checkout built and only checks it.
         source = real_container.prepare(args.src)
     except real_container.CheckoutError as error:
         print(f"real-container: {error}", file=sys.stderr)
