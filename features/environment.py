@@ -25,7 +25,7 @@ from lib.scenario import ScenarioState
 from lib.settings import Settings, SettingsError
 from lib.target import Target
 from lib.world import World, world
-from reporting import parallel
+from reporting import parallel, reporters
 from reporting.formatter import reports_folder, write_page
 from sandbox.process import ATTACH_ENV, SandboxProcess, SandboxStartError
 
@@ -50,6 +50,7 @@ def before_all(context: Context) -> None:
 
 
 def _start(context: Context) -> None:
+    reporters.install(context.config)  # "known fault" in the console summary and JUnit, as in the page
     userdata = context.config.userdata
     defines = dict(context.config.userdata_defines or [])
     ini = {key: value for key, value in userdata.items() if key not in defines}
@@ -156,7 +157,9 @@ def before_scenario(context: Context, scenario: Scenario) -> None:
     w.scenario = ScenarioState(scope=f"s{w.scenarios_started}")
     # Registered at once, so the clients go even when a step or a later hook fails.
     context.add_cleanup(_clean_up, w)
-    known_faults.tagged(scenario.effective_tags)  # an unknown fault's name fails at once, naming the known ones
+    wrong = known_faults.tag_problems(scenario.effective_tags)  # an unknown fault's name fails at once
+    if wrong:
+        raise known_faults.UnknownFaultError("; ".join(wrong))
     if "sandbox-only" in scenario.effective_tags and w.target.settings.target != "local":
         scenario.skip("sandbox only: the real system cannot be made to do this on purpose")
     missing = visitor.unavailable(w.target.settings.browser)
@@ -179,11 +182,6 @@ def _report(report: object) -> None:
         console("could not remove: " + "; ".join(errors))
 
 
-# A promise the real system is known not to keep yet (webordinary-contract.md, "Known faults"): its scenario runs,
-# is expected to fail on a check, and then counts as skipped; if it passes, the run fails, like a strict xfail.
-KNOWN_FAULT = "known-fault"
-
-
 def after_step(context: Context, step: Step) -> None:
     fault = infrastructure.fault_in(step.exception) if step.status in (Status.failed, Status.error) else None
     if fault:
@@ -194,20 +192,21 @@ def after_step(context: Context, step: Step) -> None:
         return
     if step.status != Status.failed or not isinstance(step.exception, AssertionError):
         return  # only a check that fails can be a known fault; an error (a broken step, a bad input) still fails
-    w = world(context)
     message = str(step.exception).strip().splitlines()[0]
-    tags = context.scenario.effective_tags
-    if KNOWN_FAULT in tags:
-        w.scenario.known_fault_seen = message
-    elif w.target.real_system:
-        shown = known_faults.explaining(message, known_faults.tagged(tags))
-        if not shown:
-            return
-        w.scenario.known_fault_seen = f"{', '.join(f.name for f in shown)} ({shown[0].contract}): {message}"
-    else:
+    seen = known_faults.judge(f"{step.keyword} {step.name}", message, _accepted(context))
+    if seen is None:
         return
+    # Known: the step is marked so (behave then goes on with the next step, which gets its own verdict).
+    world(context).scenario.known_faults.append(seen)
     step.status = Status.skipped
-    context.scenario.skip(f"fails as known: {w.scenario.known_fault_seen}")
+    step.error_message = f"known fault {seen.describe()}"
+    step.webordinary_known_fault = seen.describe()
+
+
+def _accepted(context: Context) -> list[known_faults.KnownFault]:
+    w = world(context)
+    refused = ["mixed-builds"] if w.target.settings.mixed_builds == "fail" else []
+    return known_faults.accepted(context.scenario.effective_tags, real_system=w.target.real_system, refused=refused)
 
 
 def after_scenario(context: Context, scenario: Scenario) -> None:
@@ -219,22 +218,41 @@ def after_scenario(context: Context, scenario: Scenario) -> None:
             if step.status == Status.error:
                 step.error_message = f"infrastructure, not WebOrdinary: {w.infrastructure_fault}"
         return
-    if KNOWN_FAULT in scenario.effective_tags and scenario.status.name == "passed":
-        raise AssertionError(f"@{KNOWN_FAULT} scenario passed: the real system's known fault did not show. "
-                             f"Fixed? Remove the @{KNOWN_FAULT} tag")
-    if scenario.status.name == "passed" and not any(step.step_type == "then" for step in scenario.all_steps):
+    try:
+        _judge_scenario(context, scenario, w)
+    finally:
+        # Read by reporting.formatter when behave closes: the living documentation's evidence section.
+        browser = visitor.unavailable(w.target.settings.browser) is None
+        scenario.webordinary_evidence = evidence.collect(w, context.reports_dir / "screenshots" if browser else None)
+
+
+def _judge_scenario(context: Context, scenario: Scenario, w: World) -> None:
+    """The scenario's verdict from its steps' (one rule, lib/known_faults.judge): red when any check failed
+    otherwise than as a known fault; a known fault when some did and the rest held; else green."""
+    red = next((s.status for s in scenario.all_steps if s.status.has_failed()), None)
+    if red is not None:
+        scenario.set_status(red)  # behave would report the first step that is not green: a known fault's skip
+        return
+    if not any(step.step_type == "then" for step in scenario.all_steps):
         raise AssertionError("the scenario checks nothing: add a Then step that says what should have happened")
-    if scenario.status.name == "passed":
-        # A green scenario must not leave work behind: every execution it started has ended, and its clients'
-        # queues and dead-letter queues are empty.
-        w.observer.await_outcomes(w.scenario.sessions)
-        problems = [f"work done twice or at once: {p}" for p in assess.work_done_problems(w)]
-        problems += [f"a loose end: {p}" for p in assess.loose_ends(w)]
-        if problems:
-            raise AssertionError("the scenario passed its checks, but " + "; ".join(problems))
-    # Read by reporting.formatter when behave closes: the living documentation's evidence section.
-    browser = visitor.unavailable(w.target.settings.browser) is None
-    scenario.webordinary_evidence = evidence.collect(w, context.reports_dir / "screenshots" if browser else None)
+    # Checks of what the scenario left behind: work done twice or at once, and loose ends.
+    w.observer.await_outcomes(w.scenario.sessions, failures_allowed=bool(w.scenario.known_faults))
+    problems = [f"work done twice or at once: {p}" for p in assess.work_done_problems(w)]
+    problems += [f"a loose end: {p}" for p in assess.loose_ends(w)]
+    if problems:
+        message = "; ".join(problems)
+        seen = known_faults.judge("after the scenario", message, _accepted(context))
+        if seen is None:
+            raise AssertionError("the scenario passed its checks, but " + message)
+        w.scenario.known_faults.append(seen)
+    if w.scenario.known_faults:
+        reason = known_faults.summary(w.scenario.known_faults)
+        scenario.webordinary_known_fault = reason  # the one verdict the console, JUnit and the page show
+        scenario.skip_reason = reason
+        scenario.set_status(Status.skipped)
+    elif known_faults.STRICT_TAG in scenario.effective_tags:
+        raise AssertionError(f"@{known_faults.STRICT_TAG} scenario passed: the real system's known fault did not "
+                             f"show. Fixed? Remove the @{known_faults.STRICT_TAG} tag")
 
 
 def after_all(context: Context) -> None:

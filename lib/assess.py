@@ -6,7 +6,7 @@ from __future__ import annotations
 from lib import expectations, naming
 from lib.checks import branches, deployments, outcomes
 from lib.checks.branches import ThreadWork
-from lib.observe import containers, moments, sites
+from lib.observe import containers, moments, queues, sites
 from lib.observe.reader import Reader, Readings
 from lib.observe.visitor import Visit
 from lib.scenario import ScenarioError, Session
@@ -101,6 +101,17 @@ def exact_build_problems(world: World, sessions: list[Session]) -> list[str]:
     return problems
 
 
+def interrupted_build_problems(world: World) -> list[str]:
+    """Whether each email sent while the client's previous edit was building interrupted that edit in time."""
+    pairs = world.scenario.sent_while_building
+    if not pairs:
+        raise ScenarioError('no email of this scenario was sent while another was building, so nothing can have '
+                            'interrupted a build; send them with: When "<client>" emails these edits on new threads, '
+                            "each while the last is building:")
+    world.observer.await_outcomes([earlier for earlier, _ in pairs])
+    return outcomes.interrupted_build_problems(pairs, world.target.settings)
+
+
 def thread_work(world: World, sessions: list[Session]) -> list[ThreadWork]:
     """Each thread of these sessions (once they have ended) with its branch's commits since main on GitHub."""
     world.observer.await_outcomes(sessions)
@@ -114,8 +125,10 @@ def thread_work(world: World, sessions: list[Session]) -> list[ThreadWork]:
     for thread_id, mine in threads.items():
         branch = expectations.branch_for_thread(thread_id)
         committing = [s for s in mine if s.outcome and s.outcome.log.has(settings.phrase_committing)]
-        # A failed build is not pushed (contract), so its commit reaches GitHub only with a later push of the thread.
-        while committing and committing[-1].outcome and committing[-1].outcome.kind == expectations.BUILD_FAILED:
+        # A failed build is not pushed (contract), so its commit reaches GitHub only with a later push of the thread;
+        # unless an interrupt stopped it: the interrupt's handling pushes the work it saves.
+        while committing and (last := committing[-1].outcome) and last.kind == expectations.BUILD_FAILED and not (
+                last.log.has(settings.phrase_interrupt)):
             committing.pop()
         committed = [s.instruction for s in committing]
         work.append(ThreadWork(thread_id, branch, committed, repository.commits_since_main(branch)))
@@ -160,11 +173,17 @@ def loose_ends(world: World) -> list[str]:
         if moment.active_thread:
             problems.append(f"the active-job row of {client.project} still names thread {moment.active_thread} "
                             "after all its sessions ended")
+        # Name the sessions a leftover message can be of: how they ended is the evidence of why it is left.
+        ended_otherwise = [f"{s.describe()} ended {s.outcome.describe() if s.outcome else 'unseen'}"
+                           for s in world.scenario.sessions_of(client.name)
+                           if not (s.outcome and s.outcome.kind in (expectations.DEPLOYED, expectations.PREEMPTED))]
         for queue in (naming.input_queue_for(world.target.settings, client.project),
                       naming.dead_letter_queue_for(world.target.settings, client.project)):
-            counts = world.observer.queue_counts(queue)
+            counts = queues.counts(world.target.aws.sqs, queue)
             if counts and sum(counts):
-                problems.append(f"{queue} still holds {counts[0]} waiting and {counts[1]} in-flight message(s)")
+                problems.append(f"{queue} still holds {counts[0]} waiting and {counts[1]} in-flight message(s)" + (
+                    f", of the sessions that did not end deployed or preempted: {', '.join(ended_otherwise)}"
+                    if ended_otherwise else ""))
     return problems
 
 

@@ -52,8 +52,6 @@ def collect(world: World, screenshots: Path | None = None) -> dict[str, Any]:
         evidence["metrics"] = scenario.metrics
     if scenario.atomicity:
         evidence["atomicity"] = scenario.atomicity
-    if scenario.known_fault_seen:
-        evidence["known_fault"] = scenario.known_fault_seen
     if screenshots is not None:
         evidence["screenshots"] = _screenshots(world, screenshots)
     return evidence

@@ -48,6 +48,8 @@ PHRASE_SYNC_FAILED = "S3 sync failed"
 PHRASE_DONE = "Successfully processed message and sent callback"
 PHRASE_FAILED = "Failed to process message"
 PHRASE_INTERRUPTED = "Interrupt handling complete"
+PHRASE_INTERRUPT = "Processing interrupt"  # message-processor.service.ts:159, as an interrupt reaches the job
+PHRASE_RELEASED = "Releasing ownership of"  # generic-container.service.ts:350
 
 
 def branch_for_thread(thread_id: str, branch: str | None = None) -> str:

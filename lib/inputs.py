@@ -39,6 +39,8 @@ class Table:
     optional: tuple[str, ...] = ()
     filled: tuple[str, ...] = ()  # besides `required`, columns that must not be empty
     unique: str = ""  # a column whose values may not repeat (e.g. `client`)
+    min_rows: int = 1
+    why_rows: str = ""  # why a step needs at least `min_rows` rows
 
     def rows(self, table: TableLike | None) -> list[Row]:
         if table is None:
@@ -53,6 +55,9 @@ class Table:
         found = [{h: row[h].strip() for h in headings} for row in table]
         if not found:
             raise InputError(f"the table has a header ({', '.join(headings)}) but no rows")
+        if len(found) < self.min_rows:
+            raise InputError(f"the table has {len(found)} row(s); this step needs at least {self.min_rows}: "
+                             f"{self.why_rows}")
         for column in self.required + self.filled:
             empty = [str(i + 1) for i, row in enumerate(found) if not row.get(column)]
             if empty:
@@ -68,6 +73,8 @@ class Table:
 CLIENTS = Table(("client",), unique="client")
 EMAILS = Table(("client", "instruction"))
 INSTRUCTIONS = Table(("instruction",))
+INTERRUPTING_INSTRUCTIONS = Table(("instruction",), min_rows=2, why_rows="the first edit is the one built while the "
+                                  "next arrives, so one row interrupts nothing")
 THREADED_INSTRUCTIONS = Table(("thread", "instruction"))
 
 # Names a step's values go by: every step that takes a client calls it `client` (or `other`), every instruction

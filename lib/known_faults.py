@@ -1,13 +1,17 @@
-"""Faults the real WebOrdinary is known to have and the sandbox's stand-in does not (webordinary-contract.md,
-"Known faults"), by the name a scenario's tag gives them, and how each shows in a failed check.
+"""Faults the real WebOrdinary is known to have (webordinary-contract.md, "Known faults"), by the name a scenario's
+`@real-fault:<name>` tag gives them, each with the evidence that makes a failed check that fault and nothing else.
 
-A scenario tagged `@real-fault:<name>` is judged as usual. When the suite judges the real system (a stack on AWS,
-or the real container on the embedded AWS) and a check of that scenario fails, the failure counts as the known
-fault only if every problem the check names is one of the tagged faults showing; any other problem stays red.
-Such faults depend on timing (which container takes a claim, when an interrupt lands), so a run where one does
-not show passes. Judging the sandbox's stand-in containers, the tag changes nothing: they must keep the promise.
+The one rule (`judge`), used for the console, JUnit and the living documentation alike: a failed check counts as
+a known fault only when every problem it names (its `; `-joined parts) shows all the evidence of one of the faults
+its scenario accepts. Any other problem stays red. After a check fails as known, the scenario goes on: each later
+check has its own verdict, and a later failure must be explained the same way, or the scenario is red.
 
-(`@known-fault` is different: a fault every target has, the sandbox included, so the scenario must fail.)
+Which faults a scenario accepts:
+- judging the real system (a stack on AWS, or the real container on the embedded AWS): every fault it tags;
+- judging the sandbox's stand-ins: only the tagged faults the stand-ins share (`everywhere`: they run the same
+  `aws s3 sync`, or keep the real commit tag on purpose); the others they must not have, so those stay red.
+These faults depend on timing (which container takes a claim, when an interrupt lands), so a run where one does not
+show passes, unless the scenario is also tagged `@known-fault`: then it must show one (a strict xfail).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 TAG = "real-fault:"
+STRICT_TAG = "known-fault"  # the scenario must show one of its tagged faults, on every target
 PROBLEM_SEPARATOR = "; "  # how a check joins the problems it found into one message
 
 
@@ -24,8 +29,17 @@ PROBLEM_SEPARATOR = "; "  # how a check joins the problems it found into one mes
 class KnownFault:
     name: str
     contract: str  # what the contract says of it
-    shows_as: str  # a regular expression over one problem a check names
+    evidence: tuple[str, ...]  # regular expressions: a problem is this fault only when it matches every one
+    everywhere: bool = False  # the sandbox's stand-ins share it (so it is accepted judging them too)
 
+    def explains(self, problem: str) -> bool:
+        return all(re.search(piece, problem) for piece in self.evidence)
+
+
+# The evidence phrases are the words lib/ writes when it has read that evidence from the system (the log, the
+# execution's history, the queues, the ownership table), never a bare time-out.
+STRANDED_EVIDENCE = "no container ever received it"
+INTERRUPT_EVIDENCE = "after an interrupt: "
 
 FAULTS = {fault.name: fault for fault in (
     KnownFault(
@@ -33,20 +47,36 @@ FAULTS = {fault.name: fault for fault in (
         "after an interrupt the container releases its project and stops polling its queue, so the emails behind "
         "the interrupt wait for a claim that the rate limit does not send, and their executions time out "
         "(contract, Known faults: \"the FIFO group stays blocked, and the next email's execution times out\")",
-        r"ended in failure \(FAILED: (ProcessingTimeout|States\.Timeout|States\.Runtime: .*States\.Timeout)",
+        (r"ended in failure \(FAILED: (ProcessingTimeout|States\.Timeout|States\.Runtime)",
+         re.escape(STRANDED_EVIDENCE), re.escape(INTERRUPT_EVIDENCE)),
     ),
     KnownFault(
         "interrupted-build-succeeds",
         "an interrupted build exits with code null, which the container does not take for an interrupt: it logs "
         "`Build failed with code null`, sends Task success with buildSuccess: false, then PREEMPTED on the spent "
         "token (contract, Known faults)",
-        r"ended with a failed build",
+        (r"ended with a failed build", re.escape(INTERRUPT_EVIDENCE), r"Build failed with code null"),
     ),
     KnownFault(
         "claims-while-owning",
         "a container that owns a project still takes claims for others and repoints its queue, so the first "
         "client's queue stops being served (contract, Known faults; generic-container.service.ts:94-147)",
-        r"claimed .* after it: a container polls the queue of the project it claimed last",
+        (r"claimed .* after it: a container polls the queue of the project it claimed last",),
+    ),
+    KnownFault(
+        "shared-commit-tag",
+        "the commit tag is the first 8 characters of the thread id, so every `thread-17...` thread is tagged "
+        "[thread-1] (contract, Known faults; commit-message.service.ts:160-185); the stand-ins keep it",
+        (r"share the commit tag \[thread-1\]",),
+        everywhere=True,
+    ),
+    KnownFault(
+        "mixed-builds",
+        "`aws s3 sync` uploads file by file, so a visitor can see a page of the new build beside one of the old "
+        "(contract, One bucket per client); the stand-ins run the same sync. The setting mixed_builds=fail refuses "
+        "it everywhere",
+        (r"a visitor saw a mix of two builds",),
+        everywhere=True,
     ),
 )}
 
@@ -69,14 +99,63 @@ def tagged(tags: Iterable[str]) -> list[KnownFault]:
     return found
 
 
+def tag_problems(tags: Iterable[str]) -> list[str]:
+    """What is wrong with a scenario's fault tags (for the run's start and `make lint-features`)."""
+    tags = list(tags)
+    try:
+        faults = tagged(tags)
+    except UnknownFaultError as error:
+        return [str(error)]
+    if STRICT_TAG in tags and not faults:
+        return [f"@{STRICT_TAG} says the scenario must show a known fault: name it with @{TAG}<name> (known: "
+                f"{', '.join(sorted(FAULTS))})"]
+    return []
+
+
+def accepted(tags: Iterable[str], *, real_system: bool, refused: Iterable[str] = ()) -> list[KnownFault]:
+    """The faults a scenario's failed checks may be explained by on this target (see the module's docstring);
+    `refused`: fault names a setting will not accept on any target (mixed_builds=fail)."""
+    no = set(refused)
+    return [f for f in tagged(tags) if (real_system or f.everywhere) and f.name not in no]
+
+
+def problems_of(message: str) -> list[str]:
+    return [p.strip() for p in message.strip().split(PROBLEM_SEPARATOR) if p.strip()]
+
+
 def explaining(message: str, faults: list[KnownFault]) -> list[KnownFault]:
     """The faults that explain every problem of a failed check's message, or [] when one problem is not theirs."""
-    problems = [p.strip() for p in message.strip().split(PROBLEM_SEPARATOR) if p.strip()]
     shown: list[KnownFault] = []
+    problems = problems_of(message)
     for problem in problems:
-        fault = next((f for f in faults if re.search(f.shows_as, problem)), None)
+        fault = next((f for f in faults if f.explains(problem)), None)
         if fault is None:
             return []
         if fault not in shown:
             shown.append(fault)
-    return shown
+    return shown if problems else []
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A failed check of a scenario that counts as known faults: where, which faults, and the check's own words."""
+
+    check: str  # the step's text, or the after-scenario check that failed
+    faults: tuple[str, ...]
+    message: str
+
+    def describe(self) -> str:
+        return f"{', '.join(self.faults)}: {self.message}"
+
+
+def judge(check: str, message: str, faults: list[KnownFault]) -> Seen | None:
+    """The one rule: the failed check as known faults, or None (the failure is red)."""
+    shown = explaining(message, faults)
+    return Seen(check, tuple(f.name for f in shown), message) if shown else None
+
+
+def summary(seen: list[Seen]) -> str:
+    """A scenario's known faults in one line (its reason in the console, JUnit and the living documentation)."""
+    names = list(dict.fromkeys(name for s in seen for name in s.faults))
+    return f"known fault {', '.join(names)}: {seen[0].message}" + (
+        f" (and {len(seen) - 1} more check(s) failing as known)" if len(seen) > 1 else "")

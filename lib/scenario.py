@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lib.expectations import ENDED
+from lib.known_faults import Seen
 from lib.observe.logs import SessionLog
 
 if TYPE_CHECKING:
@@ -76,7 +77,9 @@ class ScenarioState:
     sessions: list[Session] = field(default_factory=list)
     last_timestamp: str | None = None
     metrics: dict[str, Any] | None = None
-    known_fault_seen: str | None = None  # the failed check of a @known-fault scenario, as expected
+    known_faults: list[Seen] = field(default_factory=list)  # its failed checks that count as known faults
+    # (a session, the client's next email, sent once the container logged that the first one's build had begun)
+    sent_while_building: list[tuple[Session, Session]] = field(default_factory=list)
     visits: dict[str, tuple[Session, Visit]] = field(default_factory=dict)  # client -> its latest edit, seen
     readers: dict[str, Reader] = field(default_factory=dict)  # client -> a visitor reading its site over and over
     atomicity: dict[str, int] | None = None  # what such a visitor saw: reads, mixed reads, mixed ms, builds

@@ -77,6 +77,8 @@ class Settings:
     phrase_done: str = contract.PHRASE_DONE
     phrase_failed: str = contract.PHRASE_FAILED
     phrase_interrupted: str = contract.PHRASE_INTERRUPTED
+    phrase_interrupt: str = contract.PHRASE_INTERRUPT
+    phrase_released: str = contract.PHRASE_RELEASED
     deployment_timeout_s: float = 120.0
     log_timeout_s: float = 30.0
     git_timeout_s: float = 30.0

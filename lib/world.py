@@ -26,6 +26,7 @@ class World:
     def start(cls, target: Target) -> World:
         world = cls(target, TestClients(target), SessionObserver(target), ScenarioState(scope="s0"))
         world.observer.siblings = lambda session: world.scenario.same_thread(session)
+        world.observer.peers = lambda session: [s for s in world.scenario.sessions_of(session.name) if s is not session]
         return world
 
 

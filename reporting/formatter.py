@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,31 +37,43 @@ def plain_reason(error: str) -> str:
 
 
 def scenario_doc(scenario: Scenario) -> ScenarioDoc:
+    """A scenario as the page shows it. Its verdict is the one `features/environment.py` gave it (lib's rule for
+    known faults): a step that failed as a known fault, and the scenario when that is all that failed, read
+    "known fault", with every other step's own verdict beside it."""
     steps = []
     reason = ""
     for step in scenario.steps:
         table = [list(step.table.headings)] + [list(row.cells) for row in step.table.rows] if step.table else []
-        error = plain_reason(step.error_message or "") if _status(step) in ("failed", "error") else ""
-        reason = reason or error
-        steps.append(StepDoc(step.keyword, step.name, _status(step), step.duration or 0.0, table, error))
+        known = getattr(step, "webordinary_known_fault", "")
+        status = KNOWN_FAULT if known else _status(step)
+        error = known or (plain_reason(step.error_message or "") if status in ("failed", "error") else "")
+        if status != KNOWN_FAULT:
+            reason = reason or error
+        steps.append(StepDoc(step.keyword, step.name, status, step.duration or 0.0, table, error))
     if not reason and _status(scenario) in ("failed", "error", "hook_error"):
         reason = plain_reason(getattr(scenario, "error_message", "") or "") or "a hook failed; see the console"
-    evidence = getattr(scenario, "webordinary_evidence", {})
     status = _status(scenario)
-    if evidence.get("known_fault"):
-        status, reason = KNOWN_FAULT, f"fails as known: {evidence['known_fault']}"
+    known = getattr(scenario, "webordinary_known_fault", "")
+    if known and status == "skipped":
+        status, reason = KNOWN_FAULT, known
     elif status == "skipped":
         reason = getattr(scenario, "skip_reason", None) or ""  # empty: not selected by this run's tags
     return ScenarioDoc(
         name=scenario.name,
-        tags=[str(t) for t in scenario.effective_tags],
+        tags=_tags(scenario),
         status=status,
         duration_s=scenario.duration or 0.0,
         location=str(scenario.location),
         steps=steps,
         reason=reason,
-        evidence=evidence,
+        evidence=getattr(scenario, "webordinary_evidence", {}),
     )
+
+
+def _tags(scenario: Scenario) -> list[str]:
+    """Its own tags in the order written (its name tag first), then the ones it inherits."""
+    own = [str(t) for t in scenario.tags]
+    return own + sorted(str(t) for t in scenario.effective_tags if str(t) not in own)
 
 
 def step_catalog() -> list[tuple[str, list[tuple[str, str, str]]]]:
@@ -119,13 +132,24 @@ def write_page(folder: Path, doc: RunDoc) -> None:
     doc.catalog = step_catalog()
     doc.files = [name for name in RAW_FILES if (folder / name).exists()]
     doc.history = remember(folder / HISTORY, doc)
-    matrix = folder / "selftest" / "matrix.txt"
-    doc.selftest = matrix.read_text(encoding="utf-8") if matrix.exists() else ""
+    doc.selftest = "\n\n".join(m.read_text(encoding="utf-8") for m in selftest_matrices(folder) if m.exists())
     (folder / "living-documentation.html").write_text(render(doc), encoding="utf-8")
+    # The same run as data: each scenario's verdict (a known fault as such), reason and steps, for tools.
+    (folder / RUN_FILE).write_text(json.dumps(asdict(doc) | {"catalog": []}, indent=1) + "\n", encoding="utf-8")
+
+
+RUN_FILE = "run.json"
+
+
+def selftest_matrices(folder: Path) -> list[Path]:
+    """The last self-test matrices the page shows: the sandbox's fault switches, and the faults of the real
+    container's code (`make selftest-real`), whose page lives in `real-container/`."""
+    return [folder / "selftest" / "matrix.txt", folder / "real-container" / "selftest" / "matrix.txt"]
 
 
 HISTORY = "history.json"
-RAW_FILES = ("behavex/report.html", "junit/", "metrics.json", "detections.json", "sandbox.log", "screenshots/", HISTORY)
+RAW_FILES = ("behavex/report.html", "junit/", "run.json", "metrics.json", "detections.json", "sandbox.log",
+             "screenshots/", HISTORY)
 KEEP_RUNS = 20
 
 
@@ -136,9 +160,8 @@ def remember(path: Path, doc: RunDoc) -> list[dict[str, Any]]:
     except json.JSONDecodeError:
         history = []  # a damaged history is started again, never a reason to lose this run's page
     counts = doc.counts()
-    good = counts.get("passed", 0) + counts.get(KNOWN_FAULT, 0)
     history = [*history, {"started": doc.started, "target": doc.target, "judged": doc.judged, "run_id": doc.run_id,
-                          "verdict": "green" if good == sum(counts.values()) and counts else "red",
+                          "verdict": "green" if doc.green() else "red",
                           "counts": ", ".join(f"{n} {status}" for status, n in sorted(counts.items())),
                           "duration_s": round(doc.duration_s, 1)}][-KEEP_RUNS:]
     path.write_text(json.dumps(history, indent=1) + "\n", encoding="utf-8")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import os
 import shutil
 import signal
@@ -51,14 +52,24 @@ class Checkout:
     path: Path
     commit: str  # short hash, or "" when the folder is not in a git work tree
     modified: bool
+    content: str = ""  # a hash of its src/ (what runs is built from it): names a checkout that has no commit
 
     def describe(self) -> str:
-        at = f"commit {self.commit}{' with local changes' if self.modified else ''}" if self.commit else "no commit"
-        return f"the real edit container at {self.path} ({at})"
+        at = (f"commit {self.commit}{' with local changes' if self.modified else ''}" if self.commit
+              else "no commit")
+        return f"the real edit container at {self.path} ({at}, src/ sha256 {self.content})"
 
     def published(self) -> dict[str, object]:
         return {"kind": "real", "source": str(self.path), "commit": self.commit, "modified": self.modified,
-                "describe": self.describe()}
+                "content": self.content, "describe": self.describe()}
+
+
+def content_hash(path: Path) -> str:
+    """The first 12 hex digits of a sha256 over every file of `path/src` (its name and its bytes), in order."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in (path / "src").rglob("*") if p.is_file()):
+        digest.update(file.relative_to(path).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
 
 
 def checkout(path: Path) -> Checkout:
@@ -70,7 +81,7 @@ def checkout(path: Path) -> Checkout:
                             f"jscotthorn/webordinary): it lacks {', '.join(missing)}")
     commit = _git(path, "rev-parse", "--short=7", "HEAD")
     modified = bool(commit) and bool(_git(path, "status", "--porcelain", "--", "."))
-    return Checkout(path, commit, modified)
+    return Checkout(path, commit, modified, content_hash(path))
 
 
 def build(source: Checkout, say: IO[str] = sys.stdout) -> None:

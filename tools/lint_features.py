@@ -86,10 +86,8 @@ def lint(paths: list[Path]) -> list[str]:
         feature = parse_file(str(path))
         for scenario in feature.walk_scenarios(with_outlines=False):
             steps = list(feature.background.steps if feature.background else []) + list(scenario.steps)
-            try:
-                known_faults.tagged(scenario.effective_tags)
-            except known_faults.UnknownFaultError as error:
-                problems.append(f"{_shown(path)}:{scenario.location.line}: {error}")
+            problems += [f"{_shown(path)}:{scenario.location.line}: {problem}"
+                         for problem in known_faults.tag_problems(scenario.effective_tags)]
             if not any(step.step_type == "then" for step in steps):
                 problems.append(f"{_shown(path)}:{scenario.location.line}: scenario {scenario.name!r} "
                                 "has no Then step, so it checks nothing")

@@ -11,7 +11,7 @@ from behave import when
 from behave.runner import Context
 
 from lib.act import sending
-from lib.inputs import EMAILS, INSTRUCTIONS, THREADED_INSTRUCTIONS, Row, at_least, takes
+from lib.inputs import EMAILS, INSTRUCTIONS, INTERRUPTING_INSTRUCTIONS, THREADED_INSTRUCTIONS, Row, at_least, takes
 from lib.world import world
 
 _GAP = at_least(0, "the gap between emails", "seconds")
@@ -60,6 +60,16 @@ def step_client_replies(context: Context, client: str, thread: str, instruction:
     w = world(context)
     w.scenario.thread_session(client, thread)  # names the threads it has when this one is unknown
     sending.send(w.target, w.scenario, client, instruction, thread=thread)
+
+
+@when('"{client}" emails these edits on new threads, each while the last is building:')
+@takes(INTERRUPTING_INSTRUCTIONS)
+def step_emails_while_building(context: Context, client: str, rows: list[Row]) -> None:
+    """Each row's `instruction` starts a new thread for the client as soon as the container logs that the previous
+    edit's build has begun (`Step 3/5: Building Astro site...`), so every email after the first arrives during a
+    build. At least two rows."""
+    w = world(context)
+    sending.send_while_building(w.target, w.observer, w.scenario, client, [r["instruction"] for r in rows])
 
 
 @when('"{client}" emails these edits on new threads, each after the last is deployed:')

@@ -65,6 +65,15 @@ def step_deployed_in_order(context: Context) -> None:
     assert not problems, "; ".join(problems)
 
 
+@then("each edit sent while the last was building interrupted it before it was deployed")
+def step_builds_interrupted(context: Context) -> None:
+    """For every email sent while the client's previous edit was building: that edit's log shows the interrupt
+    (`Processing interrupt`) after its build began and before any completed sync, so the scenario did test an
+    interrupted build. How the interrupted session then ended is for the other checks."""
+    problems = assess.interrupted_build_problems(world(context))
+    assert not problems, "; ".join(problems)
+
+
 @then("all of them were deployed within the concurrent deployment limit")
 def step_within_concurrency_limit(context: Context) -> None:
     """From the first email to the last deployment seen took at most `concurrency_limit_s` (default 180 s)."""

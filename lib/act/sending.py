@@ -48,3 +48,19 @@ def send_in_turn(target: Target, observer: SessionObserver, scenario: ScenarioSt
         if outcome.kind != expectations.DEPLOYED:
             raise AssertionError(f"{session.describe()} ended {outcome.describe()}, not deployed: "
                                  f"{outcome.log.summary()}")
+
+
+def send_while_building(target: Target, observer: SessionObserver, scenario: ScenarioState, name: str,
+                        instructions: list[str]) -> None:
+    """One new thread per instruction, each sent as soon as the container logs that the previous one's build has
+    begun: every email after the first reaches a container that is building the client's site."""
+    for instruction in instructions:
+        target.grammar.check(instruction)
+    previous: Session | None = None
+    for instruction in instructions:
+        if previous is not None:
+            observer.await_phase(previous, target.settings.phrase_building)
+        session = send(target, scenario, name, instruction)
+        if previous is not None:
+            scenario.sent_while_building.append((previous, session))
+        previous = session

@@ -145,3 +145,24 @@ def failed_build_problems(session: Session, settings: Settings) -> list[str]:
         problems.append(f"{who} failed to build, yet its branch was pushed: its head was {heads[0]}, "
                         f"then {heads[1]} ({after.head.subject if after.head else ''!r})")
     return problems
+
+
+def interrupted_build_problems(pairs: list[tuple[Session, Session]], settings: Settings) -> list[str]:
+    """For each (session, the client's next email, sent once the session's build had begun): the session's log
+    shows the interrupt arriving after its build began and before it deployed (contract: an interrupt stops the
+    running build or sync)."""
+    problems = []
+    for earlier, later in pairs:
+        assert earlier.outcome is not None
+        log = earlier.outcome.log
+        building, interrupt = log.first(settings.phrase_building), log.first(settings.phrase_interrupt)
+        synced = log.first(settings.phrase_sync_ok)
+        who = f"{earlier.describe()}, building when {later.instruction!r} arrived,"
+        if interrupt is None:
+            problems.append(f"{who} was never interrupted (it ended {earlier.outcome.describe()}): {log.summary()}")
+        elif building is None or interrupt.timestamp_ms < building.timestamp_ms:
+            problems.append(f"{who} was interrupted before its build began: {interrupt.message!r}")
+        elif synced is not None and synced.timestamp_ms <= interrupt.timestamp_ms:
+            problems.append(f"{who} deployed before the interrupt reached it ({synced.message!r}, then "
+                            f"{interrupt.message!r})")
+    return problems

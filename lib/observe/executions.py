@@ -104,12 +104,29 @@ class Executions:
                             return found
         return None
 
+    def history(self, arn: str) -> list[dict[str, Any]]:
+        return [event for page in self.sfn.get_paginator("get_execution_history").paginate(executionArn=arn)
+                for event in page["events"]]
+
     def current_state(self, arn: str) -> str:
-        """The name of the state the execution entered last (for a report of where it is stuck)."""
-        entered = [e["stateEnteredEventDetails"]["name"]
-                   for page in self.sfn.get_paginator("get_execution_history").paginate(executionArn=arn)
-                   for e in page["events"] if "stateEnteredEventDetails" in e]
-        return entered[-1] if entered else "?"
+        """The state the execution entered last and the last thing that happened there (for a report of where it
+        is stuck), e.g. `SendToProjectQueue (TaskSubmitted)`."""
+        events = self.history(arn)
+        entered = [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
+        return f"{entered[-1]} ({events[-1]['type']})" if entered else "?"
+
+    def path(self, arn: str) -> str:
+        """The states the execution went through, in order, each with how a task of it failed or timed out, e.g.
+        `ParseEmail > CheckOwnership > RouteToProjectQueue (TaskTimedOut) > HandleTimeout`."""
+        steps: list[str] = []
+        for event in self.history(arn):
+            if "stateEnteredEventDetails" in event:
+                steps.append(event["stateEnteredEventDetails"]["name"])
+            elif steps and event["type"].endswith(("TimedOut", "Failed")) and event["type"] != "ExecutionFailed":
+                details = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
+                error = details.get("error", "") if isinstance(details, dict) else ""
+                steps[-1] += f" ({event['type']}{': ' + error if error else ''})"
+        return " > ".join(steps) or "no state entered"
 
 
 def _find_thread(text: object) -> str | None:

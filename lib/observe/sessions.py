@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from lib import expectations, naming
 from lib.act.emails import sent_at
-from lib.observe import containers, moments
+from lib.observe import containers, endings, moments, queues
 from lib.observe.executions import Execution
-from lib.observe.logs import SessionLog
+from lib.observe.logs import LogLine, SessionLog
 from lib.observe.waiters import wait_until
 from lib.scenario import Outcome, Session
 from lib.target import Target
@@ -25,6 +25,15 @@ MACHINE_ERRORS = ("IntakeProcessingFailed", "ProcessingTimeout")
 
 class SessionStuck(AssertionError):
     """A session that cannot end: the message says where it is stuck."""
+
+
+class PhaseNotReached(AssertionError):
+    """A session that ended (or cannot end) before its container reached the phase a step waited for."""
+
+
+class NoOutcome(AssertionError):
+    """A session whose end was awaited before and not seen (stuck, or the deadline passed): said again at once,
+    so that the checks after a failure still run without waiting out the same deadline again."""
 
 
 @dataclass
@@ -39,13 +48,17 @@ Siblings = Callable[[Session], list[Session]]
 
 class SessionObserver:
     """`siblings(session)`: the sessions of the scenario on the same thread (the session included), so that a
-    thread's log is shared out in the order its sessions ended."""
+    thread's log is shared out in the order its sessions ended; `peers(session)`: the scenario's other sessions of
+    the same client, whose containers' logs tell what came before a session that no container took."""
 
-    def __init__(self, target: Target, siblings: Siblings = lambda session: [session]) -> None:
+    def __init__(self, target: Target, siblings: Siblings = lambda session: [session],
+                 peers: Siblings = lambda session: []) -> None:
         self.target = target
         self.settings = target.settings
         self.siblings = siblings
+        self.peers = peers
         self._diagnosed: dict[int, float] = {}
+        self._unended: dict[int, str] = {}  # id(session) -> why its end was not seen
 
     # -- one probe -----------------------------------------------------------------------------------------------
     def look(self, session: Session) -> Seen:
@@ -81,21 +94,10 @@ class SessionObserver:
                 return (f"the container that took it (ECS task {log.task_id}) is STOPPED ({reason}) while its "
                         f"execution still runs; its last line: {log.summary(1)}")
         dlq = naming.dead_letter_queue_for(self.settings, session.client.project)
-        waiting = self.queue_counts(dlq)
+        waiting = queues.counts(aws.sqs, dlq)
         if waiting and waiting[0] + waiting[1]:
             return f"its message was moved to the dead-letter queue {dlq}"
         return containers.unserved(aws.dynamodb, self.settings, session.client.name, session.client.project)
-
-    def queue_counts(self, name: str) -> tuple[int, int] | None:
-        """(waiting, in flight) of a queue, or None when it does not exist."""
-        sqs = self.target.aws.sqs
-        try:
-            url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
-        except sqs.exceptions.QueueDoesNotExist:
-            return None
-        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
-            "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
-        return int(attributes["ApproximateNumberOfMessages"]), int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
     def describe(self, session: Session, seen: Seen) -> str:
         if seen.stuck:
@@ -105,7 +107,7 @@ class SessionObserver:
         parts = [f"execution {seen.execution.name} {seen.execution.status}"]
         if seen.execution.running:
             parts.append(f"at {self.target.executions.current_state(seen.execution.arn)}")
-            counts = self.queue_counts(naming.input_queue_for(self.settings, session.client.project))
+            counts = queues.counts(self.target.aws.sqs, naming.input_queue_for(self.settings, session.client.project))
             if counts is not None:
                 parts.append(f"its queue: {counts[0]} waiting, {counts[1]} in flight")
         parts.append(f"thread {session.thread_id or 'not known yet'}")
@@ -117,17 +119,24 @@ class SessionObserver:
         """Wait until the session's execution ends (or it is found stuck); its outcome, with the container's log."""
         if session.outcome is not None:
             return session.outcome
-        seen = wait_until(
-            f"the outcome of {session.describe()}",
-            lambda: self.look(session),
-            lambda seen: seen.stuck is not None or (seen.execution is not None and not seen.execution.running),
-            deadline_s or self.settings.deployment_timeout_s,
-            describe=lambda seen: self.describe(session, seen),
-            **self.target.wait_options(),
-        )
+        if id(session) in self._unended:
+            raise NoOutcome(self._unended[id(session)])
+        try:
+            seen = wait_until(
+                f"the outcome of {session.describe()}",
+                lambda: self.look(session),
+                lambda seen: seen.stuck is not None or (seen.execution is not None and not seen.execution.running),
+                deadline_s or self.settings.deployment_timeout_s,
+                describe=lambda seen: self.describe(session, seen),
+                **self.target.wait_options(),
+            )
+        except AssertionError as timed_out:
+            self._unended[id(session)] = str(timed_out)
+            raise
         detected_ms = int(time.time() * 1000)
         if seen.stuck:
-            raise SessionStuck(f"{session.describe()} cannot end: {seen.stuck}")
+            self._unended[id(session)] = f"{session.describe()} cannot end: {seen.stuck}"
+            raise SessionStuck(self._unended[id(session)])
         execution = seen.execution
         assert execution is not None
         verdict = expectations.verdict(execution.status, execution.output, execution.error, execution.cause)
@@ -135,11 +144,32 @@ class SessionObserver:
         at_end = moments.take(self.target, session.client, session.thread_id)
         ended_ms = int((execution.stopped.timestamp() if execution.stopped else time.time()) * 1000)
         log = self._final_log(session, execution, seen.log, ended_ms)
-        session.outcome = Outcome(verdict.outcome, verdict.detail, execution.status, verdict.output, ended_ms,
+        evidence = endings.explain(self.target, session, execution, verdict.outcome, log, self.peers(session),
+                                   ended_ms)
+        detail = f"{verdict.detail}, {evidence}" if evidence else verdict.detail
+        session.outcome = Outcome(verdict.outcome, detail, execution.status, verdict.output, ended_ms,
                                   detected_ms, log, at_end)
         self.target.detections.append({"thread_id": session.thread_id, "outcome": verdict.outcome,
                                        "ended_ms": ended_ms, "detected_ms": detected_ms})
         return session.outcome
+
+    def await_phase(self, session: Session, phrase: str) -> LogLine:
+        """Wait until the session's container logs `phrase` (its build starting, say) while it still works; the
+        line. A session that ends, or cannot end, before it does fails the wait, saying how."""
+        seen = wait_until(
+            f"{session.describe()} to log {phrase!r}",
+            lambda: self.look(session),
+            lambda seen: seen.log.has(phrase) or seen.stuck is not None or (
+                seen.execution is not None and not seen.execution.running),
+            self.settings.deployment_timeout_s,
+            describe=lambda seen: self.describe(session, seen),
+            **self.target.wait_options(),
+        )
+        line = seen.log.first(phrase)
+        if line is None:
+            raise PhaseNotReached(f"{session.describe()} never logged {phrase!r} while it worked: "
+                                  f"{self.describe(session, seen)}")
+        return line
 
     def _thread_since(self, session: Session) -> int:
         return min(s.sent_at_ms for s in self.siblings(session))
@@ -184,13 +214,14 @@ class SessionObserver:
             **self.target.wait_options(),
         )
 
-    def await_outcomes(self, sessions: list[Session]) -> None:
-        """Wait for several sessions at once, so each outcome is seen as soon as it happens."""
+    def await_outcomes(self, sessions: list[Session], failures_allowed: bool = False) -> None:
+        """Wait for several sessions at once, so each outcome is seen as soon as it happens. With
+        `failures_allowed`, a session whose end cannot be seen is left without an outcome instead of failing."""
         pending = [s for s in sessions if s.outcome is None]
-        if len(pending) <= 1:
-            for session in pending:
-                self.await_outcome(session)
-            return
-        with ThreadPoolExecutor(max_workers=len(pending)) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, len(pending))) as pool:
             for future in [pool.submit(self.await_outcome, s) for s in pending]:
-                future.result()
+                try:
+                    future.result()
+                except AssertionError:
+                    if not failures_allowed:
+                        raise

@@ -1,0 +1,102 @@
+"""Why a session ended as its execution says, in the evidence's own words: the container's log, the execution's
+history and the queues, read once the execution has ended. What this adds to an outcome is what a failure message
+quotes, and what a known fault's signature (lib/known_faults.py) asks for, so a verdict rests on what was read.
+
+Each explanation is a list of clauses joined by ", ": a check joins its problems with "; ", so a clause never
+holds one (quoted log text has its own "; " replaced).
+"""
+
+from __future__ import annotations
+
+import time
+
+from lib import expectations, naming
+from lib.known_faults import INTERRUPT_EVIDENCE, PROBLEM_SEPARATOR, STRANDED_EVIDENCE
+from lib.observe import queues, sites
+from lib.observe.executions import Execution
+from lib.observe.logs import LogLine, SessionLog
+from lib.scenario import Session
+from lib.target import Target
+
+QUOTE_CHARS = 240
+
+
+def quote(line: LogLine | None) -> str:
+    """A log line as evidence: its task, its time and its words (cut, and free of the problem separator)."""
+    if line is None:
+        return "(no such line)"
+    text = " ".join(line.message.split()).replace(PROBLEM_SEPARATOR, ", ")
+    text = text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "..."
+    return f"task {line.task_id} logged {text!r} at {clock(line.timestamp_ms)}"
+
+
+def clock(ms: int) -> str:
+    return time.strftime("%H:%M:%S", time.gmtime(ms / 1000)) + f".{ms % 1000:03d}"
+
+
+def explain(target: Target, session: Session, execution: Execution, outcome: str, log: SessionLog,
+            peers: list[Session], ended_ms: int) -> str:
+    """What the evidence says of this ending, as clauses for the outcome's detail ("" when it adds nothing)."""
+    settings = target.settings
+    clauses: list[str] = []
+    if outcome == expectations.BUILD_FAILED:
+        interrupt = log.first(settings.phrase_interrupt)
+        if interrupt:
+            clauses.append(INTERRUPT_EVIDENCE + quote(interrupt))
+        failed = log.first(settings.phrase_build_failed)
+        clauses.append(f"then {quote(failed)}" if failed else "its log has no failed build line")
+    elif outcome == expectations.SYNC_FAILED:
+        failed = log.first(settings.phrase_sync_failed)
+        clauses.append(quote(failed) if failed else "its log has no failed sync line")
+        bucket = session.client.bucket
+        exists = session.client.has_site and sites.bucket_exists(target.aws.s3, bucket)
+        clauses.append(f"its client's bucket {bucket} {'exists' if exists else 'does not exist'}")
+        site = execution_site(execution)
+        if site:
+            clauses.append(f"its output's siteUrl is {site}")
+    elif outcome == expectations.FAILED and not log.lines:
+        clauses += unreceived(target, session, execution, peers, ended_ms)
+    elif outcome == expectations.FAILED:
+        failed = log.first(settings.phrase_failed)
+        if failed:
+            clauses.append(quote(failed))
+    return ", ".join(clauses)
+
+
+def execution_site(execution: Execution) -> str:
+    output = expectations.verdict(execution.status, execution.output, execution.error, execution.cause).output
+    return str(output.get("siteUrl") or "")
+
+
+def unreceived(target: Target, session: Session, execution: Execution, peers: list[Session],
+               ended_ms: int) -> list[str]:
+    """For an execution that ended without a word from any container: that none received its message (no log
+    line of its own, its queue still holding it), the way it went through the state machine, and the interrupt
+    that came before it on a container of the same client, if one did."""
+    settings = target.settings
+    queue = naming.input_queue_for(settings, session.client.project)
+    counts = queues.counts(target.aws.sqs, queue)
+    held = f"{queue} held {counts[0]} waiting and {counts[1]} in flight" if counts else f"{queue} does not exist"
+    clauses = [f"{STRANDED_EVIDENCE} (no log line of its own for thread {session.thread_id}, {held})",
+               f"its path: {target.executions.path(execution.arn)}"]
+    interrupt = interrupt_before(target, session, peers, ended_ms)
+    if interrupt is None:
+        clauses.append("no interrupt reached a container of this client before it")
+    else:
+        released = next((line for line in target.logs.find(settings.phrase_released, interrupt.timestamp_ms)
+                         if line.stream == interrupt.stream), None)
+        clauses.append(INTERRUPT_EVIDENCE + quote(interrupt) + (f", then {quote(released)}" if released else ""))
+    return clauses
+
+
+def interrupt_before(target: Target, session: Session, peers: list[Session], until_ms: int) -> LogLine | None:
+    """The last interrupt logged, before `until_ms`, by a container that handled one of this client's sessions."""
+    settings = target.settings
+    since = min(s.sent_at_ms for s in [session, *peers])
+    opening = settings.phrase_switched.split("{thread_id}")[0]
+    streams = {line.stream for peer in peers if peer.thread_id
+               for line in target.logs.find(opening + peer.thread_id, since)}
+    found = [line for line in target.logs.find(settings.phrase_interrupt, since)
+             if line.stream in streams and line.timestamp_ms <= until_ms]
+    return found[-1] if found else None
+
