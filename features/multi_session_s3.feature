@@ -24,10 +24,12 @@ Feature: Every editing session deploys its own site to S3
     And each client's next email would still be served
 
   @switching @real-fault:stranded-after-interrupt @real-fault:interrupted-build-succeeds
+  @real-fault:works-on-after-preemption
   Scenario: A client switching quickly between five threads ends on the last one
     A newer email interrupts the session still working for the same client: the earlier session is preempted,
     its work committed and pushed on its own branch. So the last email wins on the site, and no thread's work is lost.
-    The real container is known to leave the emails behind an interrupt without a container, so they time out.
+    The real container is known to leave the emails behind an interrupt without a container, so they time out, and
+    to go on with an email preempted while it was still cloning the site, whose work then never reaches GitHub.
 
     Given client "carla" has an edit site
     When "carla" emails these edits on new threads, 0.5 seconds apart:

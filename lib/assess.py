@@ -131,7 +131,8 @@ def thread_work(world: World, sessions: list[Session]) -> list[ThreadWork]:
                 last.log.has(settings.phrase_interrupt)):
             committing.pop()
         committed = [s.instruction for s in committing]
-        work.append(ThreadWork(thread_id, branch, committed, repository.commits_since_main(branch)))
+        ended = committing[-1].outcome.describe() if committing and committing[-1].outcome else ""
+        work.append(ThreadWork(thread_id, branch, committed, repository.commits_since_main(branch), ended))
     return work
 
 

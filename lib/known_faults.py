@@ -40,6 +40,7 @@ class KnownFault:
 # execution's history, the queues, the ownership table), never a bare time-out.
 STRANDED_EVIDENCE = "no container ever received it"
 INTERRUPT_EVIDENCE = "after an interrupt: "
+CARRIED_ON_EVIDENCE = "it went on after it was preempted: "
 
 FAULTS = {fault.name: fault for fault in (
     KnownFault(
@@ -56,6 +57,16 @@ FAULTS = {fault.name: fault for fault in (
         "`Build failed with code null`, sends Task success with buildSuccess: false, then PREEMPTED on the spent "
         "token (contract, Known faults)",
         (r"ended with a failed build", re.escape(INTERRUPT_EVIDENCE), r"Build failed with code null"),
+    ),
+    KnownFault(
+        "works-on-after-preemption",
+        "an interrupt that reaches a container still cloning a new client's site is handled at once (PREEMPTED "
+        "sent, the job cleared) but does not stop the work: the container goes on with the preempted instruction, "
+        "commits it on the thread's branch, skips the build (its job is gone) and never pushes, so the preempted "
+        "thread's work is lost; its callbacks then fail with InvalidToken (seen on 163a3ef: "
+        "message-processor.service.ts:157-194 and 380-382)",
+        (r"is not on GitHub, though the container committed its work", r"ended preempted by a newer email",
+         re.escape(CARRIED_ON_EVIDENCE)),
     ),
     KnownFault(
         "claims-while-owning",

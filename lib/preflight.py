@@ -10,6 +10,7 @@ from typing import Any
 from botocore.config import Config
 
 from lib.aws import AwsClients
+from lib.observe import visitor
 from lib.observe.executions import Executions
 from lib.observe.repository import SiteRepository
 from lib.settings import Settings
@@ -44,6 +45,7 @@ def check(settings: Settings) -> list[str]:
         f"CloudWatch log group {settings.log_group}": lambda: _log_group(client("logs"), settings.log_group),
         f"GitHub repository {settings.repository} ({settings.github_api_url or 'api.github.com'})":
             lambda: SiteRepository(settings, timeout=5).repo.full_name,
+        "clients' websites": lambda: _website(settings),
     }
     problems = []
     if settings.target == "aws" and not settings.github_api_url and not settings.github_token:
@@ -89,6 +91,14 @@ def _log_group(logs: Any, name: str) -> None:
     groups = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
     if not any(group["logGroupName"] == name for group in groups):
         raise LookupError("does not exist")
+
+
+def _website(settings: Settings) -> None:
+    """A visitor's address for a bucket answers (any HTTP answer: a bucket that does not exist is a 404)."""
+    url = settings.website_url_pattern.format(bucket=settings.bucket_pattern.format(client="preflight-probe"))
+    problem = visitor.unreachable(url, settings.website_proxy)
+    if problem:
+        raise ConnectionError(problem)
 
 
 def _explain(error: BaseException, setting: str) -> str:

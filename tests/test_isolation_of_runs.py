@@ -45,7 +45,8 @@ def standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
 
 
 def aws_settings(endpoints: dict[str, str], **changes: object) -> Settings:
-    values: dict[str, object] = {"aws_account_allowlist": MOTO_ACCOUNT, "github_request_gap_s": 0, **changes}
+    values: dict[str, object] = {"aws_account_allowlist": MOTO_ACCOUNT, "github_request_gap_s": 0,
+                                 "website_proxy": endpoints["website_proxy"], **changes}
     return Settings(target="aws", aws_endpoint_url=endpoints["aws_endpoint_url"],
                     github_api_url=endpoints["github_api_url"], **values)
 
@@ -158,6 +159,14 @@ def test_preflight_lists_everything_missing_at_once(standalone: dict, s3: object
     for name in ("no-such-bucket", "no-such-machine", "no-such-cluster", "no-such-table", "/ecs/nothing",
                  "webordinary/no-such-repo"):
         assert any(name in problem for problem in problems), (name, problems)
+
+
+def test_preflight_names_the_website_settings_when_a_visitor_could_not_reach_a_site(standalone: dict,
+                                                                                   s3: object) -> None:
+    """The README's command once left out website_proxy: the visitor steps then ended in a raw URLError."""
+    problems = preflight.check(aws_settings(standalone, website_proxy=""))
+    [problem] = [p for p in problems if p.startswith("clients' websites")]
+    assert "cannot be reached" in problem and "set website_proxy" in problem and "website_url_pattern" in problem
 
 
 def test_preflight_refuses_a_stack_not_marked_as_a_test_stack(standalone: dict, s3: object) -> None:

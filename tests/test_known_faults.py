@@ -8,10 +8,10 @@ import pytest
 from lib import known_faults
 
 # Read off a run of the real container (163a3ef) on the embedded AWS, scenario @switching-warm.
-INTERRUPTED = ("wren's thread thread-1796122249679-iscway ('Update page title to \"Spring\"') ended with a failed build "
-               "(buildSuccess: false, after an interrupt: task 51476d5a logged 'Processing interrupt: New message in "
-               "thread thread-1796122250456-3k7fcv' at 10:50:50.521, then task 51476d5a logged 'Build failed with code "
-               "null:' at 10:50:53.031), neither deployed nor preempted")
+INTERRUPTED = ("wren's thread thread-1796122249679-iscway ('Update page title to \"Spring\"') ended with a failed "
+               "build (buildSuccess: false, after an interrupt: task 51476d5a logged 'Processing interrupt: New "
+               "message in thread thread-1796122250456-3k7fcv' at 10:50:50.521, then task 51476d5a logged 'Build "
+               "failed with code null:' at 10:50:53.031), neither deployed nor preempted")
 STRANDED = ("the last edit, wren's thread thread-1796122250456-3k7fcv ('Update page title to \"Summer\"'), ended in "
             "failure (FAILED: ProcessingTimeout: no callback in time, no container ever received it (no log line of "
             "its own for thread thread-1796122250456-3k7fcv, webordinary-input-wat-d8ddf3-s1-wren-acceptance.fifo held "
@@ -85,3 +85,17 @@ def test_an_unknown_fault_name_is_refused_naming_the_known_ones() -> None:
 def test_a_strict_known_fault_scenario_must_name_its_fault() -> None:
     assert "name it with @real-fault:<name>" in known_faults.tag_problems(["known-fault"])[0]
     assert known_faults.tag_problems(["known-fault", "real-fault:shared-commit-tag"]) == []
+
+
+def test_work_done_after_a_preemption_and_never_pushed_is_that_fault_only_with_its_evidence() -> None:
+    # Read off the real container (163a3ef), @switching: the interrupt reached it during its first clone.
+    lost = ("thread thread-1796123688448-2xkb57's branch thread-1796123688448-2xkb57 is not on GitHub, though the "
+            "container committed its work (its last session ended preempted by a newer email (Interrupted by a newer "
+            "message, it went on after it was preempted: task 80f8255a logged 'Step 2/5: Committing changes...' at "
+            "11:15:00.513, 11.3 s after its execution ended), no branch names its thread, the repository's "
+            "branches: main)")
+    faults = known_faults.accepted(["switching", "real-fault:works-on-after-preemption"], real_system=True)
+    assert names(lost, faults) == ["works-on-after-preemption"]
+    # Preempted and not pushed, but nothing done after the preemption: the interrupt's handling lost the work.
+    unsaved = lost.split(", it went on after")[0] + "), no branch names its thread)"
+    assert names(unsaved, faults) == []

@@ -41,6 +41,11 @@ def test_no_scenario_passes_without_checking(tmp_path: Path, attach: dict[str, s
     assert results["Two clients whose syncs fail are each checked by name"][0] == "passed", output[-3000:]
     # A known fault that shows counts as skipped; one that no longer shows fails the run.
     assert results["A known fault that shows does not fail the run"][0] == "skipped"
+    # One verdict for console, JUnit and page: the console and JUnit call it a known fault and give its reason.
+    assert "known fault  " in output and "A known fault that shows does not fail the run: known fault " \
+        "shared-commit-tag: threads" in output, output[-3000:]
+    junit = "".join(p.read_text() for p in (tmp_path / "reports" / "junit").glob("*.xml"))
+    assert '<skipped type="known fault" message="known fault shared-commit-tag: threads' in junit, junit[-3000:]
     assert results["A known fault that no longer shows fails the run"][0] in ("hook_error", "error", "failed")
     assert "Fixed? Remove the @known-fault tag" in output
     assert result.returncode != 0

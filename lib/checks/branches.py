@@ -14,6 +14,7 @@ class ThreadWork:
     branch: str
     committed: list[str]  # the instructions of its sessions that logged `Committing changes`, in order
     commits: list[CommitInfo] | None  # the branch's commits since main, newest first; None: branch missing
+    ended: str = ""  # how its last committing session ended, as a sentence's end ("preempted by a newer email")
 
 
 def branch_problems(threads: list[ThreadWork], user_id: str, branches_on_remote: list[str]) -> list[str]:
@@ -22,8 +23,13 @@ def branch_problems(threads: list[ThreadWork], user_id: str, branches_on_remote:
     for work in threads:
         if work.commits is None:
             if work.committed:
+                named = [b for b in branches_on_remote if work.thread_id in b]
+                pushed = (f"the branches naming its thread: {', '.join(named)}" if named else
+                          f"no branch names its thread, the repository's branches: {', '.join(branches_on_remote[:8])}"
+                          + (" ..." if len(branches_on_remote) > 8 else ""))
+                ended = f"its last session ended {work.ended}, " if work.ended else ""
                 problems.append(f"thread {work.thread_id}'s branch {work.branch} is not on GitHub, though the "
-                                f"container committed its work (branches: {', '.join(branches_on_remote)})")
+                                f"container committed its work ({ended}{pushed})")
             continue
         sessions = {c.sha: expectations.commit_session(c.message) for c in work.commits}
         own = [c for c in work.commits if sessions[c.sha] == work.thread_id]

@@ -55,7 +55,9 @@ def at_end_problems(session: Session, settings: Settings) -> list[str]:
     if log.has(settings.phrase_committing) and session.thread_id:
         branch = expectations.branch_for_thread(session.thread_id)
         if moment.head is None:
-            problems.append(f"{who} committed, but {when} its branch {branch} was not on GitHub")
+            pushed = (f"the branches naming its thread are {', '.join(moment.thread_branches)}"
+                      if moment.thread_branches else "no branch on GitHub names its thread")
+            problems.append(f"{who} committed, but {when} its branch {branch} was not on GitHub ({pushed})")
         elif expectations.commit_session(moment.head.message) != session.thread_id:
             problems.append(f"{who} committed, but {when} the head of {branch} was {moment.head.sha[:8]} "
                             f"{moment.head.subject!r}, not its commit")

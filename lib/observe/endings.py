@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from lib import expectations, naming
-from lib.known_faults import INTERRUPT_EVIDENCE, PROBLEM_SEPARATOR, STRANDED_EVIDENCE
+from lib.known_faults import CARRIED_ON_EVIDENCE, INTERRUPT_EVIDENCE, PROBLEM_SEPARATOR, STRANDED_EVIDENCE
 from lib.observe import queues, sites
 from lib.observe.executions import Execution
 from lib.observe.logs import LogLine, SessionLog
@@ -19,6 +19,7 @@ from lib.scenario import Session
 from lib.target import Target
 
 QUOTE_CHARS = 240
+CLOCK_SKEW_MS = 500  # the container's clock and the state machine's may differ a little
 
 
 def quote(line: LogLine | None) -> str:
@@ -54,6 +55,14 @@ def explain(target: Target, session: Session, execution: Execution, outcome: str
         site = execution_site(execution)
         if site:
             clauses.append(f"its output's siteUrl is {site}")
+    elif outcome == expectations.PREEMPTED:
+        # Preempted means stopped: work its container still did for it after its execution ended is evidence.
+        later = [line for line in log.lines if line.timestamp_ms > ended_ms + CLOCK_SKEW_MS and any(
+            line.message.startswith(p) for p in (settings.phrase_committing, settings.phrase_building,
+                                                 settings.phrase_deploying))]
+        if later:
+            clauses.append(f"{CARRIED_ON_EVIDENCE}{quote(later[0])}, "
+                           f"{(later[0].timestamp_ms - ended_ms) / 1000:.1f} s after its execution ended")
     elif outcome == expectations.FAILED and not log.lines:
         clauses += unreceived(target, session, execution, peers, ended_ms)
     elif outcome == expectations.FAILED:

@@ -29,6 +29,8 @@ class Moment:
     head: CommitInfo | None  # the thread's branch head; None: no branch (or the thread is not known yet)
     ownership: Ownership | None  # None: nobody owns the project
     active_thread: str | None  # the thread of the project's active job, if one is recorded
+    # When the thread's branch is missing: the branches on GitHub whose name holds the thread id (what was pushed)
+    thread_branches: tuple[str, ...] = ()
 
 
 def take(target: Target, client: Client, thread_id: str | None) -> Moment:
@@ -37,6 +39,7 @@ def take(target: Target, client: Client, thread_id: str | None) -> Moment:
     objects = sites.list_objects(s3, client.bucket) if client.has_site and sites.bucket_exists(
         s3, client.bucket) else None
     head = target.repository.latest_commit(expectations.branch_for_thread(thread_id)) if thread_id else None
+    named = tuple(b for b in target.repository.branches() if thread_id in b) if thread_id and head is None else ()
     key = f"{client.project}#{settings.user_id}"
     row = dynamodb.get_item(TableName=settings.ownership_table, Key={"projectKey": {"S": key}},
                             ConsistentRead=True).get("Item")
@@ -44,4 +47,4 @@ def take(target: Target, client: Client, thread_id: str | None) -> Moment:
                           int(row.get("ttl", {}).get("N", "0"))) if row else None
     job = dynamodb.get_item(TableName=settings.active_jobs_table, Key={"projectUserId": {"S": key}},
                             ConsistentRead=True).get("Item")
-    return Moment(taken_ms, objects, head, ownership, job.get("threadId", {}).get("S") if job else None)
+    return Moment(taken_ms, objects, head, ownership, job.get("threadId", {}).get("S") if job else None, named)

@@ -135,7 +135,9 @@ class SessionObserver:
             raise
         detected_ms = int(time.time() * 1000)
         if seen.stuck:
-            self._unended[id(session)] = f"{session.describe()} cannot end: {seen.stuck}"
+            state = self.target.executions.current_state(seen.execution.arn) if seen.execution else "?"
+            self._unended[id(session)] = (f"{session.describe()} cannot end: {seen.stuck} (its execution is at "
+                                          f"{state})")
             raise SessionStuck(self._unended[id(session)])
         execution = seen.execution
         assert execution is not None

@@ -24,6 +24,26 @@ class BrowserUnavailable(RuntimeError):
     """No browser to look with; the message says what to install."""
 
 
+class SiteUnreachable(RuntimeError):
+    """A client's website address cannot be reached from here at all: a setting, not WebOrdinary's doing."""
+
+
+def unreachable(url: str, proxy: str) -> str | None:
+    """Why a visitor here cannot reach `url` at all (one sentence naming the settings), or None when it answers
+    anything, even an error page."""
+    handlers = [urllib.request.ProxyHandler({"http": proxy} if proxy else {})]
+    try:
+        with urllib.request.build_opener(*handlers).open(url, timeout=10):
+            return None
+    except urllib.error.HTTPError:
+        return None
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        return (f"{url} cannot be reached ({reason}) {'through ' + proxy if proxy else 'without a proxy'}: set "
+                "website_proxy to the proxy that serves the clients' sites (a sandbox publishes its own in its "
+                "endpoints file), or website_url_pattern to an address this machine reaches")
+
+
 @dataclass
 class Visit:
     url: str
@@ -111,6 +131,8 @@ class Browser:
                 return answer.status, answer.headers.get("Content-Type", "")
         except urllib.error.HTTPError as error:
             return error.code, error.headers.get("Content-Type", "")
+        except (urllib.error.URLError, OSError):
+            raise SiteUnreachable(unreachable(url, self.proxy) or f"{url} cannot be reached") from None
 
     def close(self) -> None:
         if self._browser is not None:
