@@ -64,7 +64,7 @@ lint: $(PY_STAMP) $(ACTIONLINT_STAMP)
 ## The step vocabulary by concept, from the step docstrings (also at the end of the living documentation).
 catalog: $(PY_STAMP)
 	mkdir -p reports
-	$(BIN)/python -m reporting.catalog | tee reports/step-catalog.txt
+	$(BIN)/python tools/catalog.py | tee reports/step-catalog.txt
 
 ## For product owners who edited a .feature: undefined or ambiguous steps, with file:line.
 lint-features: $(PY_STAMP)

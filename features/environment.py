@@ -18,7 +18,7 @@ from behave.model import Feature, Scenario, Step
 from behave.model_type import Status
 from behave.runner import Context
 
-from lib import assess, evidence, infrastructure, known_faults, preflight
+from lib import assess, evidence, infrastructure, known_faults, plan, preflight
 from lib.act.instructions import Grammar
 from lib.observe import visitor
 from lib.scenario import ScenarioState
@@ -70,7 +70,8 @@ def _start(context: Context) -> None:
         settings, grammar, judged, real_system = _start_sandbox(context, settings)
     preflight.require(settings)
     context.world = World.start(Target(settings, grammar, progress=console, real_system=real_system))
-    context.config.webordinary_run = {"target": settings.target, "run_id": settings.run_id, "judged": judged}
+    context.config.webordinary_run = {"target": settings.target, "run_id": settings.run_id, "judged": judged,
+                                      "instructions": grammar.catalog()}
     console(f"target {settings.target}, run {settings.run_id}: judging {judged}")
     missing = visitor.unavailable(settings.browser)
     if missing:
@@ -160,11 +161,21 @@ def before_scenario(context: Context, scenario: Scenario) -> None:
     wrong = known_faults.tag_problems(scenario.effective_tags)  # an unknown fault's name fails at once
     if wrong:
         raise known_faults.UnknownFaultError("; ".join(wrong))
+    # Every input, and every check that could not fail given the scenario's own emails, refused before any is sent.
+    steps = context._runner.step_registry  # the run's own (behave may give it one of its own)
+    plan.refuse(plan.scenario_problems([_planned(steps, step) for step in scenario.all_steps], w.target.grammar))
     if "sandbox-only" in scenario.effective_tags and w.target.settings.target != "local":
         scenario.skip("sandbox only: the real system cannot be made to do this on purpose")
     missing = visitor.unavailable(w.target.settings.browser)
     if "browser" in scenario.effective_tags and missing:
         scenario.skip(missing)
+
+
+def _planned(steps: Any, step: Step) -> plan.PlannedStep:
+    match = steps.find_match(step)
+    values = {argument.name: argument.value for argument in match.arguments} if match else {}
+    return plan.planned(f"{step.filename}:{step.line}", f"{step.keyword} {step.name.rstrip(':')}",
+                        match.func if match else None, values, step.table)
 
 
 def _clean_up(w: World) -> None:

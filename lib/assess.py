@@ -34,6 +34,46 @@ def site_page(world: World, name: str, key: str = "index.html") -> str:
     return sites.read_page(world.target.aws.s3, client.bucket, key)
 
 
+def site_page_left(world: World, name: str, key: str = "index.html") -> str:
+    """The client's page as its last deployed edit left it, once its latest edit has ended without deploying
+    (a failed build or sync): what a later failure must not have changed."""
+    latest = world.scenario.latest_session(name)
+    outcome = world.observer.await_outcome(latest)
+    if outcome.kind == expectations.DEPLOYED:
+        raise AssertionError(f"{name}'s latest edit ({latest.describe()}) was deployed, so its site shows that edit, "
+                             "not what an earlier one left")
+    deployed = [s for s in world.scenario.sessions_of(name)[:-1] if s.outcome and s.outcome.kind ==
+                expectations.DEPLOYED]
+    if not deployed:
+        raise AssertionError(f"no edit of {name} before its latest one was deployed, so nothing can still show")
+    return sites.read_page(world.target.aws.s3, world.scenario.client(name).bucket, key)
+
+
+def element_left_for(world: World, name: str, text: str) -> str:
+    """Where the site should still show `text`: the element of the latest deployed edit of the client that
+    writes it."""
+    instructions = [s.instruction for s in world.scenario.sessions_of(name)
+                    if s.outcome and s.outcome.kind == expectations.DEPLOYED]
+    element = expectations.element_showing(instructions, text)
+    if element is None:
+        raise ScenarioError(f"no deployed edit of {name} writes {text!r} (its deployed edits: "
+                            f"{'; '.join(instructions) or 'none'})")
+    return element
+
+
+def thread_commit_problems(world: World, name: str, label: str, count: int) -> list[str]:
+    """Whether the thread the scenario calls `label` has exactly `count` commits of its own on its branch."""
+    mine = [s for s in world.scenario.sessions_of(name) if s.label == label]
+    [work] = thread_work(world, mine)
+    if work.commits is None:
+        return [f"thread {label!r} of {name} ({work.thread_id}) has no branch {work.branch} on GitHub"]
+    own = [c for c in work.commits if expectations.commit_session(c.message) == work.thread_id]
+    if len(own) == count:
+        return []
+    return [f"thread {label!r} of {name} has {len(own)} commit(s) of its own on {work.branch}, not {count}: "
+            f"{[c.subject for c in own] or 'none since main'}"]
+
+
 def visit(world: World, name: str) -> Visit:
     """What a visitor sees of the client's site once its latest edit is deployed (one visit per edit)."""
     site_page(world, name)  # waits for the latest edit and requires it deployed

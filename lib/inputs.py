@@ -72,6 +72,7 @@ class Table:
 
 CLIENTS = Table(("client",), unique="client")
 EMAILS = Table(("client", "instruction"))
+EMAILS_AT_ONCE = Table(("client", "instruction"), min_rows=2, why_rows="one email arrives with nothing else")
 INSTRUCTIONS = Table(("instruction",))
 INTERRUPTING_INSTRUCTIONS = Table(("instruction",), min_rows=2, why_rows="the first edit is the one built while the "
                                   "next arrives, so one row interrupts nothing")
@@ -93,11 +94,19 @@ def at_least(minimum: float, what: str, unit: str = "") -> Callable[[float], Non
 
 @dataclass(frozen=True)
 class Inputs:
-    """A step's declared inputs. `gives_clients`: the step introduces the clients it names (a Given)."""
+    """A step's declared inputs, and what it adds to the scenario's plan (lib/plan.py): `gives_clients`, the
+    clients it names are new clients of the scenario (`with_site`: with an edit bucket); `sends`, the emails it
+    sends (`at_once`: at the same moment); `marks`, what else it does that later checks rest on; `needs`, what the
+    scenario must have done before it for this check to be able to fail."""
 
     table: Table | None = None
     values: Mapping[str, Callable[[Any], None]] = field(default_factory=dict)
     gives_clients: bool = False
+    with_site: bool = True
+    sends: Callable[..., list[tuple[str, str, str]]] | None = None
+    at_once: bool = False
+    marks: Callable[..., list[str]] | None = None
+    needs: tuple[Callable[..., str | None], ...] = ()
 
     def check(self, table: TableLike | None, values: Mapping[str, Any], grammar: Grammar) -> list[Row]:
         """The table's rows, once the table and every value are usable; else InputError naming the first
@@ -123,12 +132,14 @@ class Inputs:
 StepFunction = Callable[..., None]
 
 
-def takes(table: Table | None = None, *, gives_clients: bool = False,
+def takes(table: Table | None = None, *, gives_clients: bool = False, with_site: bool = True,
+          sends: Callable[..., list[tuple[str, str, str]]] | None = None, at_once: bool = False,
+          marks: Callable[..., list[str]] | None = None, needs: tuple[Callable[..., str | None], ...] = (),
           **values: Callable[[Any], None]) -> Callable[[StepFunction], StepFunction]:
-    """Declares what a step takes; the step runs only once its inputs are checked, and receives the table's
-    rows as `rows` when it takes a table. A step that does not give clients may name only clients the scenario
-    has given."""
-    declared = Inputs(table, values, gives_clients)
+    """Declares what a step takes (and, for the scenario's plan, what it sends, marks and needs); the step runs
+    only once its inputs are checked, and receives the table's rows as `rows` when it takes a table. A step that
+    does not give clients may name only clients the scenario has given."""
+    declared = Inputs(table, values, gives_clients, with_site, sends, at_once, marks, needs)
 
     def decorate(step: StepFunction) -> StepFunction:
         @functools.wraps(step)

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from statistics import mean
 
+from lib import expectations
 from lib.scenario import Session
 from lib.settings import Settings
 
@@ -55,6 +56,19 @@ def measure(session: Session, settings: Settings) -> DeploymentMetrics:
     )
 
 
+def measure_deployments(sessions: list[Session], settings: Settings) -> tuple[list[DeploymentMetrics], list[str]]:
+    """The times of every session that deployed; and each one not timed, with why (it ended otherwise)."""
+    timed, untimed = [], []
+    for session in sessions:
+        if session.outcome is None:
+            untimed.append(f"{session.describe()}: its end was not seen")
+        elif session.outcome.kind != expectations.DEPLOYED:
+            untimed.append(f"{session.describe()}: it ended {session.outcome.describe()}")
+        else:
+            timed.append(measure(session, settings))
+    return timed, untimed
+
+
 def averages(metrics: list[DeploymentMetrics]) -> dict[str, float]:
     return {
         "build_s": mean(m.build_s for m in metrics),
@@ -82,13 +96,14 @@ def table(metrics: list[DeploymentMetrics], limits: Limits) -> str:
     return "\n".join(rows)
 
 
-def write_json(path: Path, metrics: list[DeploymentMetrics], limits: Limits) -> dict:
-    """Write the metrics document (deployments, averages, limits) and return it."""
+def write_json(path: Path, metrics: list[DeploymentMetrics], limits: Limits, untimed: list[str] | None = None) -> dict:
+    """Write the metrics document (deployments, averages, limits, the sessions not timed) and return it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     document = {
         "deployments": [asdict(m) for m in metrics],
         "averages": averages(metrics) if metrics else {},
         "limits": asdict(limits),
+        "untimed": list(untimed or []),
     }
     path.write_text(json.dumps(document, indent=2) + "\n")
     return document

@@ -3,8 +3,10 @@ emails."""
 
 from __future__ import annotations
 
+import difflib
 import re
 import uuid
+from collections.abc import Iterable
 
 from lib.settings import Settings
 
@@ -33,6 +35,12 @@ def client_id(settings: Settings, name: str, scope: str = "") -> str:
             f"S3 allows {MAX_BUCKET_NAME}: use a shorter name"
         )
     return project
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """ "; did you mean 'bruno'?" for a name close to one the scenario introduced, else ""."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def check_client_name(name: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from lib import naming
 from lib.expectations import ENDED
 from lib.known_faults import Seen
 from lib.observe.logs import SessionLog
@@ -86,6 +87,9 @@ class ScenarioState:
 
     def client(self, name: str) -> Client:
         if name not in self.clients:
+            close = naming.did_you_mean(name, self.clients)
+            if close:
+                raise ScenarioError(f"client {name!r} is not a client of this scenario{close}")
             known = ", ".join(self.clients) or "none yet"
             raise ScenarioError(
                 f"client {name!r} has no edit site in this scenario (clients so far: {known}); give it one first "
@@ -105,14 +109,6 @@ class ScenarioState:
         if not mine:
             raise ScenarioError(f"{name!r} has sent no email in this scenario yet")
         return mine[-1]
-
-    def thread_session(self, name: str, label: str) -> Session:
-        """The first session of the thread the scenario calls `label` for this client."""
-        found = next((s for s in self.sessions_of(name) if s.label == label), None)
-        if found is None:
-            labels = sorted({s.label for s in self.sessions_of(name) if s.label}) or ["none"]
-            raise ScenarioError(f"{name!r} has no thread {label!r} yet (its threads: {', '.join(labels)})")
-        return found
 
     def same_thread(self, session: Session) -> list[Session]:
         """The scenario's sessions on the session's thread (replies share their root's label), itself included."""

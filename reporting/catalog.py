@@ -55,19 +55,15 @@ def _about(concept: str) -> str:
     return " ".join(text.split('"""')[1].split("\n\n")[0].split())
 
 
-def text(found: list[Group]) -> str:
+def text(found: list[Group], instructions: list[dict[str, str]] | None = None) -> str:
+    """The catalog as plain text; with `instructions` (each an `example` and a `note`), the edits the target
+    understands come last."""
     lines = []
     for group in found:
         lines += [f"## {group.concept}: {group.about}", ""]
         for entry in group.entries:
             lines += [f"  {entry.keyword} {entry.pattern}", f"      {entry.doc}", ""]
+    if instructions:
+        lines += ["## instructions: what an email may ask for (the target's own words; others are refused)", ""]
+        lines += [f"  {i['example']}" + (f"    ({i['note']})" if i.get("note") else "") for i in instructions]
     return "\n".join(lines)
-
-
-def main() -> None:
-    load_steps()
-    print(text(groups()))
-
-
-if __name__ == "__main__":
-    main()

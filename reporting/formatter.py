@@ -117,6 +117,7 @@ class LivingDocsFormatter(Formatter):
             target=run.get("target", "?"),
             run_id=run.get("run_id", "?"),
             judged=run.get("judged", ""),
+            instructions=run.get("instructions", []),
             started=datetime.fromtimestamp(self.started, UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
             duration_s=time.time() - self.started,
             features=features,

@@ -73,6 +73,7 @@ def join(reports: Path, started: float) -> RunDoc | None:
         duration_s=time.time() - started,
         features=list(features.values()),
         judged=parts[0][1].get("judged", ""),
+        instructions=parts[0][1].get("instructions", []),
     )
 
 

@@ -58,6 +58,7 @@ class RunDoc:
     selftest: str = ""  # the fault x scenario matrix of the last `make selftest`, when one was written
     history: list[dict[str, Any]] = field(default_factory=list)  # the last runs, oldest first
     judged: str = ""  # what ran the edits: the sandbox's stand-ins, a checkout of the real container, a stack
+    instructions: list[dict[str, str]] = field(default_factory=list)  # what an email may ask of this target
 
     def ran(self) -> list[ScenarioDoc]:
         """The scenarios this run selected (one skipped without a reason was not selected by its tags)."""
@@ -122,14 +123,16 @@ def _evidence(evidence: dict[str, Any]) -> str:
                      f'<code>{e(session["thread_id"])}</code> ({e(session["outcome"] or "no outcome")})</summary>'
                      f"<pre>{e(lines)}</pre></details>")
     metrics = evidence.get("metrics")
-    if metrics:
+    if metrics and metrics.get("deployments"):
         rows = [["deployment", "build", "sync", "total"]]
         rows += [[m["thread_id"], f'{m["build_s"]:.2f} s', f'{m["sync_s"]:.2f} s', f'{m["total_s"]:.2f} s']
                  for m in metrics["deployments"]]
         avg, lim = metrics["averages"], metrics["limits"]
         rows.append(["average", f'{avg["build_s"]:.2f} s', f'{avg["sync_s"]:.2f} s', f'{avg["total_s"]:.2f} s'])
         rows.append(["limit", f'{lim["build_s"]:.0f} s', f'{lim["sync_s"]:.0f} s', f'{lim["total_s"]:.0f} s'])
-        parts.append('<h5>Deployment metrics</h5><div class="metrics">' + _table(rows) + "</div>")
+        untimed = "".join(f"<li>{e(why)}</li>" for why in metrics.get("untimed", []))
+        parts.append('<h5>Deployment metrics</h5><div class="metrics">' + _table(rows) + "</div>"
+                     + (f"<p>Not timed:</p><ul>{untimed}</ul>" if untimed else ""))
     if not parts:
         return ""
     return '<div class="evidence"><h4>Evidence</h4>' + "".join(parts) + "</div>"
@@ -180,6 +183,7 @@ th{background:#f6f8fa}pre{background:#f6f8fa;padding:8px;font-size:12px;overflow
 .promises td{vertical-align:top}.promises tr.failed td,.promises tr.error td{background:#fff5f5}
 .reason-line{font-size:12px;color:#cf222e;max-width:760px}.hidden{display:none}
 .catalog td:first-child{white-space:nowrap;font-family:monospace}
+.checklist td{vertical-align:top}.checklist td.box{font-size:22px;width:28px}.checklist ul{margin:0;padding-left:18px}
 """
 
 SCRIPT = """
@@ -199,13 +203,69 @@ def anchor(scenario: ScenarioDoc) -> str:
 def key_figure(scenario: ScenarioDoc) -> str:
     """The one number a reader of the promise wants: a deployment average, a mix seen by a visitor, a time."""
     evidence = scenario.evidence
-    if evidence.get("metrics"):
+    if evidence.get("metrics", {}).get("averages"):
         return f'average deployment {evidence["metrics"]["averages"]["total_s"]:.1f} s'
     if "atomicity" in evidence:
         seen = evidence["atomicity"]
         return f'mixed builds seen for {seen["mixed_ms"]} ms in {seen["reads"]} reads'
     sessions = evidence.get("sessions", [])
     return f"{len(sessions)} session(s), {scenario.duration_s:.1f} s" if sessions else f"{scenario.duration_s:.1f} s"
+
+
+# The task's own acceptance criteria (seed-task-04, "Acceptance Criteria"), each the subject of one feature file
+# tagged `@criterion:<slug>`; "All tests passing" is the run itself. Features tagged `@promise:<slug>` are the
+# promises this suite adds.
+CRITERIA = (("session-isolation", "Session isolation verified"), ("rapid-switching", "Rapid switching works"),
+            ("concurrent-deployments", "Concurrent deployments successful"),
+            ("no-cross-contamination", "No cross-contamination"), ("s3-failures", "S3 failures handled"),
+            ("performance-metrics", "Performance metrics captured"))
+HOLDS, HOLDS_BUT, FAILS, UNCHECKED = ("holds", "holds but for a recorded known fault", "does not hold",
+                                      "not checked by this run")
+CHECK_COLOURS = {HOLDS: "#1a7f37", HOLDS_BUT: "#8250df", FAILS: "#cf222e", UNCHECKED: "#6e7781"}
+
+
+def _holds(scenarios: list[ScenarioDoc]) -> str:
+    if not scenarios:
+        return UNCHECKED
+    if not all(s.status in ("passed", KNOWN_FAULT) for s in scenarios):
+        return FAILS
+    return HOLDS_BUT if any(s.status == KNOWN_FAULT for s in scenarios) else HOLDS
+
+
+def _check_row(label: str, state: str, scenarios: list[ScenarioDoc]) -> str:
+    shown = "".join(
+        f'<li>{_badge(s.status)} <a href="#{anchor(s)}">{e(s.name)}</a> <span class="dur">{e(key_figure(s))}</span>'
+        + (f'<div class="reason-line">{e(s.reason)}</div>' if s.reason and s.status != "passed" else "") + "</li>"
+        for s in scenarios)
+    mark = "&#x2611;" if state in (HOLDS, HOLDS_BUT) else "&#x2612;" if state == FAILS else "&#x2610;"
+    return (f'<tr><td class="box" style="color:{CHECK_COLOURS[state]}">{mark}</td><td><strong>{e(label)}</strong>'
+            f'<div style="color:{CHECK_COLOURS[state]}">{e(state)}</div></td><td><ul>{shown}</ul></td></tr>')
+
+
+def _checklist(run: RunDoc) -> str:
+    """The task's checklist first: each acceptance criterion, whether it holds on this run and target, and the
+    scenarios and figures that show it (a criterion holds when every scenario under it holds or fails only as a
+    recorded known fault)."""
+    ran = {id(s) for s in run.ran()}
+
+    def under(tag: str) -> list[ScenarioDoc]:
+        return [s for f in run.features if tag in f.tags for s in f.scenarios if id(s) in ran]
+
+    rows = [_check_row(label, _holds(under(f"criterion:{slug}")), under(f"criterion:{slug}"))
+            for slug, label in CRITERIA]
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(run.counts().items()))
+    everything = run.ran()
+    rows.append(_check_row("All tests passing", HOLDS if run.green() else FAILS if everything else UNCHECKED, []))
+    rows[-1] = rows[-1].replace("<ul></ul>", f"<ul><li>this run: {e(counts or 'nothing ran')}</li></ul>")
+    promises = [(f.name, [s for s in f.scenarios if id(s) in ran]) for f in run.features
+                if any(t.startswith("promise:") for t in f.tags)]
+    added = "".join(_check_row(name, _holds(scenarios), scenarios) for name, scenarios in promises)
+    return ('<section class="feature" id="checklist"><h2>Acceptance criteria</h2><p>The task\'s checklist, on '
+            f"this run and target ({e(run.target)}; {e(run.judged or 'judged: ?')}). A criterion holds when every "
+            "scenario under it holds, or fails only as a recorded known fault.</p>"
+            f'<table class="checklist">{"".join(rows)}</table>'
+            + (f'<h3>The promises this suite adds</h3><table class="checklist">{added}</table>' if added else "")
+            + "</section>")
 
 
 def _promises(run: RunDoc) -> str:
@@ -266,6 +326,13 @@ def render(run: RunDoc) -> str:
         f"<h3>{e(heading)}</h3><table>"
         + "".join(f"<tr><td>{e(k)} {e(p)}</td><td>{e(d)}</td></tr>" for k, p, d in entries) + "</table>"
         for heading, entries in run.catalog)
+    instructions = "".join(f"<tr><td>{e(i['example'])}</td><td>{e(i.get('note', ''))}</td></tr>"
+                           for i in run.instructions)
+    if instructions:
+        catalog_groups += ("<h3>instructions: what an email may ask for on this target (others are refused before "
+                           f"anything is sent)</h3><table>{instructions}</table>")
+    elif run.catalog:
+        catalog_groups += "<h3>instructions</h3><p>This target takes any instruction (a real Claude reads it).</p>"
     catalog = (f'<section class="feature catalog" id="catalog"><h2>Step catalog</h2><p>Every step a scenario '
                f"can use, with what it does, by what it is about. Write new scenarios from these.</p>"
                f"{catalog_groups}</section>") if run.catalog else ""
@@ -290,7 +357,7 @@ def render(run: RunDoc) -> str:
 <div class="summary"><span><strong>{e(verdict)}</strong></span><span>target: {e(run.target)}</span>
 <span>run: {e(run.run_id)}</span><span>started: {e(run.started)}</span>{judged}
 <span>scenarios: {e(count_text or "none")}</span><span>total time: {run.duration_s:.1f} s</span></div></header>
-<main>{_promises(run)}{known_faults}
+<main>{_checklist(run)}{_promises(run)}{known_faults}
 <div class="filters">Show scenarios tagged: {buttons} <a href="#catalog">step catalog</a> <a href="#run">raw reports,
 history</a></div>
 {"".join(features)}{_extras(run)}{catalog}</main></body></html>

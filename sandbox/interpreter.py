@@ -27,6 +27,7 @@ class Form:
     pattern: str
     example: str
     edit: Edit
+    note: str = ""  # a form that exists only to make the pipeline take a path on purpose
 
     def match(self, text: str) -> re.Match[str] | None:
         return re.fullmatch(self.pattern, text, flags=re.IGNORECASE)
@@ -85,8 +86,8 @@ FORMS: tuple[Form, ...] = (
     ),
     Form(r"update timestamp to (?P<n>\d+)", "Update timestamp to 1764000000000", _set_timestamp),
     Form(r"test s3 failure handling", "Test S3 failure handling", _failure_probe),
-    # Sandbox only: stands for an edit that breaks the site, to exercise the build-failure path.
-    Form(r"add broken page (?P<name>[a-z0-9-]+)", "Add broken page oops", _broken_page),
+    Form(r"add broken page (?P<name>[a-z0-9-]+)", "Add broken page oops", _broken_page,
+         "only where the sandbox stands in for Claude (not on AWS): an edit that breaks the site's build"),
 )
 
 

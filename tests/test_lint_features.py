@@ -44,3 +44,32 @@ def test_every_mistake_a_run_refuses_is_found_with_its_line() -> None:
 def test_a_scenario_without_a_then_step_is_found() -> None:
     result = lint(FIXTURES / "silent_passes.feature")
     assert "silent_passes.feature:23: scenario 'Emails sent and nothing checked' has no Then step" in result.stdout
+
+
+def test_every_check_that_could_not_fail_is_refused_with_its_line() -> None:
+    """The vacuous patterns (issue: no vacuous check), each refused by the rule the run applies too (lib/plan.py)."""
+    result = lint(FIXTURES / "vacuous.feature")
+    assert result.returncode == 1
+    for line, message in [
+        (7, 'no email of this scenario sends "Bruno\'s Bikes" before this step, so a check that it does not show'),
+        (11, "the table has 1 row(s); this step needs at least 2: one email arrives with nothing else"),
+        (14, "no two emails of this scenario are sent at the same time before this step"),
+        (22, "no two emails of this scenario are sent at the same time before this step"),
+        (27, "'nina' has no thread 'B' before this step (its named threads: A)"),
+        (32, "no client sends two emails before this step, so no order of deployments can be wrong"),
+        (37, "fewer than two threads start before this step, so none can share a tag"),
+        (43, "'omar' sends no email before this step"),
+        (48, "this check compares clients' sites, and before it only 'nina' has a site and an email"),
+        (54, "no email of the client follows the visitor's first read, so no redeploy is watched"),
+        (59, "no email is sent while another is building before this step"),
+        (64, "'nina' sends fewer than two emails before this step, so nothing can still show"),
+        (68, "client(s) 'burno' used before a Given step of this scenario gives them a site (given so far: bruno); "
+             "did you mean 'bruno'?"),
+    ]:
+        assert any(f"vacuous.feature:{line}:" in row and message in row for row in result.stdout.splitlines()), (
+            f"line {line}: {message!r} not in:\n{result.stdout}")
+
+
+def test_a_product_owners_feature_from_the_catalog_is_clean() -> None:
+    result = lint(FIXTURES / "product_owner.feature")
+    assert result.returncode == 0, result.stdout

@@ -67,3 +67,23 @@ def test_the_page_says_what_it_judged() -> None:
     doc = RunDoc("local", "abc123", "now", 12.0, [FeatureDoc("F", [], [], "passed", [passed])],
                  judged="the real edit container at /src/claude-code-container (commit 163a3ef)")
     assert "<span>judged: the real edit container at /src/claude-code-container (commit 163a3ef)</span>" in render(doc)
+
+
+def test_the_page_opens_with_the_tasks_checklist_each_criterion_from_its_feature() -> None:
+    def feature(tag: str, *scenarios: ScenarioDoc) -> FeatureDoc:
+        return FeatureDoc(tag, [], ["s3", tag], "passed", list(scenarios))
+
+    iso = ScenarioDoc("Two clients", ["isolation"], "passed", 5.0, "a.feature:3", [])
+    switching = ScenarioDoc("Five threads", ["switching"], KNOWN_FAULT, 9.0, "b.feature:3", [], "known fault x: y")
+    failing = ScenarioDoc("No bucket", ["failure"], "failed", 4.0, "c.feature:3", [], "it crashed")
+    page = render(RunDoc("local", "r", "now", 1.0, [
+        feature("criterion:session-isolation", iso), feature("criterion:rapid-switching", switching),
+        feature("criterion:s3-failures", failing), feature("promise:commit-tags")]))
+    checklist = page.split('id="checklist"')[1].split("</section>")[0]
+    assert page.index('id="checklist"') < page.index('id="promises"')  # the first thing a reader sees
+    rows = checklist.split("<tr>")[1:]
+    assert "Session isolation verified" in rows[0] and ">holds<" in rows[0] and "Two clients" in rows[0]
+    assert "Rapid switching works" in rows[1] and "holds but for a recorded known fault" in rows[1]
+    assert "Concurrent deployments successful" in rows[2] and "not checked by this run" in rows[2]
+    assert "S3 failures handled" in rows[4] and "does not hold" in rows[4] and "it crashed" in rows[4]
+    assert "All tests passing" in rows[6] and "does not hold" in rows[6]

@@ -2,7 +2,8 @@
 - steps with no definition (with the closest existing steps), or more than one;
 - inputs a step would refuse when run: empty tables, unknown or missing columns, a client twice in a table,
   negative gaps or counts, unusable client names, instructions the embedded sandbox cannot interpret;
-- a client used before a Given step of its scenario gives it a site;
+- a client used before a Given step of its scenario gives it a site (with "did you mean ...?");
+- a check that could not fail given the scenario's own emails (lib/plan.py);
 - a scenario with no Then step (it would check nothing);
 - a `@real-fault:` tag naming no known fault of the real system.
 Exit status 1 when anything is wrong."""
@@ -17,9 +18,8 @@ from typing import Any
 from behave.parser import parse_file
 from behave.step_registry import registry
 
-from lib import known_faults
+from lib import known_faults, plan
 from lib.act.instructions import Grammar
-from lib.inputs import inputs_of
 from reporting.catalog import load_steps
 from sandbox.app import instruction_grammar
 
@@ -32,8 +32,10 @@ def candidates(step_type: str) -> list:
 
 
 def lint_scenario(path: Path, steps: list[Any], grammar: Grammar) -> list[str]:
+    """Undefined and ambiguous steps here; every input a run would refuse, and every check that could not fail,
+    by the same rule the run applies before anything is sent (lib/plan.py)."""
     problems = []
-    given: list[str] = []
+    planned = []
     for step in steps:
         where = f"{_shown(path)}:{step.location.line}"
         matches = [(d, d.match(step.name)) for d in candidates(step.step_type)]
@@ -49,24 +51,10 @@ def lint_scenario(path: Path, steps: list[Any], grammar: Grammar) -> list[str]:
             problems.append(f"{where}: ambiguous step: {step.keyword} {step.name} matches {found}")
             continue
         definition, match = matches[0]
-        inputs = inputs_of(definition.func)
-        if inputs is None:
-            continue
         values = {argument.name: argument.value for argument in match.arguments}
-        try:
-            rows = inputs.check(step.table, values, grammar)
-        except ValueError as error:
-            problems.append(f"{where}: {step.keyword} {step.name.rstrip(':')}: {error}")
-            continue
-        names = inputs.clients(rows, values)
-        if inputs.gives_clients:
-            given += names
-        else:
-            unknown = sorted({n for n in names if n not in given})
-            if unknown:
-                problems.append(f"{where}: client(s) {', '.join(map(repr, unknown))} used before a Given step of "
-                                f"this scenario gives them a site (given so far: {', '.join(given) or 'none'})")
-    return problems
+        planned.append(plan.planned(where, f"{step.keyword} {step.name.rstrip(':')}", definition.func, values,
+                                    step.table))
+    return problems + plan.scenario_problems(planned, grammar)
 
 
 def feature_files(arguments: list[str]) -> list[Path]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from behave import then
 from behave.runner import Context
 
-from lib import assess
+from lib import assess, plan
 from lib.checks import branches
-from lib.inputs import takes
+from lib.inputs import at_least, takes
 from lib.world import world
 
 
 @then("every thread has its own branch")
+@takes(needs=(plan.an_email,))
 def step_every_thread_has_branch(context: Context) -> None:
     """Once the sessions have ended, each thread's branch (`thread-...`) is on GitHub with every commit the
     container made for that thread (replies included, preempted work included) and none of another thread's;
@@ -21,7 +22,19 @@ def step_every_thread_has_branch(context: Context) -> None:
     assert not problems, "; ".join(problems)
 
 
+@then('thread "{thread}" of "{client}" has {count:d} commits on its branch')
+@then('thread "{thread}" of "{client}" has {count:d} commit on its branch')
+@takes(needs=(plan.thread_started,), count=at_least(0, "the number of commits"))
+def step_thread_commit_count(context: Context, thread: str, client: str, count: int) -> None:
+    """Once the thread's sessions have ended, the branch of the client's thread the scenario calls by this name
+    (e.g. "A") is on GitHub and holds exactly this many commits of that thread since main (one per email that
+    changed files)."""
+    problems = assess.thread_commit_problems(world(context), client, thread, count)
+    assert not problems, "; ".join(problems)
+
+
 @then("the thread's commits are on its branch")
+@takes(needs=(plan.an_email,))
 def step_thread_commits_on_branch(context: Context) -> None:
     """The latest session's thread has its own branch on GitHub holding the commits the container made for it."""
     w = world(context)
@@ -32,6 +45,7 @@ def step_thread_commits_on_branch(context: Context) -> None:
 
 
 @then("each thread's commits carry a tag of their own")
+@takes(needs=(plan.two_threads,))
 def step_commit_tags_own(context: Context) -> None:
     """Every commit subject ends with a thread tag (`[...]`), and no two threads of the scenario share one, so a
     reader of the history can tell each thread's work apart. (The real system does not keep this yet: its tag is
@@ -42,7 +56,7 @@ def step_commit_tags_own(context: Context) -> None:
 
 
 @then('the commits of "{client}" are on its threads\' branches')
-@takes()
+@takes(needs=(plan.emailed,))
 def step_client_commits_on_branches(context: Context, client: str) -> None:
     """Once the client's sessions have ended, each of its threads has its own branch on GitHub with every commit
     the container made for that thread and none of another thread's."""

@@ -28,7 +28,7 @@ def step_client_has_site(context: Context, client: str) -> None:
 
 
 @given('client "{client}" has no edit site')
-@takes(gives_clients=True)
+@takes(gives_clients=True, with_site=False)
 def step_client_has_no_site(context: Context, client: str) -> None:
     """The client is onboarded (it has its queues) but its edit bucket does not exist."""
     w = world(context)

@@ -10,24 +10,34 @@ import time
 from behave import when
 from behave.runner import Context
 
+from lib import plan
 from lib.act import sending
-from lib.inputs import EMAILS, INSTRUCTIONS, INTERRUPTING_INSTRUCTIONS, THREADED_INSTRUCTIONS, Row, at_least, takes
+from lib.inputs import (
+    EMAILS_AT_ONCE,
+    INSTRUCTIONS,
+    INTERRUPTING_INSTRUCTIONS,
+    THREADED_INSTRUCTIONS,
+    Row,
+    at_least,
+    takes,
+)
 from lib.world import world
 
 _GAP = at_least(0, "the gap between emails", "seconds")
 
 
 @when("these emails arrive at the same time:")
-@takes(EMAILS)
+@takes(EMAILS_AT_ONCE, sends=plan.email_rows, at_once=True)
 def step_emails_at_once(context: Context, rows: list[Row]) -> None:
-    """Each row (`client`, `instruction`) is an email starting a new thread for that client; all are sent at once."""
+    """Each row (`client`, `instruction`) is an email starting a new thread for that client; all are sent at once.
+    At least two rows."""
     w = world(context)
     for row in rows:
         sending.send(w.target, w.scenario, row["client"], row["instruction"])
 
 
 @when('"{client}" emails: {instruction}')
-@takes()
+@takes(sends=plan.one_email)
 def step_client_emails(context: Context, client: str, instruction: str) -> None:
     """The client starts a new thread with this instruction, e.g. `"amelia" emails: Add header with text "Hi"`."""
     w = world(context)
@@ -36,7 +46,7 @@ def step_client_emails(context: Context, client: str, instruction: str) -> None:
 
 @when('"{client}" emails these edits on new threads, {gap:g} seconds apart:')
 @when('"{client}" emails these edits on new threads, {gap:g} second apart:')
-@takes(INSTRUCTIONS, gap=_GAP)
+@takes(INSTRUCTIONS, gap=_GAP, sends=plan.instruction_rows)
 def step_emails_paced(context: Context, client: str, gap: float, rows: list[Row]) -> None:
     """Each row's `instruction` starts a new thread for the client, the given number of seconds after the last."""
     w = world(context)
@@ -44,26 +54,23 @@ def step_emails_paced(context: Context, client: str, gap: float, rows: list[Row]
 
 
 @when('"{client}" emails on a new thread "{thread}": {instruction}')
-@takes()
+@takes(sends=plan.one_email, needs=(plan.thread_new,))
 def step_client_emails_on_named_thread(context: Context, client: str, thread: str, instruction: str) -> None:
     """The client starts a new thread, which later steps call by the given name (e.g. "A")."""
     w = world(context)
-    if any(s.label == thread for s in w.scenario.sessions_of(client)):
-        raise ValueError(f"{client!r} already has a thread {thread!r}; reply on it, or name the new one otherwise")
     sending.send(w.target, w.scenario, client, instruction, thread=thread)
 
 
 @when('"{client}" replies on thread "{thread}": {instruction}')
-@takes()
+@takes(sends=plan.one_email, needs=(plan.thread_started,))
 def step_client_replies(context: Context, client: str, thread: str, instruction: str) -> None:
     """The client replies to the latest email of one of its named threads; the reply joins that thread."""
     w = world(context)
-    w.scenario.thread_session(client, thread)  # names the threads it has when this one is unknown
     sending.send(w.target, w.scenario, client, instruction, thread=thread)
 
 
 @when('"{client}" emails these edits on new threads, each while the last is building:')
-@takes(INTERRUPTING_INSTRUCTIONS)
+@takes(INTERRUPTING_INSTRUCTIONS, sends=plan.instruction_rows, marks=plan.mark("while-building"))
 def step_emails_while_building(context: Context, client: str, rows: list[Row]) -> None:
     """Each row's `instruction` starts a new thread for the client as soon as the container logs that the previous
     edit's build has begun (`Step 3/5: Building Astro site...`), so every email after the first arrives during a
@@ -73,7 +80,7 @@ def step_emails_while_building(context: Context, client: str, rows: list[Row]) -
 
 
 @when('"{client}" emails these edits on new threads, each after the last is deployed:')
-@takes(INSTRUCTIONS)
+@takes(INSTRUCTIONS, sends=plan.instruction_rows)
 def step_emails_in_turn(context: Context, client: str, rows: list[Row]) -> None:
     """Each row's `instruction` starts a new thread for the client once the previous edit is deployed."""
     w = world(context)
@@ -81,7 +88,7 @@ def step_emails_in_turn(context: Context, client: str, rows: list[Row]) -> None:
 
 
 @when('"{client}" emails these edits, each after the last is deployed:')
-@takes(THREADED_INSTRUCTIONS)
+@takes(THREADED_INSTRUCTIONS, sends=plan.instruction_rows)
 def step_emails_on_threads(context: Context, client: str, rows: list[Row]) -> None:
     """Each row is an email once the previous edit is deployed. The `thread` column names threads: a name's
     first row starts a new thread, a later row with the same name replies on that thread."""
@@ -91,7 +98,7 @@ def step_emails_on_threads(context: Context, client: str, rows: list[Row]) -> No
 
 @when('"{client}" emails {count:d} timestamp updates, each after the last is deployed')
 @when('"{client}" emails {count:d} timestamp update, each after the last is deployed')
-@takes(count=at_least(1, "the number of timestamp updates"))
+@takes(count=at_least(1, "the number of timestamp updates"), sends=plan.made_up, marks=plan.mark("timestamps"))
 def step_emails_timestamps(context: Context, client: str, count: int) -> None:
     """The client sends `count` "Update timestamp to <now>" edits on new threads, one after the other."""
     w = world(context)

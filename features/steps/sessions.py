@@ -6,13 +6,14 @@ from __future__ import annotations
 from behave import then
 from behave.runner import Context
 
-from lib import assess, expectations
+from lib import assess, expectations, plan
 from lib.checks import outcomes
 from lib.inputs import takes
 from lib.world import World, world
 
 
 @then("every edit is deployed to its client's site")
+@takes(needs=(plan.an_email,))
 def step_every_edit_deployed(context: Context) -> None:
     """Waits for each session of the scenario to end; fails when one ends otherwise than deployed (a failed build
     or sync, preempted, failed), when the container's log contradicts its execution, and when a client's bucket
@@ -28,6 +29,7 @@ def step_every_edit_deployed(context: Context) -> None:
 
 
 @then("every session ended deployed or preempted, and the last one deployed")
+@takes(needs=(plan.an_email,))
 def step_last_wins(context: Context) -> None:
     """For rapid switching: each client's last edit is deployed; every earlier one was either deployed or
     preempted by a newer email (never failed, never left running); the log agrees with each execution, and the
@@ -44,7 +46,7 @@ def step_last_wins(context: Context) -> None:
 
 
 @then('the edit of "{client}" is deployed')
-@takes()
+@takes(needs=(plan.emailed,))
 def step_edit_deployed(context: Context, client: str) -> None:
     """Waits for the client's latest session to end; fails when it ended otherwise than deployed."""
     w = world(context)
@@ -57,6 +59,7 @@ def step_edit_deployed(context: Context, client: str) -> None:
 
 
 @then("the edits were deployed in the order they were sent")
+@takes(needs=(plan.two_of_a_client,))
 def step_deployed_in_order(context: Context) -> None:
     """No client's edit was deployed after an edit the same client sent later (of those that were deployed)."""
     w = world(context)
@@ -66,6 +69,8 @@ def step_deployed_in_order(context: Context) -> None:
 
 
 @then("each edit sent while the last was building interrupted it before it was deployed")
+@takes(needs=(plan.marked("while-building", "no email is sent while another is building before this step, so "
+                          "nothing can have interrupted a build"),))
 def step_builds_interrupted(context: Context) -> None:
     """For every email sent while the client's previous edit was building: that edit's log shows the interrupt
     (`Processing interrupt`) after its build began and before any completed sync, so the scenario did test an
@@ -75,12 +80,12 @@ def step_builds_interrupted(context: Context) -> None:
 
 
 @then("all of them were deployed within the concurrent deployment limit")
+@takes(needs=(plan.at_once,))
 def step_within_concurrency_limit(context: Context) -> None:
-    """From the first email to the last deployment seen took at most `concurrency_limit_s` (default 180 s)."""
+    """From the first email to the last deployment seen took at most `concurrency_limit_s` (default 180 s). Needs
+    at least two emails sent at the same time."""
     w = world(context)
     sessions = w.scenario.sessions
-    if not sessions:
-        raise ValueError("no email was sent in this scenario, so there is nothing to time")
     w.observer.await_outcomes(sessions)
     took = (max(s.outcome.detected_at_ms for s in sessions if s.outcome) - min(s.sent_at_ms for s in sessions)) / 1000
     limit = w.target.settings.concurrency_limit_s
@@ -89,6 +94,7 @@ def step_within_concurrency_limit(context: Context) -> None:
 
 
 @then("the container reports that the S3 sync failed")
+@takes(needs=(plan.an_email,))
 def step_sync_failure_reported(context: Context) -> None:
     """The latest session's execution ended with `deploySuccess: false` (its sync failed, nothing was deployed),
     and the container's log says `S3 sync failed`."""
@@ -97,7 +103,7 @@ def step_sync_failure_reported(context: Context) -> None:
 
 
 @then('the container reports that the S3 sync of "{client}" failed')
-@takes()
+@takes(needs=(plan.emailed,))
 def step_client_sync_failure_reported(context: Context, client: str) -> None:
     """The client's latest session ended with `deploySuccess: false`, and the container's log says `S3 sync
     failed` for it."""
@@ -115,7 +121,7 @@ def _sync_failed(w: World, client: str) -> None:
 
 
 @then('the edit of "{client}" fails to build, and its site is unchanged')
-@takes()
+@takes(needs=(plan.emailed,))
 def step_build_fails_site_unchanged(context: Context, client: str) -> None:
     """The client's latest session ended with `buildSuccess: false`; nothing was synced (its bucket is, object for
     object, what it was before that email) and nothing was pushed (its thread's branch head did not move)."""

@@ -7,7 +7,7 @@ from behave import then
 from behave.runner import Context
 from hamcrest import assert_that, is_not
 
-from lib import assess, expectations
+from lib import assess, expectations, plan
 from lib.inputs import takes
 from lib.matchers import has_heading, has_title, shows_in, shows_text
 from lib.observe import sites
@@ -15,21 +15,21 @@ from lib.world import World, world
 
 
 @then('the site of "{client}" shows the heading "{text}"')
-@takes()
+@takes(needs=(plan.emailed,))
 def step_site_shows_heading(context: Context, client: str, text: str) -> None:
     """Once the client's latest edit is deployed, its home page has a heading (h1-h3) reading exactly this text."""
     assert_that(assess.site_page(world(context), client), has_heading(text), f"home page of {client}")
 
 
 @then('the site of "{client}" is titled "{title}"')
-@takes()
+@takes(needs=(plan.emailed,))
 def step_site_titled(context: Context, client: str, title: str) -> None:
     """Once the client's latest edit is deployed, its home page has exactly this title."""
     assert_that(assess.site_page(world(context), client), has_title(title), f"home page of {client}")
 
 
 @then('the site of "{client}" shows "{text}"')
-@takes()
+@takes(needs=(plan.emailed, plan.written_by_client))
 def step_site_shows(context: Context, client: str, text: str) -> None:
     """Once the client's latest edit is deployed, the text is in the element the client's edit wrote it to (a
     heading, the title, a config entry, the timestamp), not merely somewhere on the page."""
@@ -39,19 +39,36 @@ def step_site_shows(context: Context, client: str, text: str) -> None:
 
 
 @then('the site of "{client}" shows the last timestamp it sent')
-@takes()
+@takes(needs=(plan.marked("timestamps", "no timestamp update is sent before this step"),))
 def step_site_shows_last_timestamp(context: Context, client: str) -> None:
     """After timestamp updates, the client's home page shows the last timestamp sent in its timestamp element (not
     an older build's)."""
     w = world(context)
-    if w.scenario.last_timestamp is None:
-        raise ValueError(f"{client!r} sent no timestamp update in this scenario")
+    assert w.scenario.last_timestamp is not None
     assert_that(assess.site_page(w, client), shows_in(expectations.TIMESTAMP, w.scenario.last_timestamp),
                 f"home page of {client}")
 
 
+@then('the site of "{client}" still shows the heading "{text}"')
+@takes(needs=(plan.emailed, plan.written_by_client, plan.later_email))
+def step_site_still_shows_heading(context: Context, client: str, text: str) -> None:
+    """Once the client's latest edit has ended without deploying (a failed build or sync), its home page still
+    has the heading (h1-h3) its last deployed edit wrote: the failure changed nothing a visitor sees."""
+    assert_that(assess.site_page_left(world(context), client), has_heading(text), f"home page of {client}")
+
+
+@then('the site of "{client}" still shows "{text}"')
+@takes(needs=(plan.emailed, plan.written_by_client, plan.later_email))
+def step_site_still_shows(context: Context, client: str, text: str) -> None:
+    """Once the client's latest edit has ended without deploying, the text is still in the element its last
+    deployed edit wrote it to (a heading, the title, a config entry, the timestamp)."""
+    w = world(context)
+    page = assess.site_page_left(w, client)
+    assert_that(page, shows_in(assess.element_left_for(w, client, text), text), f"home page of {client}")
+
+
 @then('the site of "{client}" does not show "{text}"')
-@takes()
+@takes(needs=(plan.emailed, plan.carried))
 def step_site_does_not_show(context: Context, client: str, text: str) -> None:
     """Once the client's latest edit is deployed, the text appears nowhere on its home page."""
     w = world(context)
@@ -60,7 +77,7 @@ def step_site_does_not_show(context: Context, client: str, text: str) -> None:
 
 
 @then('no site but the site of "{client}" shows "{text}"')
-@takes()
+@takes(needs=(plan.emailed, plan.written_by_client, plan.two_sites))
 def step_only_one_site_shows(context: Context, client: str, text: str) -> None:
     """The text is in the element the client's edit wrote it to on its deployed home page, and nowhere on any other
     client's home page of this scenario."""
@@ -68,14 +85,13 @@ def step_only_one_site_shows(context: Context, client: str, text: str) -> None:
     assert_that(assess.site_page(w, client), shows_in(assess.element_for(w, client, text), text),
                 f"home page of {client}")
     others = [name for name in w.scenario.clients if name != client]
-    if not others:
-        raise ValueError(f"{client!r} is the only client of this scenario, so no other site can be checked")
     leaking = [name for name in others if w.scenario.clients[name].has_site
                and shows_text(text).matches(assess.site_page(w, name))]
     assert not leaking, f"{text!r} of {client} also shows on the site of {', '.join(leaking)}"
 
 
 @then('no site shows "{text}"')
+@takes(needs=(plan.an_email, plan.carried))
 def step_no_site_shows(context: Context, text: str) -> None:
     """Once each client's latest edit has ended, the text is on no deployed home page of this scenario (a client
     whose latest edit was not deployed has no page of this scenario to show it)."""
@@ -89,12 +105,11 @@ def step_no_site_shows(context: Context, text: str) -> None:
 
 
 @then("every client has edit pages of its own")
+@takes(needs=(plan.two_sites,))
 def step_every_client_has_own_pages(context: Context) -> None:
     """Besides the home page, no two clients' sites of this scenario share a file, and each has pages of its own."""
     w = world(context)
     names = [name for name, client in w.scenario.clients.items() if client.has_site]
-    if len(names) < 2:
-        raise ValueError(f"this check needs two clients with edit sites; the scenario has {names or 'none'}")
     problems = []
     for i, name in enumerate(names):
         assess.site_page(w, name)
@@ -104,7 +119,7 @@ def step_every_client_has_own_pages(context: Context) -> None:
 
 
 @then('"{client}" and "{other}" have separate edit pages')
-@takes()
+@takes(needs=(plan.emailed, plan.two_sites))
 def step_separate_edit_pages(context: Context, client: str, other: str) -> None:
     """Besides the home page, the two clients' sites share no file, and each has pages of its own."""
     w = world(context)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from behave import then, when
 from behave.runner import Context
 
-from lib import assess
+from lib import assess, plan
 from lib.inputs import takes
 from lib.world import world
 
 
 @then('a visitor to the site of "{client}" sees the heading "{text}"')
-@takes()
+@takes(needs=(plan.emailed,))
 def step_visitor_sees_heading(context: Context, client: str, text: str) -> None:
     """Once the client's latest edit is deployed, its site's address shows a rendered page (served as HTML) with
     a heading (h1-h3) reading exactly this text."""
@@ -22,7 +22,7 @@ def step_visitor_sees_heading(context: Context, client: str, text: str) -> None:
 
 
 @then('a visitor to the site of "{client}" sees the title "{title}"')
-@takes()
+@takes(needs=(plan.emailed,))
 def step_visitor_sees_title(context: Context, client: str, title: str) -> None:
     """Once the client's latest edit is deployed, its site's address shows a rendered page titled exactly this."""
     visit = assess.visit(world(context), client)
@@ -31,8 +31,20 @@ def step_visitor_sees_title(context: Context, client: str, title: str) -> None:
     assert visit.title == title, f"a visitor to the site of {client} sees the title {visit.title!r}, not {title!r}"
 
 
+@then('a visitor to the site of "{client}" sees "{text}"')
+@takes(needs=(plan.emailed, plan.written_by_client))
+def step_visitor_sees_text(context: Context, client: str, text: str) -> None:
+    """Once the client's latest edit is deployed, its site's address shows a rendered page (served as HTML) on
+    which this text is visible to a person: anywhere on the page as the browser renders it."""
+    visit = assess.visit(world(context), client)
+    problems = visit.problems()
+    assert not problems, "; ".join(problems)
+    assert text in visit.text, f"a visitor to the site of {client} does not see {text!r}: the page reads " \
+                               f"{' '.join(visit.text.split())[:300]!r}"
+
+
 @then('a visitor finds no broken link or missing asset on the site of "{client}"')
-@takes()
+@takes(needs=(plan.emailed,))
 def step_visitor_no_broken_links(context: Context, client: str) -> None:
     """Once the client's latest edit is deployed, its home page is served as HTML, and every page and asset it
     loads or links to on the same site answers, pages as HTML."""
@@ -41,7 +53,7 @@ def step_visitor_no_broken_links(context: Context, client: str) -> None:
 
 
 @when('a visitor keeps reading the site of "{client}"')
-@takes()
+@takes(needs=(plan.emailed,), marks=plan.mark("reading"))
 def step_visitor_keeps_reading(context: Context, client: str) -> None:
     """Once the client's latest edit is deployed, a visitor reads its site over and over (the home page and every
     page it links to, noting which build each came from) until a later step asks what they saw."""
@@ -49,7 +61,8 @@ def step_visitor_keeps_reading(context: Context, client: str) -> None:
 
 
 @then('the visitor never saw a mix of two builds on the site of "{client}"')
-@takes()
+@takes(needs=(plan.marked("reading", "no visitor reads the site before this step"), plan.emailed_after_mark(
+    "reading", "no email of the client follows the visitor's first read, so no redeploy is watched")))
 def step_no_mixed_builds(context: Context, client: str) -> None:
     """Once the client's latest edit has ended, stops the visitor and says how many reads they made, how many
     mixed two builds (or met a page not uploaded yet) and for how long. The visitor must have seen the old build

@@ -16,13 +16,21 @@ _POLITE = re.compile(r"^(please|can you)\s+", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Grammar:
-    """`forms`: (pattern, example) pairs; an empty grammar accepts any non-empty instruction."""
+    """`forms`: (pattern, example) pairs; an empty grammar accepts any non-empty instruction. `notes`: for a
+    form that exists only to make the pipeline take a path on purpose, where it works (its example -> note)."""
 
     forms: tuple[tuple[str, str], ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_published(cls, published: list[dict[str, str]] | None) -> Grammar:
-        return cls(tuple((f["pattern"], f["example"]) for f in published or []))
+        return cls(tuple((f["pattern"], f["example"]) for f in published or []),
+                   tuple((f["example"], f["note"]) for f in published or [] if f.get("note")))
+
+    def catalog(self) -> list[dict[str, str]]:
+        """The instructions as a product owner reads them: an example of each form, and its note if any."""
+        notes = dict(self.notes)
+        return [{"example": example, "note": notes.get(example, "")} for _, example in self.forms]
 
     def check(self, instruction: str) -> None:
         if not instruction.strip():

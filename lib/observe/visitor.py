@@ -51,6 +51,7 @@ class Visit:
     content_type: str
     title: str = ""
     headings: list[str] = field(default_factory=list)
+    text: str = ""  # what a person reads on the rendered page
     broken: list[str] = field(default_factory=list)  # links and assets that did not answer 2xx/3xx, or not as HTML
     screenshot: bytes = b""
 
@@ -108,6 +109,7 @@ class Browser:
             page.goto(url, wait_until="load")
             visit.title = page.title()
             visit.headings = [text.strip() for text in page.locator("h1, h2, h3").all_inner_texts()]
+            visit.text = page.inner_text("body")
             links = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
             for link in sorted({urljoin(url, link).split("#")[0] for link in links}):
                 if urlparse(link).netloc != urlparse(url).netloc:
