@@ -16,9 +16,11 @@ def test_mistakes_fail_fast_and_name_the_bad_value(tmp_path: Path, attach: dict[
                                env=attach)
     output = result.stdout
     assert result.returncode != 0
-    assert "0 scenarios passed, 0 failed, 9 error, 1 hook_error" in output, output[-3000:]
+    # Every mistake is refused before the scenario starts, so no email is ever sent for it.
+    assert "0 scenarios passed, 0 failed, 10 hook_error" in output, output[-3000:]
+    assert output.count("this scenario is refused before anything is sent") == 9
     assert "cannot interpret instruction 'Make the logo pop'; the target understands: " in output
-    assert "client 'nobody' has no edit site in this scenario" in output
+    assert "client(s) 'nobody' used before a Given step of this scenario gives them a site" in output
     assert "the table has a header (client) but no rows" in output
     assert "the table names client(s) 'olga' more than once" in output
     assert "the gap between emails must be at least 0 seconds, got -1" in output

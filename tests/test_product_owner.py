@@ -37,7 +37,7 @@ def test_every_vacuous_check_is_refused_before_anything_is_sent(tmp_path: Path, 
 
 
 def test_a_product_owners_feature_with_the_new_phrasings_is_green(tmp_path: Path, attach: dict[str, str]) -> None:
-    result = run_feature_files([FIXTURES / "product_owner.feature"], tmp_path, "-f", "plain", env=attach)
+    result = run_feature_files([FIXTURES / "new_phrasings.feature"], tmp_path, "-f", "plain", env=attach)
     [scenario] = scenarios(tmp_path / "reports").values()
     assert result.returncode == 0, result.stdout[-3000:]
     assert scenario["status"] in ("passed", "skipped"), scenario  # skipped: no browser on this machine

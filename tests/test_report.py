@@ -66,9 +66,10 @@ def test_no_secret_reaches_any_report_or_the_console(report_run: tuple) -> None:
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed (.ci/run installs it)")
-def test_the_page_opens_with_the_promises_and_shows_each_client_s_site(report_run: tuple, tmp_path: Path) -> None:
-    """Rendered in the real browser: the promises list first, and each screenshot a real image of a site whose
-    heading is visible (dark pixels where a page's first heading is drawn)."""
+def test_the_page_opens_with_the_checklist_and_the_promises_and_shows_each_client_s_site(report_run: tuple,
+                                                                                          tmp_path: Path) -> None:
+    """Rendered in the real browser: the task's checklist, then the promises list, and each screenshot a real image
+    of a site whose heading is visible (dark pixels where a page's first heading is drawn)."""
     from playwright.sync_api import sync_playwright
 
     from lib.observe.visitor import CHROMIUM_ARGS
@@ -84,7 +85,8 @@ def test_the_page_opens_with_the_promises_and_shows_each_client_s_site(report_ru
             page = browser.new_page(viewport={"width": 1400, "height": 1200})
             page.goto(url)
             first = page.locator("main > section").first
-            assert first.get_attribute("id") == "promises" and first.is_visible()
+            assert first.get_attribute("id") == "checklist" and first.is_visible()  # the task's checklist first
+            assert page.locator("main > section").nth(1).get_attribute("id") == "promises"
             rows = page.locator("table.promises tr").all_inner_texts()
             assert len(rows) == 3 and "A reply on a thread updates only the sender" in " ".join(rows)
             page.screenshot(path=str(tmp_path / "first-screen.png"))

@@ -138,3 +138,14 @@ def test_the_real_faults_table_has_ten_faults_over_every_promise_and_a_repair() 
     faults = [f for f in table if not f.repair]
     assert len(faults) >= 10 and all(f.edits and f.scenarios and f.about for f in table)
     assert [f.name for f in table if f.repair] == ["interrupt-handling"]
+
+
+def test_the_metrics_time_every_deployment_and_say_which_sessions_they_did_not_time() -> None:
+    from lib import metrics
+
+    deployed = a_session()
+    preempted = a_session(kind=expectations.PREEMPTED)
+    measured, untimed = metrics.measure_deployments([deployed, preempted], Settings())
+    assert len(measured) == 1 and measured[0].thread_id == THREAD
+    assert untimed == [f"{preempted.describe()}: it ended preempted by a newer email (preempted)"]
+    assert metrics.over_limits(measured, metrics.Limits(45, 15, 90)) == []
