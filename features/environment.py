@@ -18,8 +18,8 @@ from behave.model import Feature, Scenario, Step
 from behave.model_type import Status
 from behave.runner import Context
 
-from lib import assess, evidence, infrastructure, known_faults, plan, preflight
-from lib.act.instructions import Grammar
+from lib import evidence, infrastructure, known_faults, plan, preflight, verdicts
+from lib.instructions import Grammar
 from lib.observe import visitor
 from lib.scenario import ScenarioState
 from lib.settings import Settings, SettingsError
@@ -69,7 +69,7 @@ def _start(context: Context) -> None:
     if settings.target == "local":
         settings, grammar, judged, real_system = _start_sandbox(context, settings)
     preflight.require(settings)
-    context.world = World.start(Target(settings, grammar, progress=console, real_system=real_system))
+    context.world = World.start(Target(settings, progress=console, grammar=grammar, real_system=real_system))
     context.config.webordinary_run = {"target": settings.target, "run_id": settings.run_id, "judged": judged,
                                       "instructions": grammar.catalog()}
     console(f"target {settings.target}, run {settings.run_id}: judging {judged}")
@@ -147,7 +147,7 @@ def after_all_workers(context: Any) -> None:
 
 def before_feature(context: Context, feature: Feature) -> None:
     # Like ceph's s3-tests: also clean before, in case an interrupted attempt of this run id left something.
-    _report(world(context).clients.remove_leftovers())
+    _report(world(context).remove_leftovers())
 
 
 def before_scenario(context: Context, scenario: Scenario) -> None:
@@ -184,7 +184,7 @@ def _clean_up(w: World) -> None:
         console(f"not cleaning up run {w.target.settings.run_id}: {w.infrastructure_fault}; `make sweep` removes "
                 "what it left")
         return
-    _report(w.clients.clean_up(w.scenario))
+    _report(w.clean_up())
 
 
 def _report(report: object) -> None:
@@ -248,8 +248,8 @@ def _judge_scenario(context: Context, scenario: Scenario, w: World) -> None:
         raise AssertionError("the scenario checks nothing: add a Then step that says what should have happened")
     # Checks of what the scenario left behind: work done twice or at once, and loose ends.
     w.observer.await_outcomes(w.scenario.sessions, failures_allowed=bool(w.scenario.known_faults))
-    problems = [f"work done twice or at once: {p}" for p in assess.work_done_problems(w)]
-    problems += [f"a loose end: {p}" for p in assess.loose_ends(w)]
+    problems = [f"work done twice or at once: {p}" for p in verdicts.work_done_problems(w)]
+    problems += [f"a loose end: {p}" for p in verdicts.loose_ends(w)]
     if problems:
         message = "; ".join(problems)
         seen = known_faults.judge("after the scenario", message, _accepted(context))

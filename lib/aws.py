@@ -15,7 +15,17 @@ from botocore.config import Config
 from lib.settings import Settings
 
 
-class AwsClients:
+def bucket_exists(s3: Any, bucket: str) -> bool:
+    try:
+        s3.head_bucket(Bucket=bucket)
+    except s3.exceptions.ClientError as error:
+        if error.response["Error"]["Code"] in ("404", "NoSuchBucket", "NotFound"):
+            return False
+        raise
+    return True
+
+
+class Aws:
     """The AWS services the suite reads and writes, on real AWS or any compatible endpoint."""
 
     def __init__(self, settings: Settings) -> None:

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from lib import assess, expectations
+from lib import expectations, verdicts
 from lib.observe import sites
 from lib.world import World
 
@@ -65,7 +65,7 @@ def _screenshots(world: World, folder: Path) -> list[dict[str, str]]:
         if not (client.has_site and mine and mine[-1].outcome and mine[-1].outcome.kind == expectations.DEPLOYED):
             continue
         try:
-            seen = assess.visit(world, name)
+            seen = verdicts.visit(world, name)
         except Exception as error:  # no browser, a page that does not load: said in the evidence
             shots.append({"client": name, "error": f"{type(error).__name__}: {str(error).splitlines()[0]}"})
             continue

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from lib import naming
-from lib.act.instructions import Grammar
+from lib.instructions import Grammar
 
 
 class InputError(ValueError):

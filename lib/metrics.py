@@ -8,7 +8,7 @@ from pathlib import Path
 from statistics import mean
 
 from lib import expectations
-from lib.scenario import Session
+from lib.model import Session
 from lib.settings import Settings
 
 

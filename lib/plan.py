@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lib import naming
-from lib.act.instructions import Grammar
 from lib.inputs import CLIENT_VALUES, InputError, Inputs, Row, inputs_of
+from lib.instructions import Grammar
 
 
 @dataclass(frozen=True)

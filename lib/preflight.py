@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.config import Config
 
-from lib.aws import AwsClients
+from lib.aws import Aws
 from lib.observe import visitor
 from lib.observe.executions import Executions
 from lib.observe.repository import SiteRepository
@@ -26,7 +26,7 @@ class PreflightError(RuntimeError):
 
 def check(settings: Settings) -> list[str]:
     """Every problem found, as `what: why (what to do)`; empty when the target is ready."""
-    aws = AwsClients(settings)
+    aws = Aws(settings)
 
     def client(service: str) -> Any:
         return aws.client(service, config=QUICK)

@@ -6,69 +6,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lib import naming
-from lib.expectations import ENDED
 from lib.known_faults import Seen
-from lib.observe.logs import SessionLog
+from lib.model import Client, Session
 
 if TYPE_CHECKING:
-    from lib.observe.moments import Moment
+    from lib.model import Visit
     from lib.observe.reader import Reader
-    from lib.observe.visitor import Visit
 
 
 class ScenarioError(ValueError):
     """A scenario that asks for something it has not set up (an unknown client, an unknown thread label)."""
-
-
-@dataclass(frozen=True)
-class Client:
-    name: str  # as the scenario names it, e.g. "amelia"
-    project: str  # its project id, e.g. "wat-3f9a1c-s2-amelia"
-    bucket: str
-    has_site: bool = True
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How a session ended, from its execution (the system's own statement), with the evidence read beside it."""
-
-    kind: str  # lib.expectations: deployed, sync failed, build failed, preempted, failed
-    detail: str
-    execution_status: str
-    output: dict[str, Any]
-    ended_at_ms: int  # the execution's stop time (the system's clock)
-    detected_at_ms: int  # when the suite saw it (its own clock)
-    log: SessionLog
-    at_end: Moment | None = None  # the bucket, branch head and ownership read the moment the end was seen
-
-    def describe(self) -> str:
-        """How it ended, as the end of a sentence: "with a failed sync (deploySuccess: false ...)"."""
-        return f"{ENDED.get(self.kind, self.kind)} ({self.detail})"
-
-
-@dataclass(eq=False)
-class Session:
-    """One email and the work it caused. The suite chooses the email; the system tells the rest."""
-
-    client: Client
-    instruction: str
-    email_key: str
-    message_id: str  # the email's Message-ID header, for replies
-    sent_at_ms: int
-    label: str = ""  # the scenario's name for the thread (e.g. "A"), if it gave one
-    replying_to: Session | None = None
-    execution_arn: str | None = None
-    thread_id: str | None = None
-    outcome: Outcome | None = None
-    before: Moment | None = None  # the bucket and the replied thread's branch head, read just before sending
-
-    @property
-    def name(self) -> str:
-        return self.client.name
-
-    def describe(self) -> str:
-        thread = f"thread {self.thread_id}" if self.thread_id else f"email {self.email_key}"
-        return f"{self.client.name}'s {thread} ({self.instruction!r})"
 
 
 @dataclass

@@ -7,8 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from lib.model import Client
 from lib.observe.sessions import SessionObserver
-from lib.resources.test_clients import TestClients
+from lib.resources.client_resources import CleanupReport
+from lib.resources.onboarding import Onboarding
 from lib.scenario import ScenarioState
 from lib.target import Target
 
@@ -16,7 +18,7 @@ from lib.target import Target
 @dataclass
 class World:
     target: Target
-    clients: TestClients
+    onboarding: Onboarding
     observer: SessionObserver
     scenario: ScenarioState
     scenarios_started: int = 0  # numbers each scenario's scope (s1, s2, ...), so no two share a project
@@ -24,10 +26,30 @@ class World:
 
     @classmethod
     def start(cls, target: Target) -> World:
-        world = cls(target, TestClients(target), SessionObserver(target), ScenarioState(scope="s0"))
+        world = cls(target, Onboarding(target.aws, target.settings), SessionObserver(target),
+                    ScenarioState(scope="s0"))
         world.observer.siblings = lambda session: world.scenario.same_thread(session)
         world.observer.peers = lambda session: [s for s in world.scenario.sessions_of(session.name) if s is not session]
         return world
+
+    def new_scenario(self) -> ScenarioState:
+        """A fresh scenario: its own scope, so a client's name means a new client whatever earlier ones did."""
+        self.scenarios_started += 1
+        self.scenario = ScenarioState(scope=f"s{self.scenarios_started}")
+        return self.scenario
+
+    def onboard(self, name: str, *, with_site: bool = True) -> Client:
+        return self.onboarding.onboard(self.scenario.clients, self.scenario.scope, name, with_site=with_site)
+
+    def clean_up(self) -> CleanupReport:
+        """Remove what the scenario created; a visitor still reading a site stops first."""
+        for reader in self.scenario.readers.values():
+            reader.finish()
+        self.scenario.readers.clear()
+        return self.onboarding.clean_up([s.email_key for s in self.scenario.sessions])
+
+    def remove_leftovers(self) -> CleanupReport:
+        return self.onboarding.remove_leftovers()
 
 
 def world(context: Any) -> World:

@@ -15,9 +15,11 @@ import json
 import re
 import threading
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlparse
+
+from sandbox.httpserver import LocalServer
 
 FLAKY_SERVICES = ("s3", "logs", "states", "github")  # the ones the suite polls: where a blip must not be a verdict
 FLAKY_ENV = "WEBORDINARY_SANDBOX_FLAKY_EVERY"  # `python -m sandbox up --flaky-every` when the option is not given
@@ -36,7 +38,7 @@ _GITHUB_ERRORS = ((503, "application/json", b'{"message":"Service Unavailable"}'
                   (502, "application/json", b'{"message":"Server Error"}'))
 
 
-class Front:
+class Front(LocalServer):
     def __init__(self, upstream: str, service: str | None = None, flaky_every: int = 0, down_after: int = 0) -> None:
         """`service` names every request's service (GitHub); without it, the AWS signature names it."""
         self.upstream = urlparse(upstream)
@@ -48,22 +50,7 @@ class Front:
         self._lock = threading.Lock()
         self._local = threading.local()
         handler = type("Handler", (_Handler,), {"front": self})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self._thread = threading.Thread(target=self.server.serve_forever, name="front", daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> Front:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(handler, "front")
 
     def configure(self, flaky_every: int = 0, down_after: int = 0) -> None:
         """From now on: refuse every `flaky_every`-th request; stop answering after `down_after` more (0: never)."""

@@ -5,41 +5,26 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 from sandbox import names
 from sandbox.gitutil import git
+from sandbox.httpserver import LocalServer
 
 _FIELD = "\x1f"
 _RECORD = "\x1e"
 _LOG_FORMAT = _FIELD.join(["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B"]) + _RECORD
 
 
-class GitHubFacade:
+class GitHubFacade(LocalServer):
     def __init__(self, origin_root: Path, repository: str = names.REPOSITORY) -> None:
         self.origin_root = origin_root
         self.repository = repository
         handler = type("Handler", (_Handler,), {"facade": self})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self._thread = threading.Thread(target=self.server.serve_forever, name="github-facade", daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> GitHubFacade:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(handler, "github-facade")
 
     def bare(self, owner: str, repo: str) -> Path | None:
         path = self.origin_root / owner / f"{repo}.git"

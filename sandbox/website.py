@@ -9,39 +9,28 @@ stored with."""
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from sandbox import names
+from sandbox.httpserver import LocalServer
 
 INDEX = "index.html"
 ERROR = "404.html"
 
 
-class Website:
+class Website(LocalServer):
     def __init__(self, s3: Any) -> None:
         handler = type("Handler", (_Handler,), {"s3": s3})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self._thread = threading.Thread(target=self.server.serve_forever, name="s3-website", daemon=True)
+        super().__init__(handler, "s3-website")
 
     url_pattern = "http://{bucket}" + names.WEBSITE_HOST_SUFFIX + "/"  # the real address of a bucket's site
 
     @property
     def proxy(self) -> str:
         """The proxy a browser reaches the sites' real addresses through."""
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> Website:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        return self.url
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from lib.act.instructions import Grammar
+from lib.instructions import Grammar
 from lib.scenario import ScenarioState
 from lib.settings import Settings
 from lib.target import Target
@@ -27,15 +27,15 @@ def running_sandbox(log_dir: Path, fault: str = "",
     endpoints = process.start()
     try:
         settings = Settings().on_local_endpoints(endpoints, deployment_timeout_s=60)
-        world = World.start(Target(settings, Grammar.from_published(endpoints["instructions"])))
+        world = World.start(Target(settings, grammar=Grammar.from_published(endpoints["instructions"])))
         yield world, process
-        world.clients.clean_up(world.scenario)
+        world.clean_up()
     finally:
         process.stop()
 
 
 def fresh(world: World) -> World:
     """The same sandbox with a new scenario: fresh clients, whatever other tests did."""
-    world.clients.clean_up(world.scenario)
+    world.clean_up()
     world.scenario = ScenarioState(scope=f"t{next(_scopes)}")
     return world

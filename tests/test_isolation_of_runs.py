@@ -16,9 +16,9 @@ import pytest
 from botocore.config import Config
 
 from lib import naming, preflight
-from lib.aws import AwsClients
+from lib.aws import Aws
 from lib.observe.waiters import wait_until
-from lib.resources import clients as resources
+from lib.resources import client_resources as resources
 from lib.resources.ours import NotOursError
 from lib.resources.sweep import sweep
 from lib.settings import Settings
@@ -109,7 +109,7 @@ def test_the_suite_refuses_an_account_not_on_the_allow_list(standalone: dict, s3
 
 def test_cleanup_refuses_buckets_without_the_runs_tag_or_prefix(standalone: dict, s3: object) -> None:
     settings = aws_settings(standalone, run_id="aa11bb")
-    clients = AwsClients(settings)
+    clients = Aws(settings)
     ours = naming.bucket_for(settings, naming.client_id(settings, "olive"))
     untagged = naming.bucket_for(settings, naming.client_id(settings, "untagged"))  # our prefix, no tag
     resources.create_bucket(clients.s3, settings, ours)
@@ -129,7 +129,7 @@ def test_cleanup_refuses_buckets_without_the_runs_tag_or_prefix(standalone: dict
 
 def test_sweep_lists_in_dry_run_and_deletes_only_tagged_leftovers(standalone: dict, s3: object) -> None:
     crashed = aws_settings(standalone, run_id="dead01")
-    clients = AwsClients(crashed)
+    clients = Aws(crashed)
     project = naming.client_id(crashed, "paula")
     leftover = naming.bucket_for(crashed, project)
     resources.create_bucket(clients.s3, crashed, leftover)
@@ -186,7 +186,7 @@ def test_preflight_names_an_unreachable_endpoint_quickly(monkeypatch: pytest.Mon
 
 def test_ctrl_c_mid_scenario_leaves_nothing_behind(standalone: dict, s3: object, tmp_path: Path) -> None:
     settings = aws_settings(standalone, run_id="c7r1c0")
-    clients = AwsClients(settings)
+    clients = Aws(settings)
     command = [str(Path(sys.executable).parent / "behave"), "--tags=@switching", "--no-junit", "-f", "plain",
                *aws_defines(standalone), "-D", f"run_id={settings.run_id}", "-D", f"reports_dir={tmp_path}"]
     env = {**os.environ, **FAKE_AWS, "WEBORDINARY_SANDBOX_FAULT": ""}

@@ -10,15 +10,13 @@ from typing import Any
 import pytest
 
 from lib import expectations
-from lib.act.instructions import Grammar, InstructionError
 from lib.checks import outcomes
-from lib.checks.branches import ThreadWork, branch_problems, main_problems
+from lib.checks.branches import branch_problems, main_problems
 from lib.checks.deployments import latest_build_problems
 from lib.inputs import CLIENTS, EMAILS, INSTRUCTIONS, InputError, Inputs, at_least
-from lib.observe.logs import LogLine, LogTail, SessionLog, parse_message
-from lib.observe.repository import CommitInfo
-from lib.observe.sites import DeployedObject
-from lib.scenario import Client, Outcome, Session
+from lib.instructions import Grammar, InstructionError
+from lib.model import Client, CommitInfo, DeployedObject, LogLine, Outcome, Session, SessionLog, ThreadWork
+from lib.observe.logs import LogTail, parse_message
 from lib.settings import Settings
 
 T0 = 1_764_000_000_000

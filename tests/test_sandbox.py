@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 from github import Github
 
-from lib import expectations
-from lib.act import sending
+from lib import actions, expectations
+from lib.model import Session
 from lib.observe import containers
 from lib.observe.waiters import wait_until
-from lib.scenario import Session
 from lib.world import World
 from sandbox.edit import aws_cli
 from tests.sandbox_helpers import fresh, running_sandbox
@@ -26,8 +25,8 @@ pytestmark = pytest.mark.sandbox
 
 def one(world: World, name: str, instruction: str, **kwargs: str) -> Session:
     if name not in world.scenario.clients:
-        world.clients.onboard(world.scenario, name)
-    session = sending.send(world.target, world.scenario, name, instruction, **kwargs)
+        world.onboard(name)
+    session = actions.send(world, name, instruction, **kwargs)
     world.observer.await_outcome(session)
     return session
 
@@ -65,16 +64,16 @@ def test_the_commit_is_the_real_containers(world: World) -> None:
 
 
 def test_one_container_serves_a_client_in_fifo_order_and_keeps_its_bookkeeping(world: World) -> None:
-    world.clients.onboard(world.scenario, "quinn")
+    world.onboard("quinn")
     client = world.scenario.clients["quinn"]
-    first = sending.send(world.target, world.scenario, "quinn", 'Add header with text "Q0"')
+    first = actions.send(world, "quinn", 'Add header with text "Q0"')
     key = {"projectUserId": {"S": f"{client.project}#{world.target.settings.user_id}"}}
     ddb = world.target.aws.dynamodb
     job = wait_until("an active job row", lambda: ddb.get_item(TableName="webordinary-active-jobs", Key=key).get(
         "Item"), bool, 30)
     assert job["messageId"]["S"] == first.email_key.rsplit("/", 1)[-1]
     world.observer.await_outcome(first)
-    sending.send_in_turn(world.target, world.observer, world.scenario, "quinn", [("", 'Update page title to "Q1"')])
+    actions.send_in_turn(world, "quinn", [("", 'Update page title to "Q1"')])
     tasks = {s.outcome.log.task_id for s in world.scenario.sessions if s.outcome}
     assert len(tasks) == 1, tasks
     assert "Item" not in ddb.get_item(TableName="webordinary-active-jobs", Key=key)
@@ -86,7 +85,7 @@ def test_one_container_serves_a_client_in_fifo_order_and_keeps_its_bookkeeping(w
 
 
 def test_a_missing_bucket_is_deploy_success_false_and_the_branch_is_still_pushed(world: World) -> None:
-    world.clients.onboard(world.scenario, "ursula", with_site=False)
+    world.onboard("ursula", with_site=False)
     session = one(world, "ursula", "Test S3 failure handling")
     assert session.outcome is not None and session.outcome.kind == expectations.SYNC_FAILED
     assert session.outcome.output["buildSuccess"] is True and session.outcome.output["deploySuccess"] is False
@@ -114,8 +113,8 @@ def test_an_uninterpretable_instruction_fails_its_execution_naming_the_supported
 
 
 def test_a_reply_joins_its_thread_and_a_new_email_starts_another(world: World) -> None:
-    world.clients.onboard(world.scenario, "rhea")
-    sending.send_in_turn(world.target, world.observer, world.scenario, "rhea", [("A", 'Add header with text "One"'),
+    world.onboard("rhea")
+    actions.send_in_turn(world, "rhea", [("A", 'Add header with text "One"'),
                                                                 ("B", 'Add header with text "Two"'),
                                                                 ("A", 'Add header with text "Three"')])
     first, second, reply = world.scenario.sessions
@@ -123,8 +122,8 @@ def test_a_reply_joins_its_thread_and_a_new_email_starts_another(world: World) -
 
 
 def test_a_newer_email_preempts_the_running_session_whose_work_is_pushed(world: World) -> None:
-    world.clients.onboard(world.scenario, "sami")
-    sending.send_paced(world.target, world.scenario, "sami", ['Add header with text "Slow"',
+    world.onboard("sami")
+    actions.send_paced(world, "sami", ['Add header with text "Slow"',
                                                               'Add header with text "Fast"'], 1.5)
     world.observer.await_outcomes(world.scenario.sessions)
     first, second = world.scenario.sessions
@@ -152,7 +151,7 @@ def test_a_malformed_message_is_logged_and_dead_lettered(world: World) -> None:
 
 
 def test_a_message_without_repo_url_fails_as_the_real_container_does(world: World) -> None:
-    world.clients.onboard(world.scenario, "yara")
+    world.onboard("yara")
     sqs = world.target.aws.sqs
     project = world.scenario.clients["yara"].project
     url = sqs.get_queue_url(QueueName=f"webordinary-input-{project}-acceptance.fifo")["QueueUrl"]
@@ -170,7 +169,7 @@ def test_a_message_without_repo_url_fails_as_the_real_container_does(world: Worl
 
 
 def test_a_person_can_start_a_session_by_hand_with_the_aws_cli(world: World) -> None:
-    world.clients.onboard(world.scenario, "anouk")
+    world.onboard("anouk")
     client = world.scenario.clients["anouk"]
     settings = world.target.settings
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-west-2"}
@@ -209,9 +208,9 @@ def test_the_same_email_object_twice_starts_one_execution(world: World) -> None:
 
 
 def test_the_github_facade_pages_commits_like_github(world: World) -> None:
-    world.clients.onboard(world.scenario, "zora")
+    world.onboard("zora")
     edits = [("Z", f'Update page title to "Z{i}"') for i in range(3)]
-    sending.send_in_turn(world.target, world.observer, world.scenario, "zora", edits)
+    actions.send_in_turn(world, "zora", edits)
     branch = expectations.branch_for_thread(world.scenario.sessions[0].thread_id or "")
     commits = world.target.repository.get_git_commits(branch, limit=50)
     two_per_page = Github(base_url=world.target.settings.github_api_url, per_page=2)

@@ -10,11 +10,7 @@ from datetime import UTC, datetime
 from lib import expectations
 from lib.checks import deployments, outcomes
 from lib.matchers import shows_in, shows_text
-from lib.observe.logs import LogLine, SessionLog
-from lib.observe.moments import Moment, Ownership
-from lib.observe.repository import CommitInfo
-from lib.observe.sites import DeployedObject
-from lib.scenario import Client, Outcome, Session
+from lib.model import Client, CommitInfo, DeployedObject, LogLine, Moment, Outcome, Ownership, Session, SessionLog
 from lib.settings import Settings
 
 T0 = 1_764_000_000_000

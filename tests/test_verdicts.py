@@ -11,11 +11,9 @@ import pytest
 
 from lib import expectations, known_faults
 from lib.checks import branches, outcomes
+from lib.model import Client, LogLine, Moment, Outcome, Session, SessionLog
 from lib.observe.endings import quote
 from lib.observe.executions import Executions
-from lib.observe.logs import LogLine, SessionLog
-from lib.observe.moments import Moment
-from lib.scenario import Client, Outcome, Session
 from lib.settings import Settings
 from reporting.render import KNOWN_FAULT, FeatureDoc, RunDoc, ScenarioDoc, render
 from tests.test_unseen_faults import T0, THREAD, a_session

@@ -26,9 +26,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lib import assess, expectations  # noqa: E402
-from lib.act import sending  # noqa: E402
-from lib.act.instructions import Grammar  # noqa: E402
+from lib import (  # noqa: E402
+    actions,
+    expectations,
+    verdicts,
+)
+from lib.instructions import Grammar  # noqa: E402
 from lib.observe.logs import SessionLog  # noqa: E402
 from lib.scenario import ScenarioState, Session  # noqa: E402
 from lib.settings import Settings  # noqa: E402
@@ -84,13 +87,13 @@ def stages(session: Session) -> dict[str, float]:
 def deploy_at_once(world: World, names: list[str], instruction: str) -> tuple[float, list[Session]]:
     """Each client sends one email at the same moment; returns the wall time until every deployment is verified."""
     for name in names:
-        world.clients.onboard(world.scenario, name)
+        world.onboard(name)
     started = time.monotonic()
-    batch = [sending.send(world.target, world.scenario, n, instruction.format(i=i)) for i, n in enumerate(names)]
+    batch = [actions.send(world, n, instruction.format(i=i)) for i, n in enumerate(names)]
     world.observer.await_outcomes(batch)
     problems = [p for s in batch if not (s.outcome and s.outcome.kind == expectations.DEPLOYED)
                 for p in [f"{s.name}: {s.outcome.kind if s.outcome else 'no outcome'}"]]
-    problems += assess.exact_build_problems(world, batch)
+    problems += verdicts.exact_build_problems(world, batch)
     if problems:
         raise SystemExit("bench: a deployment was not verified: " + "; ".join(problems))
     return time.monotonic() - started, batch
@@ -125,20 +128,20 @@ def main(argv: list[str] | None = None) -> int:
     requests = Requests(endpoints)
     try:
         settings = Settings().on_local_endpoints(endpoints, deployment_timeout_s=600)
-        world = World.start(Target(settings, Grammar.from_published(endpoints["instructions"])))
+        world = World.start(Target(settings, grammar=Grammar.from_published(endpoints["instructions"])))
         world.scenario = ScenarioState(scope="b")
 
         print("one session (one client, one email, its deployment verified); the first clones the site")
         session_walls = []
         for round_name in ("cold", "warm"):
             if round_name == "cold":
-                world.clients.onboard(world.scenario, "solo")
+                world.onboard("solo")
             before = requests.now()
             started = time.monotonic()
-            sending.send_in_turn(world.target, world.observer, world.scenario, "solo",
+            actions.send_in_turn(world, "solo",
                                  [("", f'Add header with text "{round_name}"')])
             session = world.scenario.sessions[-1]
-            problems = assess.exact_build_problems(world, [session])
+            problems = verdicts.exact_build_problems(world, [session])
             wall = time.monotonic() - started
             session_walls.append(wall)
             cells = "  ".join(f"{k} {v:5.2f}s" for k, v in stages(session).items())
@@ -155,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             first = first or wall / count
             print(f"  {count:>2} client(s): {wall:6.2f}s wall, {wall / count:5.2f}s per client "
                   f"({wall / count / first:4.2f}x the first row's); {per_deployment(requests.now() - before, count)}")
-        world.clients.clean_up(world.scenario)
+        world.clean_up()
 
         if not args.no_suite:
             # On a sandbox of its own, as `make acceptance` runs it: the rounds above leave state behind.

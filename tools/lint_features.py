@@ -19,7 +19,7 @@ from behave.parser import parse_file
 from behave.step_registry import registry
 
 from lib import known_faults, plan
-from lib.act.instructions import Grammar
+from lib.instructions import Grammar
 from reporting.catalog import load_steps
 from sandbox.app import instruction_grammar
 

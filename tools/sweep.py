@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lib.aws import AwsClients
+from lib.aws import Aws
 from lib.resources.sweep import sweep
 from lib.settings import Settings
 
@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.older_than < 0:
         parser.error(f"--older-than must be zero or more seconds, got {args.older_than}")
     settings = Settings.from_ini_file(ROOT / "behave.ini", dict(d.split("=", 1) for d in args.defines))
-    clients = AwsClients(settings)
+    clients = Aws(settings)
     report = sweep(clients.s3, clients.sqs, settings, run_id=args.run_id, older_than_s=args.older_than,
                    dry_run=args.dry_run)
     verb = "would delete" if args.dry_run else "deleted"

@@ -5,8 +5,7 @@ from __future__ import annotations
 from behave import then
 from behave.runner import Context
 
-from lib import assess, plan
-from lib.checks import branches
+from lib import plan, verdicts
 from lib.inputs import at_least, takes
 from lib.world import world
 
@@ -17,8 +16,7 @@ def step_every_thread_has_branch(context: Context) -> None:
     """Once the sessions have ended, each thread's branch (`thread-...`) is on GitHub with every commit the
     container made for that thread (replies included, preempted work included) and none of another thread's;
     no two threads share a head commit."""
-    w = world(context)
-    problems = assess.branch_problems(w, w.scenario.sessions)
+    problems = verdicts.every_thread_has_its_branch(world(context))
     assert not problems, "; ".join(problems)
 
 
@@ -29,7 +27,7 @@ def step_thread_commit_count(context: Context, thread: str, client: str, count: 
     """Once the thread's sessions have ended, the branch of the client's thread the scenario calls by this name
     (e.g. "A") is on GitHub and holds exactly this many commits of that thread since main (one per email that
     changed files)."""
-    problems = assess.thread_commit_problems(world(context), client, thread, count)
+    problems = verdicts.thread_commit_problems(world(context), client, thread, count)
     assert not problems, "; ".join(problems)
 
 
@@ -37,10 +35,7 @@ def step_thread_commit_count(context: Context, thread: str, client: str, count: 
 @takes(needs=(plan.an_email,))
 def step_thread_commits_on_branch(context: Context) -> None:
     """The latest session's thread has its own branch on GitHub holding the commits the container made for it."""
-    w = world(context)
-    latest = w.scenario.last_email()
-    w.observer.await_outcome(latest)
-    problems = assess.branch_problems(w, [s for s in w.scenario.sessions if s.thread_id == latest.thread_id])
+    problems = verdicts.latest_threads_commits_on_branch(world(context))
     assert not problems, "; ".join(problems)
 
 
@@ -50,8 +45,7 @@ def step_commit_tags_own(context: Context) -> None:
     """Every commit subject ends with a thread tag (`[...]`), and no two threads of the scenario share one, so a
     reader of the history can tell each thread's work apart. (The real system does not keep this yet: its tag is
     the first 8 characters of the thread id, `[thread-1]` for every thread.)"""
-    w = world(context)
-    problems = branches.shared_tag_problems(assess.thread_work(w, w.scenario.sessions))
+    problems = verdicts.threads_tagged_apart(world(context))
     assert not problems, "; ".join(problems)
 
 
@@ -60,6 +54,5 @@ def step_commit_tags_own(context: Context) -> None:
 def step_client_commits_on_branches(context: Context, client: str) -> None:
     """Once the client's sessions have ended, each of its threads has its own branch on GitHub with every commit
     the container made for that thread and none of another thread's."""
-    w = world(context)
-    problems = assess.branch_problems(w, w.scenario.sessions_of(client))
+    problems = verdicts.every_thread_has_its_branch(world(context), client)
     assert not problems, "; ".join(problems)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from behave import given
 from behave.runner import Context
 
+from lib import actions
 from lib.inputs import CLIENTS, Row, takes
 from lib.world import world
 
@@ -14,22 +15,18 @@ from lib.world import world
 def step_clients_have_sites(context: Context, rows: list[Row]) -> None:
     """Each client in the table's `client` column is a new client of this scenario, onboarded (its queues) with
     an empty edit bucket (`edit.{client}.webordinary.com`), all removed again when the scenario ends."""
-    w = world(context)
-    for row in rows:
-        w.clients.onboard(w.scenario, row["client"])
+    actions.onboard(world(context), [row["client"] for row in rows])
 
 
 @given('client "{client}" has an edit site')
 @takes(gives_clients=True)
 def step_client_has_site(context: Context, client: str) -> None:
     """The client is a new client of this scenario, onboarded with an empty edit bucket."""
-    w = world(context)
-    w.clients.onboard(w.scenario, client)
+    actions.onboard(world(context), [client])
 
 
 @given('client "{client}" has no edit site')
 @takes(gives_clients=True, with_site=False)
 def step_client_has_no_site(context: Context, client: str) -> None:
     """The client is onboarded (it has its queues) but its edit bucket does not exist."""
-    w = world(context)
-    w.clients.onboard(w.scenario, client, with_site=False)
+    actions.onboard(world(context), [client], with_site=False)

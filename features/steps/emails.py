@@ -5,13 +5,10 @@ own, for replying on it later."""
 
 from __future__ import annotations
 
-import time
-
 from behave import when
 from behave.runner import Context
 
-from lib import plan
-from lib.act import sending
+from lib import actions, plan
 from lib.inputs import (
     EMAILS_AT_ONCE,
     INSTRUCTIONS,
@@ -31,17 +28,14 @@ _GAP = at_least(0, "the gap between emails", "seconds")
 def step_emails_at_once(context: Context, rows: list[Row]) -> None:
     """Each row (`client`, `instruction`) is an email starting a new thread for that client; all are sent at once.
     At least two rows."""
-    w = world(context)
-    for row in rows:
-        sending.send(w.target, w.scenario, row["client"], row["instruction"])
+    actions.send_at_once(world(context), [(row["client"], row["instruction"]) for row in rows])
 
 
 @when('"{client}" emails: {instruction}')
 @takes(sends=plan.one_email)
 def step_client_emails(context: Context, client: str, instruction: str) -> None:
     """The client starts a new thread with this instruction, e.g. `"amelia" emails: Add header with text "Hi"`."""
-    w = world(context)
-    sending.send(w.target, w.scenario, client, instruction)
+    actions.send(world(context), client, instruction)
 
 
 @when('"{client}" emails these edits on new threads, {gap:g} seconds apart:')
@@ -49,24 +43,21 @@ def step_client_emails(context: Context, client: str, instruction: str) -> None:
 @takes(INSTRUCTIONS, gap=_GAP, sends=plan.instruction_rows)
 def step_emails_paced(context: Context, client: str, gap: float, rows: list[Row]) -> None:
     """Each row's `instruction` starts a new thread for the client, the given number of seconds after the last."""
-    w = world(context)
-    sending.send_paced(w.target, w.scenario, client, [r["instruction"] for r in rows], gap)
+    actions.send_paced(world(context), client, [r["instruction"] for r in rows], gap)
 
 
 @when('"{client}" emails on a new thread "{thread}": {instruction}')
 @takes(sends=plan.one_email, needs=(plan.thread_new,))
 def step_client_emails_on_named_thread(context: Context, client: str, thread: str, instruction: str) -> None:
     """The client starts a new thread, which later steps call by the given name (e.g. "A")."""
-    w = world(context)
-    sending.send(w.target, w.scenario, client, instruction, thread=thread)
+    actions.send(world(context), client, instruction, thread=thread)
 
 
 @when('"{client}" replies on thread "{thread}": {instruction}')
 @takes(sends=plan.one_email, needs=(plan.thread_started,))
 def step_client_replies(context: Context, client: str, thread: str, instruction: str) -> None:
     """The client replies to the latest email of one of its named threads; the reply joins that thread."""
-    w = world(context)
-    sending.send(w.target, w.scenario, client, instruction, thread=thread)
+    actions.send(world(context), client, instruction, thread=thread)
 
 
 @when('"{client}" emails these edits on new threads, each while the last is building:')
@@ -75,16 +66,14 @@ def step_emails_while_building(context: Context, client: str, rows: list[Row]) -
     """Each row's `instruction` starts a new thread for the client as soon as the container logs that the previous
     edit's build has begun (`Step 3/5: Building Astro site...`), so every email after the first arrives during a
     build. At least two rows."""
-    w = world(context)
-    sending.send_while_building(w.target, w.observer, w.scenario, client, [r["instruction"] for r in rows])
+    actions.send_while_building(world(context), client, [r["instruction"] for r in rows])
 
 
 @when('"{client}" emails these edits on new threads, each after the last is deployed:')
 @takes(INSTRUCTIONS, sends=plan.instruction_rows)
 def step_emails_in_turn(context: Context, client: str, rows: list[Row]) -> None:
     """Each row's `instruction` starts a new thread for the client once the previous edit is deployed."""
-    w = world(context)
-    sending.send_in_turn(w.target, w.observer, w.scenario, client, [("", r["instruction"]) for r in rows])
+    actions.send_in_turn(world(context), client, [("", r["instruction"]) for r in rows])
 
 
 @when('"{client}" emails these edits, each after the last is deployed:')
@@ -92,8 +81,7 @@ def step_emails_in_turn(context: Context, client: str, rows: list[Row]) -> None:
 def step_emails_on_threads(context: Context, client: str, rows: list[Row]) -> None:
     """Each row is an email once the previous edit is deployed. The `thread` column names threads: a name's
     first row starts a new thread, a later row with the same name replies on that thread."""
-    w = world(context)
-    sending.send_in_turn(w.target, w.observer, w.scenario, client, [(r["thread"], r["instruction"]) for r in rows])
+    actions.send_in_turn(world(context), client, [(r["thread"], r["instruction"]) for r in rows])
 
 
 @when('"{client}" emails {count:d} timestamp updates, each after the last is deployed')
@@ -101,8 +89,4 @@ def step_emails_on_threads(context: Context, client: str, rows: list[Row]) -> No
 @takes(count=at_least(1, "the number of timestamp updates"), sends=plan.made_up, marks=plan.mark("timestamps"))
 def step_emails_timestamps(context: Context, client: str, count: int) -> None:
     """The client sends `count` "Update timestamp to <now>" edits on new threads, one after the other."""
-    w = world(context)
-    for _ in range(count):
-        w.scenario.last_timestamp = str(time.time_ns() // 1_000_000)
-        edit = ("", f"Update timestamp to {w.scenario.last_timestamp}")
-        sending.send_in_turn(w.target, w.observer, w.scenario, client, [edit])
+    actions.send_timestamps(world(context), client, count)

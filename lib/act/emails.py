@@ -11,7 +11,7 @@ from email.utils import formatdate
 from typing import Any
 
 from lib import expectations, naming
-from lib.scenario import Client, Session
+from lib.model import Client, Session
 from lib.settings import Settings
 
 

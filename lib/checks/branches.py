@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from lib import expectations
-from lib.observe.repository import CommitInfo
-
-
-@dataclass(frozen=True)
-class ThreadWork:
-    thread_id: str
-    branch: str
-    committed: list[str]  # the instructions of its sessions that logged `Committing changes`, in order
-    commits: list[CommitInfo] | None  # the branch's commits since main, newest first; None: branch missing
-    ended: str = ""  # how its last committing session ended, as a sentence's end ("preempted by a newer email")
+from lib.model import CommitInfo, ThreadWork
 
 
 def branch_problems(threads: list[ThreadWork], user_id: str, branches_on_remote: list[str]) -> list[str]:

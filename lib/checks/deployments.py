@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from lib.observe.logs import SessionLog
-from lib.observe.sites import DeployedObject
+from lib.model import DeployedObject, SessionLog
 from lib.settings import Settings
 
 _SYNC_COUNTS = re.compile(r"(\d+) uploaded, (\d+) deleted")

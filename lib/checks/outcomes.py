@@ -7,7 +7,7 @@ import time
 
 from lib import expectations
 from lib.checks import deployments
-from lib.scenario import Session
+from lib.model import Session
 from lib.settings import Settings
 
 

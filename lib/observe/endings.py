@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import time
 
-from lib import expectations, naming
+from lib import aws, expectations, naming
 from lib.known_faults import CARRIED_ON_EVIDENCE, INTERRUPT_EVIDENCE, PROBLEM_SEPARATOR, STRANDED_EVIDENCE
-from lib.observe import queues, sites
-from lib.observe.executions import Execution
-from lib.observe.logs import LogLine, SessionLog
-from lib.scenario import Session
-from lib.target import Target
+from lib.model import Execution, LogLine, Session, SessionLog
+from lib.observe import queues
+from lib.observe.readers import Readers
 
 QUOTE_CHARS = 240
 CLOCK_SKEW_MS = 500  # the container's clock and the state machine's may differ a little
@@ -35,7 +33,7 @@ def clock(ms: int) -> str:
     return time.strftime("%H:%M:%S", time.gmtime(ms / 1000)) + f".{ms % 1000:03d}"
 
 
-def explain(target: Target, session: Session, execution: Execution, outcome: str, log: SessionLog,
+def explain(target: Readers, session: Session, execution: Execution, outcome: str, log: SessionLog,
             peers: list[Session], ended_ms: int) -> str:
     """What the evidence says of this ending, as clauses for the outcome's detail ("" when it adds nothing)."""
     settings = target.settings
@@ -50,7 +48,7 @@ def explain(target: Target, session: Session, execution: Execution, outcome: str
         failed = log.first(settings.phrase_sync_failed)
         clauses.append(quote(failed) if failed else "its log has no failed sync line")
         bucket = session.client.bucket
-        exists = session.client.has_site and sites.bucket_exists(target.aws.s3, bucket)
+        exists = session.client.has_site and aws.bucket_exists(target.aws.s3, bucket)
         clauses.append(f"its client's bucket {bucket} {'exists' if exists else 'does not exist'}")
         site = execution_site(execution)
         if site:
@@ -77,7 +75,7 @@ def execution_site(execution: Execution) -> str:
     return str(output.get("siteUrl") or "")
 
 
-def unreceived(target: Target, session: Session, execution: Execution, peers: list[Session],
+def unreceived(target: Readers, session: Session, execution: Execution, peers: list[Session],
                ended_ms: int) -> list[str]:
     """For an execution that ended without a word from any container: that none received its message (no log
     line of its own, its queue still holding it), the way it went through the state machine, and the interrupt
@@ -98,7 +96,7 @@ def unreceived(target: Target, session: Session, execution: Execution, peers: li
     return clauses
 
 
-def interrupt_before(target: Target, session: Session, peers: list[Session], until_ms: int) -> LogLine | None:
+def interrupt_before(target: Readers, session: Session, peers: list[Session], until_ms: int) -> LogLine | None:
     """The last interrupt logged, before `until_ms`, by a container that handled one of this client's sessions."""
     settings = target.settings
     since = min(s.sent_at_ms for s in [session, *peers])

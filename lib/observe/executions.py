@@ -4,34 +4,17 @@ it, and how it ended. Read only; the suite never starts or stops one."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 
 from lib import expectations
+from lib.model import Execution
 from lib.settings import Settings
 
 
 class StateMachineMissing(LookupError):
     """The target has no state machine of the configured name."""
-
-
-@dataclass(frozen=True)
-class Execution:
-    arn: str
-    name: str
-    status: str  # RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED
-    started: datetime
-    stopped: datetime | None
-    input: dict[str, Any]
-    output: str | None
-    error: str | None
-    cause: str | None
-
-    @property
-    def running(self) -> bool:
-        return self.status == "RUNNING"
 
 
 class Executions:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
+from lib.model import LogLine, SessionLog
 from lib.settings import Settings
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -20,51 +20,11 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 CLOCK_SKEW_MS = 2000
 
 
-@dataclass(frozen=True)
-class LogLine:
-    timestamp_ms: int
-    message: str  # without colour codes and NestJS prefix
-    stream: str
-    context: str = ""
-    event_id: str = ""
-
-    @property
-    def task_id(self) -> str:
-        """The ECS task id at the end of an awslogs stream name `edit/<container>/<task id>`."""
-        return self.stream.rsplit("/", 1)[-1]
-
-    def __str__(self) -> str:
-        return f"{self.stream} @{self.timestamp_ms}: {self.message}"
-
-
 def parse_message(raw: str, pattern: re.Pattern[str]) -> tuple[str, str]:
     """(context, message) of a raw event; a line that does not match the pattern is kept whole."""
     text = _ANSI.sub("", raw).rstrip("\n")
     found = pattern.match(text)
     return (found["context"], found["message"]) if found else ("", text)
-
-
-@dataclass
-class SessionLog:
-    """The lines one container wrote for one session of a thread, from `Switched to thread ...` on."""
-
-    thread_id: str
-    lines: list[LogLine] = field(default_factory=list)
-
-    @property
-    def task_id(self) -> str | None:
-        return self.lines[0].task_id if self.lines else None
-
-    def first(self, phrase: str) -> LogLine | None:
-        return next((line for line in self.lines if line.message.startswith(phrase)), None)
-
-    def has(self, phrase: str) -> bool:
-        return self.first(phrase) is not None
-
-    def summary(self, last: int = 6) -> str:
-        if not self.lines:
-            return f"no log line for thread {self.thread_id} yet"
-        return " | ".join(line.message for line in self.lines[-last:])
 
 
 class LogTail:

@@ -5,38 +5,17 @@ moment its execution is seen to end, so a check compares what was true then, not
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
-from lib import expectations
+from lib import aws, expectations
+from lib.model import Client, Moment, Ownership
 from lib.observe import sites
-from lib.observe.repository import CommitInfo
-from lib.observe.sites import DeployedObject
-from lib.scenario import Client
-from lib.target import Target
+from lib.observe.readers import Readers
 
 
-@dataclass(frozen=True)
-class Ownership:
-    container_id: str
-    last_activity_ms: int
-    ttl_s: int
-
-
-@dataclass(frozen=True)
-class Moment:
-    taken_ms: int
-    objects: list[DeployedObject] | None  # None: the client has no bucket
-    head: CommitInfo | None  # the thread's branch head; None: no branch (or the thread is not known yet)
-    ownership: Ownership | None  # None: nobody owns the project
-    active_thread: str | None  # the thread of the project's active job, if one is recorded
-    # When the thread's branch is missing: the branches on GitHub whose name holds the thread id (what was pushed)
-    thread_branches: tuple[str, ...] = ()
-
-
-def take(target: Target, client: Client, thread_id: str | None) -> Moment:
+def take(target: Readers, client: Client, thread_id: str | None) -> Moment:
     taken_ms = int(time.time() * 1000)
     s3, dynamodb, settings = target.aws.s3, target.aws.dynamodb, target.settings
-    objects = sites.list_objects(s3, client.bucket) if client.has_site and sites.bucket_exists(
+    objects = sites.list_objects(s3, client.bucket) if client.has_site and aws.bucket_exists(
         s3, client.bucket) else None
     head = target.repository.latest_commit(expectations.branch_for_thread(thread_id)) if thread_id else None
     named = tuple(b for b in target.repository.branches() if thread_id in b) if thread_id and head is None else ()

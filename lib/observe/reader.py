@@ -9,44 +9,12 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlparse
+
+from lib.model import Read, Readings
 
 _BUILD = re.compile(r'<meta name="build" content="([^"]*)"')
 _LINK = re.compile(r'href="([^"#?]+)"')
-
-
-@dataclass(frozen=True)
-class Read:
-    started_ms: int
-    ended_ms: int
-    builds: frozenset[str]  # the builds its pages came from
-    missing: tuple[str, ...]  # linked pages that did not answer
-
-    @property
-    def mixed(self) -> bool:
-        return len(self.builds) > 1 or bool(self.missing)
-
-
-@dataclass
-class Readings:
-    reads: list[Read] = field(default_factory=list)
-
-    @property
-    def mixed(self) -> list[Read]:
-        return [read for read in self.reads if read.mixed]
-
-    def mixed_ms(self) -> int:
-        """From the start of the first mixed read to the end of the last (0 when none was mixed)."""
-        mixed = self.mixed
-        return mixed[-1].ended_ms - mixed[0].started_ms if mixed else 0
-
-    def builds_seen(self) -> int:
-        return len({build for read in self.reads for build in read.builds})
-
-    def summary(self) -> dict[str, int]:
-        return {"reads": len(self.reads), "mixed_reads": len(self.mixed), "mixed_ms": self.mixed_ms(),
-                "builds_seen": self.builds_seen()}
 
 
 class Reader(threading.Thread):

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from functools import cached_property
 
 from github import Auth, Github, GithubException, UnknownObjectException
 from github.Repository import Repository
 from urllib3.util.retry import Retry
 
+from lib.model import CommitInfo
 from lib.settings import Settings
 
 GITHUB_API = "https://api.github.com"
-
-
-@dataclass(frozen=True)
-class CommitInfo:
-    sha: str
-    subject: str
-    message: str
-    author: str
-    date: datetime
 
 
 class SiteRepository:

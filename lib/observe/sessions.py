@@ -10,13 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from lib import expectations, naming
-from lib.act.emails import sent_at
+from lib.model import Execution, LogLine, Outcome, Session, SessionLog
 from lib.observe import containers, endings, moments, queues
-from lib.observe.executions import Execution
-from lib.observe.logs import LogLine, SessionLog
+from lib.observe.readers import Readers
 from lib.observe.waiters import wait_until
-from lib.scenario import Outcome, Session
-from lib.target import Target
 
 DIAGNOSE_EVERY_S = 2.0
 # Errors the state machine raises itself (REFACTOR_PROPOSAL.md): no container wrote anything for them.
@@ -51,7 +48,7 @@ class SessionObserver:
     thread's log is shared out in the order its sessions ended; `peers(session)`: the scenario's other sessions of
     the same client, whose containers' logs tell what came before a session that no container took."""
 
-    def __init__(self, target: Target, siblings: Siblings = lambda session: [session],
+    def __init__(self, target: Readers, siblings: Siblings = lambda session: [session],
                  peers: Siblings = lambda session: []) -> None:
         self.target = target
         self.settings = target.settings
@@ -191,7 +188,7 @@ class SessionObserver:
         """The session's execution: known by its ARN, else found by its email's key."""
         executions = self.target.executions
         return (executions.describe(session.execution_arn) if session.execution_arn
-                else executions.for_email(self.settings.email_bucket, session.email_key, sent_at(session)))
+                else executions.for_email(self.settings.email_bucket, session.email_key, session.sent_at))
 
     def _stopped_ms(self, session: Session) -> int | None:
         execution = self._execution(session)

@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-
-@dataclass(frozen=True)
-class DeployedObject:
-    key: str
-    size: int
-    last_modified: datetime
-    etag: str
-
-
-@dataclass(frozen=True)
-class BucketComparison:
-    unique1: list[str]
-    unique2: list[str]
-    common: list[str]
+from lib.model import BucketComparison, DeployedObject
 
 
 class DeploymentError(AssertionError):
@@ -42,16 +27,6 @@ def read_page(s3: Any, bucket: str, key: str = "index.html") -> str:
     except s3.exceptions.NoSuchKey:
         keys = ", ".join(o.key for o in list_objects(s3, bucket)[:10]) or "nothing"
         raise DeploymentError(f"{bucket} has no {key}; it holds: {keys}") from None
-
-
-def bucket_exists(s3: Any, bucket: str) -> bool:
-    try:
-        s3.head_bucket(Bucket=bucket)
-    except s3.exceptions.ClientError as error:
-        if error.response["Error"]["Code"] in ("404", "NoSuchBucket", "NotFound"):
-            return False
-        raise
-    return True
 
 
 def compare_s3_objects(s3: Any, bucket1: str, bucket2: str) -> BucketComparison:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlparse
+
+from lib.model import Visit
 
 # As root and on a closed network Chromium needs these (field notes: background networking is refused).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
@@ -42,28 +43,6 @@ def unreachable(url: str, proxy: str) -> str | None:
         return (f"{url} cannot be reached ({reason}) {'through ' + proxy if proxy else 'without a proxy'}: set "
                 "website_proxy to the proxy that serves the clients' sites (a sandbox publishes its own in its "
                 "endpoints file), or website_url_pattern to an address this machine reaches")
-
-
-@dataclass
-class Visit:
-    url: str
-    status: int
-    content_type: str
-    title: str = ""
-    headings: list[str] = field(default_factory=list)
-    text: str = ""  # what a person reads on the rendered page
-    broken: list[str] = field(default_factory=list)  # links and assets that did not answer 2xx/3xx, or not as HTML
-    screenshot: bytes = b""
-
-    def problems(self) -> list[str]:
-        """Why a visitor would not see a working page (empty when they would)."""
-        problems = []
-        if self.status >= 400:
-            problems.append(f"{self.url} answers {self.status}")
-        elif not self.content_type.startswith("text/html"):
-            problems.append(f"{self.url} is served as {self.content_type or 'no Content-Type'}, so a browser "
-                            "downloads it instead of showing a page")
-        return problems + [f"{self.url} has a broken link or asset: {item}" for item in self.broken]
 
 
 def unavailable(executable: str) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from lib.resources.clients import (
+from lib.resources.client_resources import (
     CleanupReport,
     bucket_is_ours,
     email_is_ours,

@@ -1,15 +1,22 @@
-"""Checks that read the system: each gathers what it needs through the target and hands it to a pure check in
-`lib.checks`; each returns problems in a product owner's words (empty when all is well)."""
+"""One verdict per Then step: each reads what it needs of the system through the target, hands it to a pure check
+in `lib.checks`, and returns the problems in a product owner's words (empty when all is well). A step makes one
+call here and asserts that the list is empty; the helpers above the verdicts are what several verdicts share.
+(Refusals are not problems: a check the scenario cannot ask for raises ScenarioError, an error, not a failure.)"""
 
 from __future__ import annotations
 
-from lib import expectations, naming
+from collections.abc import Callable
+from pathlib import Path
+
+from hamcrest import assert_that, is_not
+from hamcrest.core.matcher import Matcher
+
+from lib import aws, expectations, metrics, naming
 from lib.checks import branches, deployments, outcomes
-from lib.checks.branches import ThreadWork
+from lib.matchers import has_heading, has_title, shows_in, shows_text
+from lib.model import Readings, Session, ThreadWork, Visit
 from lib.observe import containers, moments, queues, sites
-from lib.observe.reader import Reader, Readings
-from lib.observe.visitor import Visit
-from lib.scenario import ScenarioError, Session
+from lib.scenario import ScenarioError
 from lib.world import World
 
 
@@ -29,7 +36,7 @@ def site_page(world: World, name: str, key: str = "index.html") -> str:
     if outcome.kind != expectations.DEPLOYED:
         raise NotDeployed(f"{name}'s latest edit ({latest.describe()}) has not been deployed: it ended "
                           f"{outcome.describe()}")
-    if not client.has_site or not sites.bucket_exists(world.target.aws.s3, client.bucket):
+    if not client.has_site or not aws.bucket_exists(world.target.aws.s3, client.bucket):
         raise sites.DeploymentError(f"client {name!r} has no edit site (bucket {client.bucket} does not exist)")
     return sites.read_page(world.target.aws.s3, client.bucket, key)
 
@@ -83,17 +90,6 @@ def visit(world: World, name: str) -> Visit:
         url = world.target.site_url(world.scenario.client(name).bucket)
         cached = world.scenario.visits[name] = (latest, world.target.browser.visit(url))
     return cached[1]
-
-
-def start_reading(world: World, name: str) -> None:
-    """A visitor starts reading the client's site over and over (its current build must be deployed)."""
-    site_page(world, name)
-    if name in world.scenario.readers:
-        raise ScenarioError(f"a visitor is already reading the site of {name}")
-    settings = world.target.settings
-    reader = Reader(world.target.site_url(world.scenario.client(name).bucket), settings.website_proxy)
-    world.scenario.readers[name] = reader
-    reader.start()
 
 
 def stop_reading(world: World, name: str) -> Readings:
@@ -245,3 +241,238 @@ def work_done_problems(world: World) -> list[str]:
                             f"(a message processed twice?): " + ", ".join(f"{line.stream} at {line.timestamp_ms}"
                                                                           for line in handled))
     return problems + outcomes.overlap_problems(sessions)
+
+
+# -- the verdicts, one per Then step ------------------------------------------------------------------------------
+Problems = list[str]
+
+
+def _matching(page: str, matcher: Matcher[str], what: str) -> Problems:
+    """The matcher's own words when the page does not match (as hamcrest's assert_that words them)."""
+    try:
+        assert_that(page, matcher, what)
+    except AssertionError as mismatch:
+        return [str(mismatch)]
+    return []
+
+
+def every_edit_deployed(world: World) -> Problems:
+    """Each session ended deployed, its log agrees with its execution, and each bucket is exactly its latest build."""
+    sessions = world.scenario.sessions
+    world.observer.await_outcomes(sessions)
+    failed = outcomes.not_deployed(sessions)
+    if failed:
+        return ["not deployed: " + "; ".join(failed)]
+    problems = [p for s in sessions for p in outcomes.cross_check(s, world.target.settings)]
+    if problems:
+        return problems
+    problems = exact_build_problems(world, sessions)
+    return ["a bucket is not exactly its latest build: " + "; ".join(problems)] if problems else []
+
+
+def last_one_wins(world: World) -> Problems:
+    """For rapid switching: each client's last edit deployed, every earlier one deployed or preempted; the log
+    agrees with each execution; each bucket is exactly the latest build. Says which sessions were preempted."""
+    sessions = world.scenario.sessions
+    world.observer.await_outcomes(sessions)
+    preempted = [s.describe() for s in sessions if s.outcome and s.outcome.kind == expectations.PREEMPTED]
+    world.target.say(f"{len(preempted)} of {len(sessions)} sessions preempted: " + ("; ".join(preempted) or "none"))
+    problems = outcomes.last_wins_problems(sessions)
+    problems += [p for s in sessions for p in outcomes.cross_check(s, world.target.settings)]
+    return problems + exact_build_problems(world, sessions)
+
+
+def edit_deployed(world: World, name: str) -> Problems:
+    session = world.scenario.latest_session(name)
+    outcome = world.observer.await_outcome(session)
+    if outcome.kind != expectations.DEPLOYED:
+        return [f"{session.describe()} ended {outcome.describe()}: {outcome.log.summary()}"]
+    return outcomes.cross_check(session, world.target.settings)
+
+
+def deployed_in_order(world: World) -> Problems:
+    world.observer.await_outcomes(world.scenario.sessions)
+    return outcomes.deployment_order_problems(world.scenario.sessions, world.target.settings)
+
+
+def within_concurrency_limit(world: World) -> Problems:
+    sessions = world.scenario.sessions
+    world.observer.await_outcomes(sessions)
+    took = (max(s.outcome.detected_at_ms for s in sessions if s.outcome) - min(s.sent_at_ms for s in sessions)) / 1000
+    limit = world.target.settings.concurrency_limit_s
+    world.target.say(f"{len(sessions)} concurrent deployments took {took:.1f}s (limit {limit:.0f}s)")
+    return [f"{len(sessions)} deployments at once took {took:.1f}s, over {limit:.0f}s"] if took > limit else []
+
+
+def sync_failure_reported(world: World, name: str | None = None) -> Problems:
+    """The client's latest session (the scenario's latest, without a name) reported a failed sync, and its log
+    says so."""
+    session = world.scenario.latest_session(name) if name else world.scenario.last_email()
+    outcome = world.observer.await_outcome(session)
+    if outcome.kind != expectations.SYNC_FAILED:
+        return [f"{session.describe()} ended {outcome.describe()} instead of reporting a failed S3 sync "
+                f"(deploySuccess: false); its log: {outcome.log.summary()}"]
+    return outcomes.cross_check(session, world.target.settings)
+
+
+def build_failed_and_nothing_changed(world: World, name: str) -> Problems:
+    session = world.scenario.latest_session(name)
+    world.observer.await_outcome(session)
+    return outcomes.failed_build_problems(session, world.target.settings)
+
+
+def site_shows_heading(world: World, name: str, text: str) -> Problems:
+    return _matching(site_page(world, name), has_heading(text), f"home page of {name}")
+
+
+def site_titled(world: World, name: str, title: str) -> Problems:
+    return _matching(site_page(world, name), has_title(title), f"home page of {name}")
+
+
+def site_shows(world: World, name: str, text: str) -> Problems:
+    return _matching(site_page(world, name), shows_in(element_for(world, name, text), text), f"home page of {name}")
+
+
+def site_shows_last_timestamp(world: World, name: str) -> Problems:
+    stamp = world.scenario.last_timestamp or ""
+    return _matching(site_page(world, name), shows_in(expectations.TIMESTAMP, stamp), f"home page of {name}")
+
+
+def site_still_shows_heading(world: World, name: str, text: str) -> Problems:
+    return _matching(site_page_left(world, name), has_heading(text), f"home page of {name}")
+
+
+def site_still_shows(world: World, name: str, text: str) -> Problems:
+    page = site_page_left(world, name)
+    return _matching(page, shows_in(element_left_for(world, name, text), text), f"home page of {name}")
+
+
+def site_does_not_show(world: World, name: str, text: str) -> Problems:
+    bucket = world.scenario.client(name).bucket
+    return _matching(site_page(world, name), is_not(shows_text(text)), f"{bucket} still contains {text!r}")
+
+
+def only_one_site_shows(world: World, name: str, text: str) -> Problems:
+    problems = site_shows(world, name, text)
+    if problems:
+        return problems
+    others = [other for other, client in world.scenario.clients.items() if other != name and client.has_site]
+    leaking = [other for other in others if shows_text(text).matches(site_page(world, other))]
+    return [f"{text!r} of {name} also shows on the site of {', '.join(leaking)}"] if leaking else []
+
+
+def no_site_shows(world: World, text: str) -> Problems:
+    """The text is on no deployed home page of the scenario (a client whose latest edit was not deployed has
+    no page of this scenario to show it)."""
+    scenario = world.scenario
+    checked = [name for name, client in scenario.clients.items() if client.has_site and scenario.sessions_of(name)
+               and world.observer.await_outcome(scenario.latest_session(name)).kind == expectations.DEPLOYED]
+    if not checked:
+        raise ScenarioError("no client of this scenario has a deployed edit, so no site can be checked")
+    showing = [name for name in checked if shows_text(text).matches(site_page(world, name))]
+    return [f"{text!r} shows on the site of {', '.join(showing)}"] if showing else []
+
+
+def separate_edit_pages(world: World, names: list[str] | None = None) -> Problems:
+    """Besides the home page, no two of these clients' sites (by default every client with a site) share a file,
+    and each has pages of its own."""
+    names = names or [name for name, client in world.scenario.clients.items() if client.has_site]
+    problems = []
+    for name in names:
+        site_page(world, name)
+    for i, name in enumerate(names):
+        for other in names[i + 1:]:
+            comparison = sites.compare_s3_objects(world.target.aws.s3, world.scenario.client(name).bucket,
+                                                  world.scenario.client(other).bucket)
+            shared = [key for key in comparison.common if key != "index.html"]
+            problems += [f"the sites of {name} and {other} share {shared}"] if shared else []
+            if not (comparison.unique1 and comparison.unique2):
+                problems.append(f"each site should have edit pages of its own: only {name}: {comparison.unique1}, "
+                                f"only {other}: {comparison.unique2}")
+    return problems
+
+
+def _visited(world: World, name: str, also: Callable[[Visit], Problems]) -> Problems:
+    seen = visit(world, name)
+    return seen.problems() or also(seen)
+
+
+def visitor_sees_heading(world: World, name: str, text: str) -> Problems:
+    return _visited(world, name, lambda seen: [] if text in seen.headings else [
+        f"a visitor to the site of {name} sees the headings {seen.headings}, not {text!r}"])
+
+
+def visitor_sees_title(world: World, name: str, title: str) -> Problems:
+    return _visited(world, name, lambda seen: [] if seen.title == title else [
+        f"a visitor to the site of {name} sees the title {seen.title!r}, not {title!r}"])
+
+
+def visitor_sees_text(world: World, name: str, text: str) -> Problems:
+    return _visited(world, name, lambda seen: [] if text in seen.text else [
+        f"a visitor to the site of {name} does not see {text!r}: the page reads {' '.join(seen.text.split())[:300]!r}"])
+
+
+def visitor_finds_no_broken_link(world: World, name: str) -> Problems:
+    return visit(world, name).problems()
+
+
+def never_a_mix_of_builds(world: World, name: str) -> Problems:
+    """Stops the visitor reading the client's site; the visitor must have watched a redeploy (two builds) and
+    seen no read that mixed them."""
+    readings = stop_reading(world, name)
+    seen = readings.summary()
+    world.target.say(f"a visitor of {name} made {seen['reads']} reads of {seen['builds_seen']} builds; "
+                     f"{seen['mixed_reads']} mixed two builds, for {seen['mixed_ms']} ms")
+    if seen["builds_seen"] < 2:
+        return [f"the visitor of {name} saw {seen['builds_seen']} build(s) in {seen['reads']} reads, so this check "
+                "did not watch a redeploy"]
+    if readings.mixed:
+        example = readings.mixed[0]
+        return [f"a visitor saw a mix of two builds on the site of {name} for {seen['mixed_ms']} ms "
+                f"({seen['mixed_reads']} of {seen['reads']} reads, e.g. builds {sorted(example.builds)}, "
+                f"missing {list(example.missing)})"]
+    return []
+
+
+def every_thread_has_its_branch(world: World, name: str | None = None) -> Problems:
+    """Each thread of the scenario (of the client, when named) has its own branch with all its work."""
+    return branch_problems(world, world.scenario.sessions_of(name) if name else world.scenario.sessions)
+
+
+def latest_threads_commits_on_branch(world: World) -> Problems:
+    latest = world.scenario.last_email()
+    world.observer.await_outcome(latest)
+    return branch_problems(world, [s for s in world.scenario.sessions if s.thread_id == latest.thread_id])
+
+
+def threads_tagged_apart(world: World) -> Problems:
+    return branches.shared_tag_problems(thread_work(world, world.scenario.sessions))
+
+
+def container_still_running(world: World, name: str | None = None) -> Problems:
+    """The container (ECS task) that handled the client's latest session (the scenario's latest, without a name)
+    finished it and is still RUNNING."""
+    session = world.scenario.latest_session(name) if name else world.scenario.last_email()
+    outcome = world.observer.await_outcome(session)
+    task = outcome.log.task_id
+    if not task:
+        return [f"no container logged {session.describe()}, so none can be checked: {outcome.log.summary()}"]
+    ecs, settings = world.target.aws.ecs, world.target.settings
+    status = containers.task_status(ecs, settings, task)
+    if status == containers.RUNNING:
+        return []
+    return [f"the container (ECS task {task}) that handled {session.describe()} is {status}: "
+            f"{containers.stopped_reason(ecs, settings, task)}"]
+
+
+def deployment_times(world: World, reports_dir: Path) -> Problems:
+    """Every deployment timed (reports_dir/metrics.json and the evidence); the averages within their limits."""
+    world.observer.await_outcomes(world.scenario.sessions, failures_allowed=True)
+    measured, untimed = metrics.measure_deployments(world.scenario.sessions, world.target.settings)
+    limits = metrics.Limits.from_settings(world.target.settings)
+    world.scenario.metrics = metrics.write_json(reports_dir / "metrics.json", measured, limits, untimed)
+    if not measured:
+        return ["no edit of this scenario deployed, so no deployment could be timed: " + "; ".join(untimed)]
+    world.target.say("deployment metrics:\n" + metrics.table(measured, limits)
+                     + "".join(f"\nnot timed: {why}" for why in untimed))
+    return metrics.over_limits(measured, limits)

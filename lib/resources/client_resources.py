@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lib import naming
-from lib.observe.sites import bucket_exists
+from lib.aws import bucket_exists
 from lib.resources.ours import THIS_RUN, NotOursError, is_ours
 from lib.settings import Settings
 

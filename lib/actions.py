@@ -1,0 +1,99 @@
+"""One action per Given and When step: onboarding the scenario's clients and sending their emails as a person
+does (at once, a few seconds apart, each once the last is deployed, each while the last is building), and a
+visitor starting to read a site. A step makes one call here. Emails are the only way in (lib/act/emails.py)."""
+
+from __future__ import annotations
+
+import time
+
+from lib import expectations, verdicts
+from lib.act import emails, pacing
+from lib.model import Client, Session
+from lib.observe import moments
+from lib.observe.reader import Reader
+from lib.scenario import ScenarioError
+from lib.world import World
+
+
+def onboard(world: World, names: list[str], *, with_site: bool = True) -> list[Client]:
+    """New clients of this scenario, each with its queues and (unless `with_site` is false) its empty bucket."""
+    return [world.onboard(name, with_site=with_site) for name in names]
+
+
+def send(world: World, name: str, instruction: str, *, thread: str = "") -> Session:
+    """One email from client `name`. With `thread` (the scenario's label for a thread): the first email under a
+    label starts that thread, a later one replies to the thread's latest email."""
+    target, scenario = world.target, world.scenario
+    client = scenario.client(name)
+    target.grammar.check(instruction)
+    earlier = [s for s in scenario.sessions_of(name) if thread and s.label == thread]
+    before = moments.take(target, client, earlier[-1].thread_id if earlier else None)
+    session = emails.deliver(target.aws.s3, target.settings, client, instruction, label=thread,
+                             replying_to=earlier[-1] if earlier else None)
+    session.before = before
+    scenario.sessions.append(session)
+    return session
+
+
+def send_at_once(world: World, emails_by_client: list[tuple[str, str]]) -> None:
+    """Each (client, instruction) starts a new thread; all are sent at once."""
+    for _, instruction in emails_by_client:
+        world.target.grammar.check(instruction)
+    for name, instruction in emails_by_client:
+        send(world, name, instruction)
+
+
+def send_paced(world: World, name: str, instructions: list[str], gap_s: float) -> None:
+    """One new thread per instruction, `gap_s` apart."""
+    for instruction in instructions:
+        world.target.grammar.check(instruction)
+    previous: Session | None = None
+    for instruction in instructions:
+        if previous is not None:
+            pacing.after_gap(previous.sent_at_ms, gap_s)
+        previous = send(world, name, instruction)
+
+
+def send_in_turn(world: World, name: str, edits: list[tuple[str, str]]) -> None:
+    """Each (thread label, instruction) once the previous edit is deployed; an empty label is a new thread."""
+    for _, instruction in edits:
+        world.target.grammar.check(instruction)
+    for label, instruction in edits:
+        session = send(world, name, instruction, thread=label)
+        outcome = world.observer.await_outcome(session)
+        if outcome.kind != expectations.DEPLOYED:
+            raise AssertionError(f"{session.describe()} ended {outcome.describe()}, not deployed: "
+                                 f"{outcome.log.summary()}")
+
+
+def send_timestamps(world: World, name: str, count: int) -> None:
+    """`count` "Update timestamp to <now>" edits on new threads, one after the other; the last is remembered."""
+    for _ in range(count):
+        world.scenario.last_timestamp = str(time.time_ns() // 1_000_000)
+        send_in_turn(world, name, [("", f"Update timestamp to {world.scenario.last_timestamp}")])
+
+
+def send_while_building(world: World, name: str, instructions: list[str]) -> None:
+    """One new thread per instruction, each sent as soon as the container logs that the previous one's build has
+    begun: every email after the first reaches a container that is building the client's site."""
+    for instruction in instructions:
+        world.target.grammar.check(instruction)
+    previous: Session | None = None
+    for instruction in instructions:
+        if previous is not None:
+            world.observer.await_phase(previous, world.target.settings.phrase_building)
+        session = send(world, name, instruction)
+        if previous is not None:
+            world.scenario.sent_while_building.append((previous, session))
+        previous = session
+
+
+def start_reading(world: World, name: str) -> None:
+    """A visitor starts reading the client's site over and over (its current build must be deployed)."""
+    verdicts.site_page(world, name)
+    if name in world.scenario.readers:
+        raise ScenarioError(f"a visitor is already reading the site of {name}")
+    settings = world.target.settings
+    reader = Reader(world.target.site_url(world.scenario.client(name).bucket), settings.website_proxy)
+    world.scenario.readers[name] = reader
+    reader.start()
