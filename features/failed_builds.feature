@@ -3,7 +3,7 @@ Feature: An edit that breaks the build
   An edit can break the site's build. Then nothing is published and nothing is pushed: the site stays as its
   last good edit left it, and the client's next edit is deployed as usual.
 
-  @build-failure @sandbox-only
+  @build-failure @use.with_target=local
   Scenario: An edit that breaks the build leaves the site as it was, and the next edit deploys
     Only the sandbox can be made to break a build on purpose; on AWS this scenario is skipped.
 

@@ -3,7 +3,7 @@ Feature: What a visitor sees
   A client's site is looked at by people, in a browser, at its website address. What they see is the latest
   edit, on a page that is served as a page, with no broken link and no missing asset.
 
-  @visitor @browser
+  @visitor @fixture.browser
   Scenario: A visitor to a client's site sees its latest edit on a page that works
     Given client "vera" has an edit site
     When "vera" emails these edits, each after the last is deployed:

@@ -1,4 +1,4 @@
-"""The suite's own expectations of WebOrdinary, written from the contract (webordinary-contract.md, revision 2)
+"""The suite's own expectations of WebOrdinary, written from the contract (docs/contract.md)
 and the real source (jscotthorn/webordinary at 163a3ef), never taken from the sandbox.
 
 Names and phrases here are defaults: `lib.settings.Settings` can override each. The rules are pinned by the
@@ -69,10 +69,18 @@ MAX_SUBJECT = 72  # commit-message.service.ts cuts the subject to 72 characters,
 
 
 def commit_action(instruction: str) -> str:
-    """How a commit subject starts for an instruction: without a leading "please"/"can you", capitalised
-    (commit-message.service.ts:9-60)."""
-    text = re.sub(r"^(please|can you)\s+", "", instruction.strip(), flags=re.IGNORECASE)
+    """How a commit subject starts for an instruction: without the first of its leading polite phrases ("please",
+    "can you", "could you", ...), capitalised (commit-message.service.ts:51-94; docs/contract.md#commit-message)."""
+    text = instruction.strip()
+    prefix = next((p for p in POLITE_PREFIXES if text.lower().startswith(p)), "")
+    text = text[len(prefix):]
     return text[:1].upper() + text[1:]
+
+
+# The phrases the real container strips from the start of an instruction, in its order
+# (commit-message.service.ts:58-61).
+POLITE_PREFIXES = ("please ", "can you ", "could you ", "i need to ", "i want to ", "let's ", "help me ",
+                   "assist with ")
 
 
 def subject_problem(subject: str, instruction: str, thread_id: str) -> str | None:
@@ -110,8 +118,8 @@ def recipient(pattern: str, client: str, user: str) -> str:
 
 
 def execution_name(message_id: str) -> str:
-    """The intake's execution name for a message id (REFACTOR_PROPOSAL.md: characters outside
-    `[a-zA-Z0-9_-]` become `-`)."""
+    """The intake's execution name for a message id: characters outside `[a-zA-Z0-9_-]` become `-`
+    (docs/contract.md#intake-and-execution-name, the proposal's)."""
     return re.sub(r"[^a-zA-Z0-9_-]", "-", message_id)[:80]
 
 

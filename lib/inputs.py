@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from lib import naming
 from lib.instructions import Grammar
+from lib.settings import Settings
 
 
 class InputError(ValueError):
@@ -108,7 +109,8 @@ class Inputs:
     marks: Callable[..., list[str]] | None = None
     needs: tuple[Callable[..., str | None], ...] = ()
 
-    def check(self, table: TableLike | None, values: Mapping[str, Any], grammar: Grammar) -> list[Row]:
+    def check(self, table: TableLike | None, values: Mapping[str, Any], grammar: Grammar,
+              settings: Settings) -> list[Row]:
         """The table's rows, once the table and every value are usable; else InputError naming the first
         that is not."""
         rows = self.table.rows(table) if self.table else []
@@ -116,7 +118,7 @@ class Inputs:
             if name in values:
                 check(values[name])
         for name in self.clients(rows, values):
-            naming.check_client_name(name)
+            naming.check_client_name(name, settings)
         for instruction in [values[v] for v in INSTRUCTION_VALUES if v in values] + [
                 row[c] for row in rows for c in INSTRUCTION_VALUES if c in row]:
             grammar.check(instruction)
@@ -144,7 +146,9 @@ def takes(table: Table | None = None, *, gives_clients: bool = False, with_site:
     def decorate(step: StepFunction) -> StepFunction:
         @functools.wraps(step)
         def run(context: Any, **kwargs: Any) -> None:
-            rows = declared.check(context.table, kwargs, grammar_of(context))
+            world = getattr(context, "world", None)
+            rows = declared.check(context.table, kwargs, world.target.grammar if world else Grammar(),
+                                  world.target.settings if world else Settings())
             scenario = getattr(getattr(context, "world", None), "scenario", None)
             if scenario is not None and not declared.gives_clients:
                 for name in declared.clients(rows, kwargs):
@@ -161,8 +165,3 @@ def takes(table: Table | None = None, *, gives_clients: bool = False, with_site:
 def inputs_of(step: Callable[..., Any]) -> Inputs | None:
     found = getattr(step, "inputs", None)
     return found if isinstance(found, Inputs) else None
-
-
-def grammar_of(context: Any) -> Grammar:
-    world = getattr(context, "world", None)
-    return world.target.grammar if world is not None else Grammar()

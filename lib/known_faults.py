@@ -1,5 +1,6 @@
-"""Faults the real WebOrdinary is known to have (webordinary-contract.md, "Known faults"), by the name a scenario's
-`@real-fault:<name>` tag gives them, each with the evidence that makes a failed check that fault and nothing else.
+"""Faults the real WebOrdinary is known to have (docs/contract.md#known-faults-of-the-real-system), by the name a
+scenario's `@real-fault:<name>` tag gives them, each with the evidence that makes a failed check that fault and
+nothing else.
 
 The one rule (`judge`), used for the console, JUnit and the living documentation alike: a failed check counts as
 a known fault only when every problem it names (its `; `-joined parts) shows all the evidence of one of the faults
@@ -47,7 +48,7 @@ FAULTS = {fault.name: fault for fault in (
         "stranded-after-interrupt",
         "after an interrupt the container releases its project and stops polling its queue, so the emails behind "
         "the interrupt wait for a claim that the rate limit does not send, and their executions time out "
-        "(contract, Known faults: \"the FIFO group stays blocked, and the next email's execution times out\")",
+        "(docs/contract.md#stranded-after-interrupt)",
         (r"ended in failure \(FAILED: (ProcessingTimeout|States\.Timeout|States\.Runtime)",
          re.escape(STRANDED_EVIDENCE), re.escape(INTERRUPT_EVIDENCE)),
     ),
@@ -55,7 +56,7 @@ FAULTS = {fault.name: fault for fault in (
         "interrupted-build-succeeds",
         "an interrupted build exits with code null, which the container does not take for an interrupt: it logs "
         "`Build failed with code null`, sends Task success with buildSuccess: false, then PREEMPTED on the spent "
-        "token (contract, Known faults)",
+        "token (docs/contract.md#interrupted-build-succeeds)",
         (r"ended with a failed build", re.escape(INTERRUPT_EVIDENCE), r"Build failed with code null"),
     ),
     KnownFault(
@@ -63,7 +64,7 @@ FAULTS = {fault.name: fault for fault in (
         "an interrupt that reaches a container still cloning a new client's site is handled at once (PREEMPTED "
         "sent, the job cleared) but does not stop the work: the container goes on with the preempted instruction, "
         "commits it on the thread's branch, skips the build (its job is gone) and never pushes, so the preempted "
-        "thread's work is lost; its callbacks then fail with InvalidToken (seen on 163a3ef: "
+        "thread's work is lost; its callbacks then fail with InvalidToken (docs/contract.md#works-on-after-preemption; "
         "message-processor.service.ts:157-194 and 380-382)",
         (r"is not on GitHub, though the container committed its work", r"ended preempted by a newer email",
          re.escape(CARRIED_ON_EVIDENCE)),
@@ -71,20 +72,20 @@ FAULTS = {fault.name: fault for fault in (
     KnownFault(
         "claims-while-owning",
         "a container that owns a project still takes claims for others and repoints its queue, so the first "
-        "client's queue stops being served (contract, Known faults; generic-container.service.ts:94-147)",
+        "client's queue stops being served (docs/contract.md#claims-while-owning; generic-container.service.ts:76-117)",
         (r"claimed .* after it: a container polls the queue of the project it claimed last",),
     ),
     KnownFault(
         "shared-commit-tag",
         "the commit tag is the first 8 characters of the thread id, so every `thread-17...` thread is tagged "
-        "[thread-1] (contract, Known faults; commit-message.service.ts:160-185); the stand-ins keep it",
+        "[thread-1] (docs/contract.md#shared-commit-tag; commit-message.service.ts:126-130); the stand-ins keep it",
         (r"share the commit tag \[thread-1\]",),
         everywhere=True,
     ),
     KnownFault(
         "mixed-builds",
         "`aws s3 sync` uploads file by file, so a visitor can see a page of the new build beside one of the old "
-        "(contract, One bucket per client); the stand-ins run the same sync. The setting mixed_builds=fail refuses "
+        "(docs/contract.md#mixed-builds); the stand-ins run the same sync. The setting mixed_builds=fail refuses "
         "it everywhere",
         (r"a visitor saw a mix of two builds",),
         everywhere=True,

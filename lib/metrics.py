@@ -9,7 +9,7 @@ from statistics import mean
 
 from lib import expectations
 from lib.model import Session
-from lib.settings import Settings
+from lib.settings import Phrases, Settings
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class MetricsError(AssertionError):
     pass
 
 
-def measure(session: Session, settings: Settings) -> DeploymentMetrics:
+def measure(session: Session, phrases: Phrases) -> DeploymentMetrics:
     if session.outcome is None:
         raise MetricsError(f"{session.describe()} was not awaited, so its times are unknown")
     log = session.outcome.log
@@ -50,13 +50,13 @@ def measure(session: Session, settings: Settings) -> DeploymentMetrics:
     return DeploymentMetrics(
         client=session.name,
         thread_id=session.thread_id or "?",
-        build_s=(at(settings.phrase_build_ok) - at(settings.phrase_building)) / 1000,
-        sync_s=(at(settings.phrase_sync_ok) - at(settings.phrase_deploying)) / 1000,
+        build_s=(at(phrases.build_ok) - at(phrases.building)) / 1000,
+        sync_s=(at(phrases.sync_ok) - at(phrases.deploying)) / 1000,
         total_s=(session.outcome.detected_at_ms - session.sent_at_ms) / 1000,
     )
 
 
-def measure_deployments(sessions: list[Session], settings: Settings) -> tuple[list[DeploymentMetrics], list[str]]:
+def measure_deployments(sessions: list[Session], phrases: Phrases) -> tuple[list[DeploymentMetrics], list[str]]:
     """The times of every session that deployed; and each one not timed, with why (it ended otherwise)."""
     timed, untimed = [], []
     for session in sessions:
@@ -65,7 +65,7 @@ def measure_deployments(sessions: list[Session], settings: Settings) -> tuple[li
         elif session.outcome.kind != expectations.DEPLOYED:
             untimed.append(f"{session.describe()}: it ended {session.outcome.describe()}")
         else:
-            timed.append(measure(session, settings))
+            timed.append(measure(session, phrases))
     return timed, untimed
 
 

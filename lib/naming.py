@@ -19,22 +19,18 @@ class NamingError(ValueError):
     """A client name that cannot become a project id and bucket name."""
 
 
+# The longest scope a scenario gets (s1, s2, ... up to s9999): a name must fit the bucket name with it.
+WIDEST_SCOPE = "s9999"
+
+
 def client_id(settings: Settings, name: str, scope: str = "") -> str:
-    """The project id the suite uses for a client named in a scenario.
+    """The project id the suite uses for a client named in a scenario (a name check_client_name has accepted).
 
     With namespacing on, `amelia` in the scenario with scope `s2` becomes `wat-3f9a1c-s2-amelia`: the run's
     prefix keeps parallel runs apart and tells cleanup what is the suite's own; the scope makes every scenario
     start from fresh clients, whatever earlier scenarios did with the same name.
     """
-    check_client_name(name)
-    project = f"{run_prefix(settings)}{scope + '-' if scope else ''}{name}" if settings.namespace_clients else name
-    bucket = bucket_for(settings, project)
-    if len(bucket) > MAX_BUCKET_NAME:
-        raise NamingError(
-            f"client name {name!r} makes the bucket name {bucket!r} ({len(bucket)} chars); "
-            f"S3 allows {MAX_BUCKET_NAME}: use a shorter name"
-        )
-    return project
+    return f"{run_prefix(settings)}{scope + '-' if scope else ''}{name}" if settings.namespace_clients else name
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
@@ -43,13 +39,18 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def check_client_name(name: str) -> None:
-    """Refuses a scenario's client name that cannot be part of a bucket name."""
+def check_client_name(name: str, settings: Settings) -> None:
+    """The one check of a scenario's client name, at the door (lib/inputs.py): it must be able to become part of
+    a bucket name, and the bucket name it makes in any scenario of this run must fit S3's 63 characters."""
     if not _CLIENT_NAME.match(name):
         raise NamingError(
             f"client name {name!r} is not usable: use 1-31 lowercase letters, digits or hyphens, "
             "starting with a letter or digit"
         )
+    bucket = bucket_for(settings, client_id(settings, name, WIDEST_SCOPE))
+    if len(bucket) > MAX_BUCKET_NAME:
+        raise NamingError(f"client name {name!r} makes the bucket name {bucket!r} ({len(bucket)} chars); "
+                          f"S3 allows {MAX_BUCKET_NAME}: use a shorter name")
 
 
 def run_prefix(settings: Settings) -> str:

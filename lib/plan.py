@@ -18,6 +18,7 @@ from typing import Any
 from lib import naming
 from lib.inputs import CLIENT_VALUES, InputError, Inputs, Row, inputs_of
 from lib.instructions import Grammar
+from lib.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,7 @@ class PlannedStep:
         self.where, self.text, self.inputs, self.values, self.table = where, text, inputs, dict(values), table
 
 
-def scenario_problems(steps: list[PlannedStep], grammar: Grammar) -> list[str]:
+def scenario_problems(steps: list[PlannedStep], grammar: Grammar, settings: Settings) -> list[str]:
     """Every input of the scenario a run would refuse, and every check that could not fail, as `where: problem`,
     known before anything is sent."""
     plan = Plan()
@@ -193,7 +194,7 @@ def scenario_problems(steps: list[PlannedStep], grammar: Grammar) -> list[str]:
         if inputs is None:
             continue
         try:
-            rows = inputs.check(step.table, step.values, grammar)
+            rows = inputs.check(step.table, step.values, grammar, settings)
         except ValueError as error:
             problems.append(f"{step.where}: {step.text}: {error}")
             continue

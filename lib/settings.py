@@ -30,6 +30,26 @@ def new_run_id() -> str:
 
 
 @dataclass(frozen=True)
+class Phrases:
+    """The container's log lines the suite matches (their message part, after the NestJS prefix): all a pure
+    check needs of the settings."""
+
+    switched: str
+    committing: str
+    building: str
+    build_ok: str
+    build_failed: str
+    deploying: str
+    sync_ok: str
+    sync_failed: str
+    done: str
+    failed: str
+    interrupted: str
+    interrupt: str
+    released: str
+
+
+@dataclass(frozen=True)
 class Settings:
     target: str = "local"
     region: str = contract.REGION
@@ -158,6 +178,10 @@ class Settings:
                             website_url_pattern=endpoints.get("website_url_pattern", self.website_url_pattern),
                             website_proxy=endpoints.get("website_proxy", ""), github_request_gap_s=0,
                             poll_max_s=0.1, **changes)
+
+    @property
+    def phrases(self) -> Phrases:
+        return Phrases(**{f.name: getattr(self, f"phrase_{f.name}") for f in fields(Phrases)})
 
     def redacted(self) -> dict[str, object]:
         """Every setting, safe to print or put in a report: secrets are masked."""

@@ -6,12 +6,11 @@ call here and asserts that the list is empty; the helpers above the verdicts are
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from hamcrest import assert_that, is_not
 from hamcrest.core.matcher import Matcher
 
-from lib import aws, expectations, metrics, naming
+from lib import aws, expectations, known_faults, metrics, naming
 from lib.checks import branches, deployments, outcomes
 from lib.matchers import has_heading, has_title, shows_in, shows_text
 from lib.model import Readings, Session, ThreadWork, Visit
@@ -130,7 +129,7 @@ def exact_build_problems(world: World, sessions: list[Session]) -> list[str]:
         assert session.outcome is not None
         objects = sites.list_objects(world.target.aws.s3, session.client.bucket)
         problems += [f"{session.client.bucket}: {p}"
-                     for p in deployments.latest_build_problems(objects, session.outcome.log, settings)]
+                     for p in deployments.latest_build_problems(objects, session.outcome.log, settings.phrases)]
         home = {"index.html": sites.read_page(world.target.aws.s3, session.client.bucket)} if any(
             o.key == "index.html" for o in objects) else {}
         problems += [f"{session.client.bucket}: {p}" for p in deployments.completeness_problems(objects, home)]
@@ -145,7 +144,7 @@ def interrupted_build_problems(world: World) -> list[str]:
                             'interrupted a build; send them with: When "<client>" emails these edits on new threads, '
                             "each while the last is building:")
     world.observer.await_outcomes([earlier for earlier, _ in pairs])
-    return outcomes.interrupted_build_problems(pairs, world.target.settings)
+    return outcomes.interrupted_build_problems(pairs, world.target.settings.phrases)
 
 
 def thread_work(world: World, sessions: list[Session]) -> list[ThreadWork]:
@@ -161,8 +160,8 @@ def thread_work(world: World, sessions: list[Session]) -> list[ThreadWork]:
     for thread_id, mine in threads.items():
         branch = expectations.branch_for_thread(thread_id)
         committing = [s for s in mine if s.outcome and s.outcome.log.has(settings.phrase_committing)]
-        # A failed build is not pushed (contract), so its commit reaches GitHub only with a later push of the thread;
-        # unless an interrupt stopped it: the interrupt's handling pushes the work it saves.
+        # A failed build is not pushed (docs/contract.md#build), so its commit reaches GitHub only with a later push
+        # of the thread; unless an interrupt stopped it: the interrupt's handling pushes the work it saves.
         while committing and (last := committing[-1].outcome) and last.kind == expectations.BUILD_FAILED and not (
                 last.log.has(settings.phrase_interrupt)):
             committing.pop()
@@ -263,7 +262,7 @@ def every_edit_deployed(world: World) -> Problems:
     failed = outcomes.not_deployed(sessions)
     if failed:
         return ["not deployed: " + "; ".join(failed)]
-    problems = [p for s in sessions for p in outcomes.cross_check(s, world.target.settings)]
+    problems = [p for s in sessions for p in outcomes.cross_check(s, world.target.settings.phrases)]
     if problems:
         return problems
     problems = exact_build_problems(world, sessions)
@@ -278,7 +277,7 @@ def last_one_wins(world: World) -> Problems:
     preempted = [s.describe() for s in sessions if s.outcome and s.outcome.kind == expectations.PREEMPTED]
     world.target.say(f"{len(preempted)} of {len(sessions)} sessions preempted: " + ("; ".join(preempted) or "none"))
     problems = outcomes.last_wins_problems(sessions)
-    problems += [p for s in sessions for p in outcomes.cross_check(s, world.target.settings)]
+    problems += [p for s in sessions for p in outcomes.cross_check(s, world.target.settings.phrases)]
     return problems + exact_build_problems(world, sessions)
 
 
@@ -287,12 +286,12 @@ def edit_deployed(world: World, name: str) -> Problems:
     outcome = world.observer.await_outcome(session)
     if outcome.kind != expectations.DEPLOYED:
         return [f"{session.describe()} ended {outcome.describe()}: {outcome.log.summary()}"]
-    return outcomes.cross_check(session, world.target.settings)
+    return outcomes.cross_check(session, world.target.settings.phrases)
 
 
 def deployed_in_order(world: World) -> Problems:
     world.observer.await_outcomes(world.scenario.sessions)
-    return outcomes.deployment_order_problems(world.scenario.sessions, world.target.settings)
+    return outcomes.deployment_order_problems(world.scenario.sessions, world.target.settings.phrases)
 
 
 def within_concurrency_limit(world: World) -> Problems:
@@ -312,13 +311,13 @@ def sync_failure_reported(world: World, name: str | None = None) -> Problems:
     if outcome.kind != expectations.SYNC_FAILED:
         return [f"{session.describe()} ended {outcome.describe()} instead of reporting a failed S3 sync "
                 f"(deploySuccess: false); its log: {outcome.log.summary()}"]
-    return outcomes.cross_check(session, world.target.settings)
+    return outcomes.cross_check(session, world.target.settings.phrases)
 
 
 def build_failed_and_nothing_changed(world: World, name: str) -> Problems:
     session = world.scenario.latest_session(name)
     world.observer.await_outcome(session)
-    return outcomes.failed_build_problems(session, world.target.settings)
+    return outcomes.failed_build_problems(session, world.target.settings.phrases)
 
 
 def site_shows_heading(world: World, name: str, text: str) -> Problems:
@@ -465,14 +464,31 @@ def container_still_running(world: World, name: str | None = None) -> Problems:
             f"{containers.stopped_reason(ecs, settings, task)}"]
 
 
-def deployment_times(world: World, reports_dir: Path) -> Problems:
-    """Every deployment timed (reports_dir/metrics.json and the evidence); the averages within their limits."""
+def deployment_times(world: World) -> Problems:
+    """Every deployment timed (metrics.json in the reports and the evidence); the averages within their limits."""
     world.observer.await_outcomes(world.scenario.sessions, failures_allowed=True)
-    measured, untimed = metrics.measure_deployments(world.scenario.sessions, world.target.settings)
+    measured, untimed = metrics.measure_deployments(world.scenario.sessions, world.target.settings.phrases)
     limits = metrics.Limits.from_settings(world.target.settings)
-    world.scenario.metrics = metrics.write_json(reports_dir / "metrics.json", measured, limits, untimed)
+    world.scenario.metrics = metrics.write_json(world.reports_dir / "metrics.json", measured, limits, untimed)
     if not measured:
         return ["no edit of this scenario deployed, so no deployment could be timed: " + "; ".join(untimed)]
     world.target.say("deployment metrics:\n" + metrics.table(measured, limits)
                      + "".join(f"\nnot timed: {why}" for why in untimed))
     return metrics.over_limits(measured, limits)
+
+
+# -- the scenario as a whole (features/support/verdicts.py applies these) --------------------------------------
+
+
+def accepted_faults(world: World, tags: list[str]) -> list[known_faults.KnownFault]:
+    """The known faults a scenario with these tags may fail as, on this target (lib/known_faults.py)."""
+    refused = ["mixed-builds"] if world.target.settings.mixed_builds == "fail" else []
+    return known_faults.accepted(tags, real_system=world.target.real_system, refused=refused)
+
+
+def left_behind(world: World) -> Problems:
+    """Once every check has held: work done twice or at once, and loose ends (executions still running, messages
+    still queued, an active job still recorded)."""
+    world.observer.await_outcomes(world.scenario.sessions, failures_allowed=bool(world.scenario.known_faults))
+    return ([f"work done twice or at once: {p}" for p in work_done_problems(world)]
+            + [f"a loose end: {p}" for p in loose_ends(world)])

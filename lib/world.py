@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from lib.model import Client
@@ -21,13 +22,14 @@ class World:
     onboarding: Onboarding
     observer: SessionObserver
     scenario: ScenarioState
+    reports_dir: Path = Path("reports")  # where this behave process writes its reports (metrics.json, screenshots)
     scenarios_started: int = 0  # numbers each scenario's scope (s1, s2, ...), so no two share a project
     infrastructure_fault: str = ""  # an endpoint that failed beyond its retries: nothing more is judged or read
 
     @classmethod
-    def start(cls, target: Target) -> World:
+    def start(cls, target: Target, reports_dir: Path = Path("reports")) -> World:
         world = cls(target, Onboarding(target.aws, target.settings), SessionObserver(target),
-                    ScenarioState(scope="s0"))
+                    ScenarioState(scope="s0"), reports_dir)
         world.observer.siblings = lambda session: world.scenario.same_thread(session)
         world.observer.peers = lambda session: [s for s in world.scenario.sessions_of(session.name) if s is not session]
         return world

@@ -1,5 +1,5 @@
-"""The `email-processor` state machine, as the proposal defines it (refactor_authority/REFACTOR_PROPOSAL.md),
-run by moto's Step Functions engine.
+"""The `email-processor` state machine, as the proposal defines it (refactor_authority/REFACTOR_PROPOSAL.md of
+jscotthorn/webordinary; docs/contract.md#state-machine-states), run by moto's Step Functions engine.
 
 moto cannot run lambdas here, so each lambda state is a `sqs:sendMessage.waitForTaskToken` to the sandbox's
 lambda queue, answered by `sandbox.lambdas` with SendTaskSuccess: the execution's history and output read as

@@ -1,4 +1,4 @@
-"""The suite's own rules, pinned by the contract's examples (webordinary-contract.md, revision 2)."""
+"""The suite's own rules, pinned by the contract's examples (docs/contract.md)."""
 
 from __future__ import annotations
 
@@ -59,3 +59,10 @@ def output(**fields: object) -> str:
 def test_an_execution_says_how_its_session_ended(status: str, out: str | None, error: str | None,
                                                  cause: str | None, outcome: str) -> None:
     assert e.verdict(status, out, error, cause).outcome == outcome
+
+
+def test_a_commit_subject_starts_without_the_polite_phrases_the_real_container_strips() -> None:
+    # commit-message.service.ts:58-61 strips the first of eight phrases, then capitalises.
+    assert e.commit_action("could you add header with text \"Hi\"") == 'Add header with text "Hi"'
+    assert e.commit_action("Let's update page title to \"X\"") == 'Update page title to "X"'
+    assert e.commit_action("please can you add it") == "Can you add it"  # only the first phrase

@@ -80,12 +80,12 @@ def test_the_suite_passes_as_aws_and_spares_a_real_clients_bucket(standalone: di
                         env={**FAKE_AWS, "GITHUB_TOKEN": "fake-token-for-the-facade"})
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     ran = {name: status for name, (status, _) in scenario_results(report).items() if status != "untested"}
-    # The known fault fails as known (skipped); the sandbox-only scenario is skipped on target=aws.
+    # The known fault fails as known (skipped); @use.with_target=local is skipped on target=aws.
     assert ran["Two clients editing at once each get only their own site"] == "passed", ran
     assert ran["Each thread's commits carry a tag of their own"] == "skipped", ran
     assert ran["An edit that breaks the build leaves the site as it was, and the next edit deploys"] == "skipped", ran
     page = (tmp_path / "living-documentation.html").read_text()
-    assert "known fault shared-commit-tag" in page and "sandbox only: the real system cannot" in page
+    assert "known fault shared-commit-tag" in page and "runs only where the sandbox stands in for Claude" in page
     assert s3.get_object(Bucket=AMELIA, Key="index.html")["Body"].read() == AMELIA_PAGE
     assert {b["Name"] for b in s3.list_buckets()["Buckets"]} == before  # nothing the run created remains
     assert s3.list_objects_v2(Bucket="webordinary-ses-emails").get("KeyCount", 0) == emails_before

@@ -19,9 +19,9 @@ def test_clients_are_namespaced_by_run_and_scenario() -> None:
 
 def test_a_name_that_would_overflow_the_bucket_name_is_refused() -> None:
     with pytest.raises(naming.NamingError, match="S3 allows 63"):
-        naming.client_id(Settings(run_id="3f9a1c", name_prefix="webordinary-acceptance"), "a" * 31)
+        naming.check_client_name("a" * 31, Settings(run_id="3f9a1c", name_prefix="webordinary-acceptance"))
 
 
 def test_bad_client_names_are_refused_with_the_rule() -> None:
     with pytest.raises(naming.NamingError, match="'Amelia B' is not usable: use 1-31 lowercase"):
-        naming.client_id(Settings(), "Amelia B")
+        naming.check_client_name("Amelia B", Settings())

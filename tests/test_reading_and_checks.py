@@ -86,11 +86,12 @@ def objects(*ages_s: float) -> list[DeployedObject]:
 
 
 def test_exactly_the_latest_build_has_no_problem_and_stale_or_extra_objects_are_named() -> None:
-    assert latest_build_problems(objects(-0.5, -0.4), log_of(*DEPLOYED_LINES), Settings()) == []
-    problems = latest_build_problems(objects(-0.5, -0.4, 30), log_of(*DEPLOYED_LINES), Settings())
+    assert latest_build_problems(objects(-0.5, -0.4), log_of(*DEPLOYED_LINES), Settings().phrases) == []
+    problems = latest_build_problems(objects(-0.5, -0.4, 30), log_of(*DEPLOYED_LINES), Settings().phrases)
     assert any("1 object(s) older than this deployment: k2" in p for p in problems)
     assert any("uploaded 2 file(s) but the bucket holds 3" in p for p in problems)
-    assert "no completed sync" in latest_build_problems(objects(-0.5), log_of(*DEPLOYED_LINES[:3]), Settings())[0]
+    phrases = Settings().phrases
+    assert "no completed sync" in latest_build_problems(objects(-0.5), log_of(*DEPLOYED_LINES[:3]), phrases)[0]
 
 
 def session(kind: str, *messages: str, sent: int = 0, name: str = "ada") -> Session:
@@ -102,12 +103,12 @@ def session(kind: str, *messages: str, sent: int = 0, name: str = "ada") -> Sess
 
 def test_the_log_is_cross_checked_against_what_the_execution_reports() -> None:
     settings = Settings()
-    assert outcomes.cross_check(session(expectations.DEPLOYED, *DEPLOYED_LINES), settings) == []
+    assert outcomes.cross_check(session(expectations.DEPLOYED, *DEPLOYED_LINES), settings.phrases) == []
     lying = session(expectations.DEPLOYED, "S3 sync failed with code 1: NoSuchBucket")
     assert any("reports deploySuccess: true, but its log has no completed sync" in p
-               for p in outcomes.cross_check(lying, settings))
+               for p in outcomes.cross_check(lying, settings.phrases))
     silent = session(expectations.SYNC_FAILED, expectations.PHRASE_DONE)
-    assert "does not say the sync failed" in outcomes.cross_check(silent, settings)[0]
+    assert "does not say the sync failed" in outcomes.cross_check(silent, settings.phrases)[0]
 
 
 def test_rapid_switching_wants_the_last_deployed_and_no_earlier_one_failed() -> None:
@@ -181,11 +182,11 @@ def test_a_step_s_values_are_checked_before_it_runs() -> None:
                                        "example": 'Add header with text "Hi"'}])
     inputs = Inputs(INSTRUCTIONS, {"gap": at_least(0, "the gap between emails", "seconds")})
     with pytest.raises(InputError, match="the gap between emails must be at least 0 seconds, got -1"):
-        inputs.check(Table(["instruction"], [['Add header with text "Hi"']]), {"gap": -1}, grammar)
+        inputs.check(Table(["instruction"], [['Add header with text "Hi"']]), {"gap": -1}, grammar, Settings())
     with pytest.raises(ValueError, match="cannot interpret instruction 'Make it pop'"):
-        inputs.check(Table(["instruction"], [["Make it pop"]]), {"gap": 1}, grammar)
+        inputs.check(Table(["instruction"], [["Make it pop"]]), {"gap": 1}, grammar, Settings())
     with pytest.raises(ValueError, match="client name 'Olga Smith' is not usable"):
-        Inputs().check(None, {"client": "Olga Smith"}, grammar)
+        Inputs().check(None, {"client": "Olga Smith"}, grammar, Settings())
     assert Inputs.clients([{"client": "olga"}], {"client": "bruno", "other": "carla"}) == ["bruno", "carla", "olga"]
 
 

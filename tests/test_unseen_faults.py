@@ -42,19 +42,19 @@ def a_session(kind: str = expectations.DEPLOYED, lines: tuple[str, ...] = LINES,
 
 def test_done_means_the_bucket_and_the_branch_already_hold_the_work() -> None:
     settings = Settings()
-    assert outcomes.cross_check(a_session(), settings) == []
+    assert outcomes.cross_check(a_session(), settings.phrases) == []
     early = a_session(at_end=Moment(T0 + 9000, [], None, None, None))
-    problems = " ".join(outcomes.cross_check(early, settings))
+    problems = " ".join(outcomes.cross_check(early, settings.phrases))
     assert "reports deploySuccess: true, but when its execution ended edit.wat-x-ada.webordinary.com was not yet " \
            "its build: " in problems
     assert f"committed, but when its execution ended its branch {THREAD} was not on GitHub" in problems
     other_head = a_session(at_end=Moment(T0 + 9000, build(), head("thread-other"), None, None))
-    assert "the head of" in outcomes.cross_check(other_head, settings)[0]
+    assert "the head of" in outcomes.cross_check(other_head, settings.phrases)[0]
 
 
 def test_the_ownership_row_must_move_with_each_message() -> None:
     stale = a_session(at_end=Moment(T0 + 9000, build(), head(), Ownership("c", T0 - 60_000, T0 // 1000), None))
-    problems = outcomes.cross_check(stale, Settings())
+    problems = outcomes.cross_check(stale, Settings().phrases)
     assert len(problems) == 1 and "lastActivity does not move with each message" in problems[0]
 
 
@@ -72,13 +72,14 @@ def test_a_failed_build_changes_nothing() -> None:
     before = Moment(T0 - 10, build(T0 - 9000), head(), None, None)
     unchanged = a_session(expectations.BUILD_FAILED, lines, before=before,
                           at_end=Moment(T0 + 9000, build(T0 - 9000), head(), None, None))
-    assert outcomes.failed_build_problems(unchanged, settings) == []
+    assert outcomes.failed_build_problems(unchanged, settings.phrases) == []
     pushed_and_synced = a_session(expectations.BUILD_FAILED, lines, before=before, at_end=Moment(
         T0 + 9000, build(T0 + 5000), replace(head(), sha="deadbeef"), None, None))
-    problems = " ".join(outcomes.failed_build_problems(pushed_and_synced, settings))
+    problems = " ".join(outcomes.failed_build_problems(pushed_and_synced, settings.phrases))
     assert "failed to build, yet its bucket changed: changes/a/index.html, index.html" in problems
     assert "failed to build, yet its branch was pushed: its head was c0ffee00, then deadbeef" in problems
-    assert "instead of failing to build" in outcomes.failed_build_problems(a_session(before=before), settings)[0]
+    unbuilt = outcomes.failed_build_problems(a_session(before=before), settings.phrases)
+    assert "instead of failing to build" in unbuilt[0]
 
 
 def test_a_deployment_is_complete_no_empty_file_no_broken_link() -> None:

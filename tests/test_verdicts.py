@@ -54,7 +54,7 @@ def test_an_executions_path_names_each_state_and_how_its_task_ended() -> None:
 
 def test_a_missing_branch_is_compared_with_the_branches_that_name_its_thread() -> None:
     early = a_session(at_end=Moment(T0 + 9000, None, None, None, None, (f"thread-{THREAD}",)))
-    problems = " ".join(outcomes.cross_check(early, Settings()))
+    problems = " ".join(outcomes.cross_check(early, Settings().phrases))
     assert f"its branch {THREAD} was not on GitHub (the branches naming its thread are thread-{THREAD})" in problems
     work = [branches.ThreadWork(THREAD, THREAD, ["Edit"], None)]
     assert f"(the branches naming its thread: thread-{THREAD})" in branches.branch_problems(
@@ -71,7 +71,7 @@ def session(instruction: str, lines: list[str], kind: str, start: int) -> Sessio
 
 
 def test_an_interrupt_that_came_during_the_build_is_what_the_scenario_tested() -> None:
-    settings = Settings()
+    settings = Settings().phrases
     building = [expectations.PHRASE_BUILDING, "Processing interrupt: New message in thread t-2"]
     later = session("Summer", ["x"], expectations.DEPLOYED, T0 + 5000)
     assert outcomes.interrupted_build_problems([(session("Spring", building, "preempted", T0), later)], settings) == []
@@ -143,7 +143,7 @@ def test_the_metrics_time_every_deployment_and_say_which_sessions_they_did_not_t
 
     deployed = a_session()
     preempted = a_session(kind=expectations.PREEMPTED)
-    measured, untimed = metrics.measure_deployments([deployed, preempted], Settings())
+    measured, untimed = metrics.measure_deployments([deployed, preempted], Settings().phrases)
     assert len(measured) == 1 and measured[0].thread_id == THREAD
     assert untimed == [f"{preempted.describe()}: it ended preempted by a newer email (preempted)"]
     assert metrics.over_limits(measured, metrics.Limits(45, 15, 90)) == []

@@ -20,6 +20,7 @@ from behave.step_registry import registry
 
 from lib import known_faults, plan
 from lib.instructions import Grammar
+from lib.settings import Settings
 from reporting.catalog import load_steps
 from sandbox.app import instruction_grammar
 
@@ -54,7 +55,7 @@ def lint_scenario(path: Path, steps: list[Any], grammar: Grammar) -> list[str]:
         values = {argument.name: argument.value for argument in match.arguments}
         planned.append(plan.planned(where, f"{step.keyword} {step.name.rstrip(':')}", definition.func, values,
                                     step.table))
-    return problems + plan.scenario_problems(planned, grammar)
+    return problems + plan.scenario_problems(planned, grammar, Settings.from_ini_file(ROOT / "behave.ini", {}))
 
 
 def feature_files(arguments: list[str]) -> list[Path]:

@@ -35,7 +35,7 @@ from tools import real_faults  # noqa: E402
 
 EXPECTED = ROOT / "tools" / "expected_catches.toml"
 STRICT = "known-fault"  # a scenario that must end as a known fault (lib/known_faults.py)
-NOT_NAMES = {"s3", STRICT, "sandbox-only", "browser"}
+NOT_NAMES = {"s3", STRICT}
 RED = ("failed", "error", "hook_error", "cleanup_error", "undefined")
 KNOWN = "known fault"
 
@@ -50,8 +50,9 @@ class Run:
 
 
 def name_tag(tags: list[str]) -> str | None:
-    """A scenario's name tag (e.g. "isolation"): its first tag that names no kind and no fault."""
-    return next((t for t in tags if t not in NOT_NAMES and ":" not in t), None)
+    """A scenario's name tag (e.g. "isolation"): its first tag that names no kind, no fault, no active or fixture
+    tag (`@use.with_target=local`, `@fixture.browser`)."""
+    return next((t for t in tags if t not in NOT_NAMES and ":" not in t and "." not in t), None)
 
 
 def results(run: Run, reports: Path, only: list[str] | None) -> Run:

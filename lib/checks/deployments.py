@@ -5,19 +5,19 @@ from __future__ import annotations
 import re
 
 from lib.model import DeployedObject, SessionLog
-from lib.settings import Settings
+from lib.settings import Phrases
 
 _SYNC_COUNTS = re.compile(r"(\d+) uploaded, (\d+) deleted")
 
 
-def latest_build_problems(objects: list[DeployedObject], log: SessionLog, settings: Settings) -> list[str]:
+def latest_build_problems(objects: list[DeployedObject], log: SessionLog, phrases: Phrases) -> list[str]:
     """Why the bucket is not exactly the build this session deployed (empty when it is).
 
     `aws s3 sync` re-uploads every file of a fresh build, so after this session's sync every object must be at
     least as new as its `Deploying to S3` line, and their number must equal the uploads.
     """
-    deploying = log.first(settings.phrase_deploying)
-    synced = log.first(settings.phrase_sync_ok)
+    deploying = log.first(phrases.deploying)
+    synced = log.first(phrases.sync_ok)
     if not deploying or not synced:
         return [f"thread {log.thread_id} has no completed sync in its log: {log.summary()}"]
     counts = _SYNC_COUNTS.search(synced.message)

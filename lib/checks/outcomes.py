@@ -8,10 +8,10 @@ import time
 from lib import expectations
 from lib.checks import deployments
 from lib.model import Session
-from lib.settings import Settings
+from lib.settings import Phrases
 
 
-def cross_check(session: Session, settings: Settings) -> list[str]:
+def cross_check(session: Session, phrases: Phrases) -> list[str]:
     """Where the container's log contradicts what the execution reports (empty when they agree)."""
     outcome = session.outcome
     assert outcome is not None
@@ -19,24 +19,24 @@ def cross_check(session: Session, settings: Settings) -> list[str]:
     who = session.describe()
     problems: list[str] = []
     if outcome.kind == expectations.DEPLOYED:
-        if not log.has(settings.phrase_sync_ok):
+        if not log.has(phrases.sync_ok):
             problems.append(f"{who} reports deploySuccess: true, but its log has no completed sync: {log.summary()}")
-        if log.has(settings.phrase_sync_failed):
+        if log.has(phrases.sync_failed):
             problems.append(f"{who} reports deploySuccess: true, but its log says the S3 sync failed: "
-                            f"{log.first(settings.phrase_sync_failed)}")
-    elif outcome.kind == expectations.SYNC_FAILED and not log.has(settings.phrase_sync_failed):
+                            f"{log.first(phrases.sync_failed)}")
+    elif outcome.kind == expectations.SYNC_FAILED and not log.has(phrases.sync_failed):
         problems.append(f"{who} reports deploySuccess: false, but the container's log does not say the sync "
                         f"failed: {log.summary()}")
-    elif outcome.kind == expectations.BUILD_FAILED and log.has(settings.phrase_deploying):
+    elif outcome.kind == expectations.BUILD_FAILED and log.has(phrases.deploying):
         problems.append(f"{who} reports buildSuccess: false, yet its log shows a deployment: {log.summary()}")
-    return problems + at_end_problems(session, settings)
+    return problems + at_end_problems(session, phrases)
 
 
 # S3 and the suite's clock keep whole seconds or drift a little.
 CLOCK_SKEW_MS = 1000
 
 
-def at_end_problems(session: Session, settings: Settings) -> list[str]:
+def at_end_problems(session: Session, phrases: Phrases) -> list[str]:
     """What the execution reported as done but was not yet true the moment its end was seen: the bucket holding
     its build, its commit at the head of its branch, its project's ownership row moved by its message."""
     outcome = session.outcome
@@ -51,8 +51,8 @@ def at_end_problems(session: Session, settings: Settings) -> list[str]:
             problems.append(f"{who} reports deploySuccess: true, but {when} its bucket did not exist")
         else:
             problems += [f"{who} reports deploySuccess: true, but {when} {session.client.bucket} was not yet its "
-                         f"build: {p}" for p in deployments.latest_build_problems(moment.objects, log, settings)]
-    if log.has(settings.phrase_committing) and session.thread_id:
+                         f"build: {p}" for p in deployments.latest_build_problems(moment.objects, log, phrases)]
+    if log.has(phrases.committing) and session.thread_id:
         branch = expectations.branch_for_thread(session.thread_id)
         if moment.head is None:
             pushed = (f"the branches naming its thread are {', '.join(moment.thread_branches)}"
@@ -95,8 +95,8 @@ def not_deployed(sessions: list[Session]) -> list[str]:
 
 
 def last_wins_problems(sessions: list[Session]) -> list[str]:
-    """For rapid switching (contract: interrupts): each client's last session is deployed; every earlier one
-    ended deployed or preempted, never failed and never left running."""
+    """For rapid switching (docs/contract.md#what-rapid-switching-promises): each client's last session is
+    deployed; every earlier one ended deployed or preempted, never failed and never left running."""
     problems: list[str] = []
     for _, group in itertools.groupby(sorted(sessions, key=lambda s: s.client.name), key=lambda s: s.client.name):
         mine = sorted(group, key=lambda s: s.sent_at_ms)
@@ -112,11 +112,11 @@ def last_wins_problems(sessions: list[Session]) -> list[str]:
     return problems
 
 
-def deployment_order_problems(sessions: list[Session], settings: Settings) -> list[str]:
+def deployment_order_problems(sessions: list[Session], phrases: Phrases) -> list[str]:
     """Which of a client's deployed sessions were deployed before one it sent earlier."""
     problems = []
     for _, group in itertools.groupby(sorted(sessions, key=lambda s: s.client.name), key=lambda s: s.client.name):
-        deployed = [(s, s.outcome.log.first(settings.phrase_sync_ok)) for s in sorted(group, key=lambda s: s.sent_at_ms)
+        deployed = [(s, s.outcome.log.first(phrases.sync_ok)) for s in sorted(group, key=lambda s: s.sent_at_ms)
                     if s.outcome and s.outcome.kind == expectations.DEPLOYED]
         for (earlier, first), (later, second) in itertools.pairwise(deployed):
             if first and second and second.timestamp_ms < first.timestamp_ms:
@@ -124,7 +124,7 @@ def deployment_order_problems(sessions: list[Session], settings: Settings) -> li
     return problems
 
 
-def failed_build_problems(session: Session, settings: Settings) -> list[str]:
+def failed_build_problems(session: Session, phrases: Phrases) -> list[str]:
     """A session whose edit broke the build: its execution says buildSuccess: false, nothing was synced (the
     bucket is object for object what it was before the email) and nothing was pushed (the branch head is too)."""
     outcome = session.outcome
@@ -133,7 +133,7 @@ def failed_build_problems(session: Session, settings: Settings) -> list[str]:
     if outcome.kind != expectations.BUILD_FAILED:
         return [f"{who} ended {outcome.describe()} instead of failing to build (buildSuccess: false); its log: "
                 f"{outcome.log.summary()}"]
-    problems = cross_check(session, settings)
+    problems = cross_check(session, phrases)
     before, after = session.before, outcome.at_end
     if before is None or after is None:
         return [*problems, f"{who}: the bucket and branch were not read before and after it"]
@@ -149,16 +149,16 @@ def failed_build_problems(session: Session, settings: Settings) -> list[str]:
     return problems
 
 
-def interrupted_build_problems(pairs: list[tuple[Session, Session]], settings: Settings) -> list[str]:
+def interrupted_build_problems(pairs: list[tuple[Session, Session]], phrases: Phrases) -> list[str]:
     """For each (session, the client's next email, sent once the session's build had begun): the session's log
-    shows the interrupt arriving after its build began and before it deployed (contract: an interrupt stops the
-    running build or sync)."""
+    shows the interrupt arriving after its build began and before it deployed: an interrupt stops the running
+    build or sync (docs/contract.md#what-the-container-does-on-an-interrupt)."""
     problems = []
     for earlier, later in pairs:
         assert earlier.outcome is not None
         log = earlier.outcome.log
-        building, interrupt = log.first(settings.phrase_building), log.first(settings.phrase_interrupt)
-        synced = log.first(settings.phrase_sync_ok)
+        building, interrupt = log.first(phrases.building), log.first(phrases.interrupt)
+        synced = log.first(phrases.sync_ok)
         who = f"{earlier.describe()}, building when {later.instruction!r} arrived,"
         if interrupt is None:
             problems.append(f"{who} was never interrupted (it ended {earlier.outcome.describe()}): {log.summary()}")

@@ -16,7 +16,8 @@ from lib.observe.readers import Readers
 from lib.observe.waiters import wait_until
 
 DIAGNOSE_EVERY_S = 2.0
-# Errors the state machine raises itself (REFACTOR_PROPOSAL.md): no container wrote anything for them.
+# Errors the state machine raises itself (docs/contract.md#state-machine-states, the proposal's): no container wrote
+# anything for them.
 MACHINE_ERRORS = ("IntakeProcessingFailed", "ProcessingTimeout")
 
 

@@ -1,0 +1,49 @@
+"""behavex's coordinator: before the first worker starts, one sandbox all workers attach to; after the last one
+ends, the workers' parts of the run joined into one living documentation."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from lib.settings import Settings
+from reporting import parallel
+from reporting.formatter import write_page
+from sandbox.process import ATTACH_ENV, SandboxProcess
+from support.console import console
+
+
+class Coordinator:
+    # Not a dataclass: behavex loads environment.py as a module it does not register, and dataclasses look it up.
+    def __init__(self, reports: Path, started: float) -> None:
+        self.reports = reports
+        self.started = started
+        self.sandbox: SandboxProcess | None = None
+
+
+_RUNS: list[Coordinator] = []  # behavex calls the two hooks as plain functions: the run between them is kept here
+
+
+def start(context: Any) -> None:
+    from behavex.conf_mgr import get_param  # only behavex calls this hook
+
+    defines = dict(d.split("=", 1) for d in get_param("define") or [] if "=" in d)
+    settings = Settings.from_ini_file(Path("behave.ini"), defines)
+    run = Coordinator(Path(settings.reports_dir), time.time())
+    _RUNS.append(run)
+    parallel.clear(run.reports)
+    if settings.target == "local" and not os.environ.get(ATTACH_ENV):
+        run.sandbox = SandboxProcess(run.reports / "sandbox.log")
+        context.sandbox_endpoints = run.sandbox.start()
+
+
+def finish(context: Any) -> None:
+    run = _RUNS.pop()
+    if run.sandbox:
+        run.sandbox.stop()
+    doc = parallel.join(run.reports, run.started)
+    if doc is not None:
+        write_page(run.reports, doc)
+        console(f"living documentation of {doc.run_id.split(':')[0]}: {run.reports / 'living-documentation.html'}")

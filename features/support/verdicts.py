@@ -1,0 +1,79 @@
+"""A scenario's verdict, by the one rule for known faults (lib/known_faults.judge): after each step, a failed
+check that shows a tagged fault's evidence is marked as that known fault and the scenario goes on; after the
+scenario, red if any check failed otherwise, a known fault if some did and everything else held, else green; and
+the evidence the living documentation shows. An endpoint that fails beyond its retries ends the run."""
+
+from __future__ import annotations
+
+from behave.model import Scenario, Step
+from behave.model_type import Status
+from behave.runner import Context
+
+from lib import evidence, infrastructure, known_faults, verdicts
+from lib.observe import visitor
+from lib.world import World, world
+from support.console import console
+
+
+def judge_step(context: Context, step: Step) -> None:
+    fault = infrastructure.fault_in(step.exception) if step.status in (Status.failed, Status.error) else None
+    if fault:
+        # Not WebOrdinary's fault: no verdict, and nothing more is read or judged through a broken endpoint.
+        world(context).infrastructure_fault = fault
+        console(f"INFRASTRUCTURE ERROR: {fault}. The run stops: no verdict on WebOrdinary")
+        context.abort(reason=f"infrastructure: {fault}")
+        return
+    if step.status != Status.failed or not isinstance(step.exception, AssertionError):
+        return  # only a check that fails can be a known fault; an error (a broken step, a bad input) still fails
+    w = world(context)
+    message = str(step.exception).strip().splitlines()[0]
+    seen = known_faults.judge(f"{step.keyword} {step.name}", message,
+                              verdicts.accepted_faults(w, context.scenario.effective_tags))
+    if seen is None:
+        return
+    # Known: the step is marked so (behave then goes on with the next step, which gets its own verdict).
+    w.scenario.known_faults.append(seen)
+    step.status = Status.skipped
+    step.error_message = f"known fault {seen.describe()}"
+    step.webordinary_known_fault = seen.describe()
+
+
+def judge_scenario(context: Context, scenario: Scenario) -> None:
+    w = world(context)
+    if w.infrastructure_fault:
+        # The reason the living documentation shows (behave sets a step's message only after after_step). No
+        # evidence: reading it through a broken endpoint would only wait out the retries.
+        for step in scenario.steps:
+            if step.status == Status.error:
+                step.error_message = f"infrastructure, not WebOrdinary: {w.infrastructure_fault}"
+        return
+    try:
+        _verdict(scenario, w)
+    finally:
+        # Read by reporting.formatter when behave closes: the living documentation's evidence section.
+        browser = visitor.unavailable(w.target.settings.browser) is None
+        scenario.webordinary_evidence = evidence.collect(w, w.reports_dir / "screenshots" if browser else None)
+
+
+def _verdict(scenario: Scenario, w: World) -> None:
+    red = next((s.status for s in scenario.all_steps if s.status.has_failed()), None)
+    if red is not None:
+        scenario.set_status(red)  # behave would report the first step that is not green: a known fault's skip
+        return
+    if not any(step.step_type == "then" for step in scenario.all_steps):
+        raise AssertionError("the scenario checks nothing: add a Then step that says what should have happened")
+    problems = verdicts.left_behind(w)
+    if problems:
+        message = "; ".join(problems)
+        seen = known_faults.judge("after the scenario", message, verdicts.accepted_faults(w, scenario.effective_tags))
+        if seen is None:
+            raise AssertionError("the scenario passed its checks, but " + message)
+        w.scenario.known_faults.append(seen)
+    if w.scenario.known_faults:
+        reason = known_faults.summary(w.scenario.known_faults)
+        scenario.webordinary_known_fault = reason  # the one verdict the console, JUnit and the page show
+        scenario.skip_reason = reason
+        scenario.set_status(Status.skipped)
+    elif known_faults.STRICT_TAG in scenario.effective_tags:
+        raise AssertionError(f"@{known_faults.STRICT_TAG} scenario passed: the real system's known fault did not "
+                             f"show. Fixed? Remove the @{known_faults.STRICT_TAG} tag")
