@@ -131,10 +131,16 @@ class Outcome:
     detected_at_ms: int  # when the suite saw it (its own clock)
     log: SessionLog
     at_end: Moment | None = None  # the bucket, branch head and ownership read the moment the end was seen
+    evidence: tuple[str, ...] = ()  # what the log, the history and the queues said of this ending (in `detail` too)
 
     def describe(self) -> str:
         """How it ended, as the end of a sentence: "with a failed sync (deploySuccess: false ...)"."""
         return f"{ENDED.get(self.kind, self.kind)} ({self.detail})"
+
+    def ended(self) -> str:
+        """How it ended, in words only ("with a failed build"): for a problem that is not about this ending, so
+        that the ending's evidence does not make that problem look like the ending's known fault."""
+        return ENDED.get(self.kind, self.kind)
 
 
 @dataclass(eq=False)

@@ -166,7 +166,11 @@ def thread_work(world: World, sessions: list[Session]) -> list[ThreadWork]:
                 last.log.has(settings.phrase_interrupt)):
             committing.pop()
         committed = [s.instruction for s in committing]
-        ended = committing[-1].outcome.describe() if committing and committing[-1].outcome else ""
+        last_outcome = committing[-1].outcome if committing else None
+        # How it ended in words, and only the evidence that is about its branch: work done after it was preempted.
+        ended = ", ".join([last_outcome.ended(), *(c for c in last_outcome.evidence
+                                                   if c.startswith(known_faults.CARRIED_ON_EVIDENCE))]) \
+            if last_outcome else ""
         work.append(ThreadWork(thread_id, branch, committed, repository.commits_since_main(branch), ended))
     return work
 

@@ -147,3 +147,21 @@ def test_the_metrics_time_every_deployment_and_say_which_sessions_they_did_not_t
     assert len(measured) == 1 and measured[0].thread_id == THREAD
     assert untimed == [f"{preempted.describe()}: it ended preempted by a newer email (preempted)"]
     assert metrics.over_limits(measured, metrics.Limits(45, 15, 90)) == []
+
+
+def test_a_problem_about_a_branch_does_not_borrow_the_evidence_of_how_its_session_ended() -> None:
+    """Seen in the real container's self-test: with the interrupt's push removed, the missing branch of a thread
+    whose build was interrupted read as interrupted-build-succeeds, because the branch problem quoted the whole
+    ending, evidence and all. A problem quotes only what is about its own claim."""
+    from lib.model import Outcome
+
+    interrupted = Outcome(expectations.BUILD_FAILED, "buildSuccess: false, after an interrupt: task t logged "
+                          "'Processing interrupt: x' at 10:00:00.000, then task t logged 'Build failed with code "
+                          "null:' at 10:00:02.000", "SUCCEEDED", {}, T0, T0, SessionLog(THREAD),
+                          evidence=("after an interrupt: task t logged 'Processing interrupt: x' at 10:00:00.000",))
+    work = [branches.ThreadWork(THREAD, THREAD, ["Edit"], None, interrupted.ended())]
+    [problem] = branches.branch_problems(work, "acceptance", ["main"])
+    assert "its last session ended with a failed build, no branch names its thread" in problem
+    faults = known_faults.accepted(["real-fault:interrupted-build-succeeds", "real-fault:stranded-after-interrupt",
+                                    "real-fault:works-on-after-preemption"], real_system=True)
+    assert known_faults.judge("Then every thread has its own branch", problem, faults) is None

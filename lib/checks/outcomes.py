@@ -90,7 +90,7 @@ def overlap_problems(sessions: list[Session]) -> list[str]:
 
 
 def not_deployed(sessions: list[Session]) -> list[str]:
-    return [f"{s.describe()} ended {s.outcome.describe()}; its log: {s.outcome.log.summary()}"
+    return [f"{s.describe()} ended {s.outcome.describe()}, its log: {s.outcome.log.summary()}"
             for s in sessions if s.outcome and s.outcome.kind != expectations.DEPLOYED]
 
 
@@ -161,7 +161,7 @@ def interrupted_build_problems(pairs: list[tuple[Session, Session]], phrases: Ph
         synced = log.first(phrases.sync_ok)
         who = f"{earlier.describe()}, building when {later.instruction!r} arrived,"
         if interrupt is None:
-            problems.append(f"{who} was never interrupted (it ended {earlier.outcome.describe()}): {log.summary()}")
+            problems.append(f"{who} was never interrupted (it ended {earlier.outcome.ended()}): {log.summary()}")
         elif building is None or interrupt.timestamp_ms < building.timestamp_ms:
             problems.append(f"{who} was interrupted before its build began: {interrupt.message!r}")
         elif synced is not None and synced.timestamp_ms <= interrupt.timestamp_ms:

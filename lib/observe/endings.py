@@ -34,8 +34,8 @@ def clock(ms: int) -> str:
 
 
 def explain(target: Readers, session: Session, execution: Execution, outcome: str, log: SessionLog,
-            peers: list[Session], ended_ms: int) -> str:
-    """What the evidence says of this ending, as clauses for the outcome's detail ("" when it adds nothing)."""
+            peers: list[Session], ended_ms: int) -> list[str]:
+    """What the evidence says of this ending, as clauses for the outcome's detail (none when it adds nothing)."""
     settings = target.settings
     clauses: list[str] = []
     if outcome == expectations.BUILD_FAILED:
@@ -67,7 +67,7 @@ def explain(target: Readers, session: Session, execution: Execution, outcome: st
         failed = log.first(settings.phrase_failed)
         if failed:
             clauses.append(quote(failed))
-    return ", ".join(clauses)
+    return clauses
 
 
 def execution_site(execution: Execution) -> str:

@@ -146,9 +146,9 @@ class SessionObserver:
         log = self._final_log(session, execution, seen.log, ended_ms)
         evidence = endings.explain(self.target, session, execution, verdict.outcome, log, self.peers(session),
                                    ended_ms)
-        detail = f"{verdict.detail}, {evidence}" if evidence else verdict.detail
+        detail = ", ".join([verdict.detail, *evidence])
         session.outcome = Outcome(verdict.outcome, detail, execution.status, verdict.output, ended_ms,
-                                  detected_ms, log, at_end)
+                                  detected_ms, log, at_end, tuple(evidence))
         self.target.detections.append({"thread_id": session.thread_id, "outcome": verdict.outcome,
                                        "ended_ms": ended_ms, "detected_ms": detected_ms})
         return session.outcome
