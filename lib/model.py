@@ -157,6 +157,7 @@ class Session:
     execution_arn: str | None = None
     thread_id: str | None = None
     outcome: Outcome | None = None
+    unended: str = ""  # why its end could not be seen, once a wait for it failed (said again at once after)
     before: Moment | None = None  # the bucket and the replied thread's branch head, read just before sending
 
     @property

@@ -55,8 +55,7 @@ class SessionObserver:
         self.settings = target.settings
         self.siblings = siblings
         self.peers = peers
-        self._diagnosed: dict[int, float] = {}
-        self._unended: dict[int, str] = {}  # id(session) -> why its end was not seen
+        self._diagnosed: dict[Session, float] = {}  # keyed by the session itself: an id() can be reused
 
     # -- one probe -----------------------------------------------------------------------------------------------
     def look(self, session: Session) -> Seen:
@@ -77,9 +76,9 @@ class SessionObserver:
 
     def _due(self, session: Session) -> bool:
         now = time.monotonic()
-        if now - self._diagnosed.get(id(session), 0.0) < DIAGNOSE_EVERY_S:
+        if now - self._diagnosed.get(session, 0.0) < DIAGNOSE_EVERY_S:
             return False
-        self._diagnosed[id(session)] = now
+        self._diagnosed[session] = now
         return True
 
     def diagnose(self, session: Session, log: SessionLog) -> str | None:
@@ -117,8 +116,8 @@ class SessionObserver:
         """Wait until the session's execution ends (or it is found stuck); its outcome, with the container's log."""
         if session.outcome is not None:
             return session.outcome
-        if id(session) in self._unended:
-            raise NoOutcome(self._unended[id(session)])
+        if session.unended:
+            raise NoOutcome(session.unended)
         try:
             seen = wait_until(
                 f"the outcome of {session.describe()}",
@@ -129,14 +128,13 @@ class SessionObserver:
                 **self.target.wait_options(),
             )
         except AssertionError as timed_out:
-            self._unended[id(session)] = str(timed_out)
+            session.unended = str(timed_out)
             raise
         detected_ms = int(time.time() * 1000)
         if seen.stuck:
             state = self.target.executions.current_state(seen.execution.arn) if seen.execution else "?"
-            self._unended[id(session)] = (f"{session.describe()} cannot end: {seen.stuck} (its execution is at "
-                                          f"{state})")
-            raise SessionStuck(self._unended[id(session)])
+            session.unended = f"{session.describe()} cannot end: {seen.stuck} (its execution is at {state})"
+            raise SessionStuck(session.unended)
         execution = seen.execution
         assert execution is not None
         verdict = expectations.verdict(execution.status, execution.output, execution.error, execution.cause)
