@@ -109,6 +109,10 @@ def test_the_log_is_cross_checked_against_what_the_execution_reports() -> None:
                for p in outcomes.cross_check(lying, settings.phrases))
     silent = session(expectations.SYNC_FAILED, expectations.PHRASE_DONE)
     assert "does not say the sync failed" in outcomes.cross_check(silent, settings.phrases)[0]
+    early = session(expectations.DEPLOYED, *DEPLOYED_LINES[:3], expectations.PHRASE_DONE, *DEPLOYED_LINES[3:5])
+    assert [p for p in outcomes.cross_check(early, settings.phrases) if "before it deployed" in p] == [
+        "ada's thread thread-0 ('edit 0') sent its success callback (16:00:03.000) before it deployed: its log has "
+        "'Step 4/5: Deploying to S3...' at 16:00:04.000, after the callback"]
 
 
 def test_rapid_switching_wants_the_last_deployed_and_no_earlier_one_failed() -> None:

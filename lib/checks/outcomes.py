@@ -29,7 +29,22 @@ def cross_check(session: Session, phrases: Phrases) -> list[str]:
                         f"failed: {log.summary()}")
     elif outcome.kind == expectations.BUILD_FAILED and log.has(phrases.deploying):
         problems.append(f"{who} reports buildSuccess: false, yet its log shows a deployment: {log.summary()}")
-    return problems + at_end_problems(session, phrases)
+    return problems + _callback_order_problems(session, phrases) + at_end_problems(session, phrases)
+
+
+def _callback_order_problems(session: Session, phrases: Phrases) -> list[str]:
+    """The success callback is sent once the workflow has returned, after the sync and the push
+    (docs/contract.md#callbacks). Read by order in the log, so it holds however late the log is read."""
+    log = session.outcome.log if session.outcome else None
+    done = log.first(phrases.done) if log else None
+    if log is None or done is None:
+        return []
+    later = [line for phrase in (phrases.deploying, phrases.sync_ok, phrases.sync_failed)
+             if (line := log.first(phrase)) is not None and log.lines.index(line) > log.lines.index(done)]
+    if not later:
+        return []
+    return [f"{session.describe()} sent its success callback ({_clock(done.timestamp_ms)}) before it deployed: "
+            f"its log has {later[0].message!r} at {_clock(later[0].timestamp_ms)}, after the callback"]
 
 
 # S3 and the suite's clock keep whole seconds or drift a little.
