@@ -187,6 +187,7 @@ class Visit:
     url: str
     status: int
     content_type: str
+    cache_control: str = ""  # of the page itself
     title: str = ""
     headings: list[str] = field(default_factory=list)
     text: str = ""  # what a person reads on the rendered page
@@ -201,7 +202,28 @@ class Visit:
         elif not self.content_type.startswith("text/html"):
             problems.append(f"{self.url} is served as {self.content_type or 'no Content-Type'}, so a browser "
                             "downloads it instead of showing a page")
+        elif kept := page_kept_s(self.cache_control):
+            problems.append(f"{self.url} is served with Cache-Control {self.cache_control!r}, so a browser that "
+                            f"saw it keeps it for {kept} without asking again and does not see the next edit")
         return problems + [f"{self.url} has a broken link or asset: {item}" for item in self.broken]
+
+
+# An edit is deployed within a minute or so of its email; a page a browser may keep longer than this hides the
+# next one from a visitor who looked before it.
+PAGE_MAX_AGE_S = 60
+
+
+def page_kept_s(cache_control: str) -> str:
+    """How long a browser keeps a page served with this Cache-Control, when that is longer than PAGE_MAX_AGE_S
+    (as words: "31536000 s (immutable)"); "" when it asks again soon enough."""
+    directives = [d.strip().lower() for d in cache_control.split(",") if d.strip()]
+    if "no-cache" in directives or "no-store" in directives:
+        return ""
+    ages = [int(d.split("=", 1)[1]) for d in directives
+            if d.split("=", 1)[0] == "max-age" and d.split("=", 1)[1].isdigit()]
+    if "immutable" in directives:
+        return f"{max(ages, default=0)} s (immutable: not even on a reload)"
+    return f"{max(ages)} s" if ages and max(ages) > PAGE_MAX_AGE_S else ""
 
 
 @dataclass(frozen=True)

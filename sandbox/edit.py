@@ -220,6 +220,8 @@ class Workspace:
             command += ["--exclude", "changes/*"]
         if "wrong-content-type" in self.faults:
             command += ["--content-type", "application/octet-stream"]
+        if "cached-pages" in self.faults:
+            command += ["--cache-control", "max-age=31536000, immutable"]
         if "staggered-sync" in self.faults:
             # The home page first, the pages it links to a while later (a slow, large upload).
             first = interrupt.run([*command, "--exclude", "changes/*"], env=aws_cli_env())

@@ -34,6 +34,8 @@ FAULTS: dict[str, str] = {
     "summary-only": "an edit lands only in the site's change list, not in the element the instruction names",
     "partial-sync": "a sync that stops part-way: the pages the home page links to are not uploaded",
     "wrong-content-type": "pages stored as application/octet-stream: a browser downloads them instead of showing them",
+    "cached-pages": "pages uploaded with Cache-Control 'max-age=31536000, immutable': a browser that saw a page "
+                    "keeps it for a year and never sees the next edit",
     "staggered-sync": "the home page uploaded seconds before the pages it links to: a visitor meets a mix of builds",
     "stranded-after-interrupt": "after an interrupt the container releases its project and stops polling its queue: "
                                 "the emails behind the interrupt wait for a claim the rate limit does not send "

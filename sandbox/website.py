@@ -4,8 +4,8 @@ page's root-relative links work as on S3; or path-style, `GET /{bucket}/{path}`.
 
 Like S3's website endpoint: a path ending in `/` serves its index document (`index.html`); a path with no such
 object whose `path/index.html` exists is redirected to `path/` (302); a missing object is a 404 with the
-bucket's error document (`404.html`) when it has one; every object is served with the Content-Type it was
-stored with."""
+bucket's error document (`404.html`) when it has one; every object is served with the Content-Type and the
+Cache-Control it was stored with."""
 
 from __future__ import annotations
 
@@ -67,23 +67,27 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         if found is None:
             error = self._get(bucket, ERROR)
-            page, kind = (error if error else (b"<h1>404 Not Found</h1><p>Code: NoSuchKey</p>", "text/html"))
-            return self._send(404, page, kind, body)
-        return self._send(200, found[0], found[1], body)
+            page, kind, cache = error or (b"<h1>404 Not Found</h1><p>Code: NoSuchKey</p>", "text/html", "")
+            return self._send(404, page, kind, body, cache)
+        return self._send(200, found[0], found[1], body, found[2])
 
-    def _get(self, bucket: str, key: str, head: bool = False) -> tuple[bytes, str] | None:
+    def _get(self, bucket: str, key: str, head: bool = False) -> tuple[bytes, str, str] | None:
+        """(body, Content-Type, Cache-Control) of an object, or None when there is none."""
         try:
             if head:
                 answer = self.s3.head_object(Bucket=bucket, Key=key)
-                return b"", answer.get("ContentType", "")
+                return b"", answer.get("ContentType", ""), answer.get("CacheControl", "")
             answer = self.s3.get_object(Bucket=bucket, Key=key)
-            return answer["Body"].read(), answer.get("ContentType", "binary/octet-stream")
+            return (answer["Body"].read(), answer.get("ContentType", "binary/octet-stream"),
+                    answer.get("CacheControl", ""))
         except self.s3.exceptions.ClientError:
             return None
 
-    def _send(self, status: int, payload: bytes, kind: str, body: bool) -> None:
+    def _send(self, status: int, payload: bytes, kind: str, body: bool, cache: str = "") -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
+        if cache:
+            self.send_header("Cache-Control", cache)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         if body:

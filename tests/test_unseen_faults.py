@@ -10,7 +10,18 @@ from datetime import UTC, datetime
 from lib import expectations
 from lib.checks import deployments, outcomes
 from lib.matchers import shows_in, shows_text
-from lib.model import Client, CommitInfo, DeployedObject, LogLine, Moment, Outcome, Ownership, Session, SessionLog
+from lib.model import (
+    Client,
+    CommitInfo,
+    DeployedObject,
+    LogLine,
+    Moment,
+    Outcome,
+    Ownership,
+    Session,
+    SessionLog,
+    Visit,
+)
 from lib.settings import Settings
 
 T0 = 1_764_000_000_000
@@ -103,3 +114,14 @@ def test_shows_means_the_element_the_instruction_names() -> None:
     # In the change list only: any text on the page would have passed, the element does not.
     assert shows_text("XYZ789").matches(PAGE)
     assert not shows_in(expectations.CONFIG_VALUE, "XYZ789").matches(PAGE)
+
+
+def test_a_page_a_browser_would_keep_hides_the_next_edit() -> None:
+    page = "http://edit.wat-x-ada.webordinary.com.s3-website-us-west-2.amazonaws.com/"
+    for quiet in ("", "no-cache", "max-age=60", "public, max-age=0, must-revalidate", "max-age=31536000, no-cache"):
+        assert Visit(page, 200, "text/html", quiet).problems() == [], quiet
+    assert Visit(page, 200, "text/html", "public, max-age=3600").problems() == [
+        f"{page} is served with Cache-Control 'public, max-age=3600', so a browser that saw it keeps it for 3600 s "
+        "without asking again and does not see the next edit"]
+    assert "31536000 s (immutable: not even on a reload)" in Visit(
+        page, 200, "text/html", "max-age=31536000, immutable").problems()[0]

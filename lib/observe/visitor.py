@@ -93,7 +93,7 @@ class Browser:
             for link in sorted({urljoin(url, link).split("#")[0] for link in links}):
                 if urlparse(link).netloc != urlparse(url).netloc:
                     continue  # another site's link is not this deployment's to keep
-                status, kind = self._fetch(link)
+                status, kind, _ = self._fetch(link)
                 if status >= 400:
                     failed.append(f"{link} ({status})")
                 elif link.endswith("/") and not kind.startswith("text/html"):
@@ -104,14 +104,14 @@ class Browser:
         finally:
             context.close()
 
-    def _fetch(self, url: str) -> tuple[int, str]:
-        """(status, Content-Type) of a plain GET, redirects followed, as a browser would."""
+    def _fetch(self, url: str) -> tuple[int, str, str]:
+        """(status, Content-Type, Cache-Control) of a plain GET, redirects followed, as a browser would."""
         handlers = [urllib.request.ProxyHandler({"http": self.proxy} if self.proxy else {})]
         try:
             with urllib.request.build_opener(*handlers).open(url, timeout=15) as answer:
-                return answer.status, answer.headers.get("Content-Type", "")
+                return answer.status, answer.headers.get("Content-Type", ""), answer.headers.get("Cache-Control", "")
         except urllib.error.HTTPError as error:
-            return error.code, error.headers.get("Content-Type", "")
+            return error.code, error.headers.get("Content-Type", ""), error.headers.get("Cache-Control", "")
         except (urllib.error.URLError, OSError):
             raise SiteUnreachable(unreachable(url, self.proxy) or f"{url} cannot be reached") from None
 
