@@ -26,6 +26,12 @@ STRICT_TAG = "known-fault"  # the scenario must show one of its tagged faults, o
 PROBLEM_SEPARATOR = "; "  # how a check joins the problems it found into one message
 
 
+def one_line(text: str) -> str:
+    """Words from outside (a log line, a page) fit to stand inside one problem: on one line, and without the
+    separator, which would split them into problems of their own."""
+    return " ".join(text.split()).replace(PROBLEM_SEPARATOR, ", ")
+
+
 @dataclass(frozen=True)
 class KnownFault:
     name: str

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lib.expectations import ENDED
+from lib.known_faults import one_line
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class SessionLog:
     def summary(self, last: int = 6) -> str:
         if not self.lines:
             return f"no log line for thread {self.thread_id} yet"
-        return " | ".join(line.message for line in self.lines[-last:])
+        return " | ".join(one_line(line.message) for line in self.lines[-last:])
 
 
 @dataclass(frozen=True)

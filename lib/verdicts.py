@@ -202,28 +202,37 @@ def loose_ends(world: World) -> list[str]:
     """What the scenario left unfinished: executions still running, messages left in its clients' queues."""
     problems = []
     for session in world.scenario.sessions:
-        if session.execution_arn:
-            execution = world.target.executions.describe(session.execution_arn)
-            if execution.running:
-                problems.append(f"the execution of {session.describe()} is still RUNNING")
-        else:
+        if session.outcome is not None:
+            continue  # its execution ended
+        if session.unended:
+            problems.append(session.unended)  # its own story: a known fault only if that story is one
+        elif not session.execution_arn:
             problems.append(f"no execution was ever seen for {session.describe()}")
+        elif world.target.executions.describe(session.execution_arn).running:
+            problems.append(f"the execution of {session.describe()} is still RUNNING")
+        else:
+            problems.append(f"the execution of {session.describe()} ended, but how could not be read")
     for client in world.scenario.clients.values():
         moment = moments.take(world.target, client, None)
         if moment.active_thread:
             problems.append(f"the active-job row of {client.project} still names thread {moment.active_thread} "
                             "after all its sessions ended")
-        # Name the sessions a leftover message can be of: how they ended is the evidence of why it is left.
-        ended_otherwise = [f"{s.describe()} ended {s.outcome.describe() if s.outcome else 'unseen'}"
-                           for s in world.scenario.sessions_of(client.name)
-                           if not (s.outcome and s.outcome.kind in (expectations.DEPLOYED, expectations.PREEMPTED))]
-        for queue in (naming.input_queue_for(world.target.settings, client.project),
-                      naming.dead_letter_queue_for(world.target.settings, client.project)):
+        # Name the sessions a leftover message can be of. How they ended is the evidence of why it is left only
+        # for the input queue, and only when each leftover can be one of them: a message in the dead-letter queue
+        # was received, and one more than them is not theirs.
+        otherwise = [s for s in world.scenario.sessions_of(client.name)
+                     if not (s.outcome and s.outcome.kind in (expectations.DEPLOYED, expectations.PREEMPTED))]
+        input_queue = naming.input_queue_for(world.target.settings, client.project)
+        for queue in (input_queue, naming.dead_letter_queue_for(world.target.settings, client.project)):
             counts = queues.counts(world.target.aws.sqs, queue)
-            if counts and sum(counts):
-                problems.append(f"{queue} still holds {counts[0]} waiting and {counts[1]} in-flight message(s)" + (
-                    f", of the sessions that did not end deployed or preempted: {', '.join(ended_otherwise)}"
-                    if ended_otherwise else ""))
+            if not (counts and sum(counts)):
+                continue
+            theirs = queue == input_queue and sum(counts) <= len(otherwise)
+            ended = [f"{s.describe()} ended "
+                     f"{(s.outcome.describe() if theirs else s.outcome.ended()) if s.outcome else 'unseen'}"
+                     for s in otherwise]
+            problems.append(f"{queue} still holds {counts[0]} waiting and {counts[1]} in-flight message(s)" + (
+                f", of the sessions that did not end deployed or preempted: {', '.join(ended)}" if ended else ""))
     return problems
 
 

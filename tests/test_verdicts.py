@@ -108,11 +108,14 @@ def test_the_self_test_reads_each_scenarios_verdict_from_the_runs_data(tmp_path:
          "reason": "known fault shared-commit-tag: ..."},
         {"tags": ["contamination", "s3"], "status": "hook_error", "reason": "the scenario passed its checks, but"},
         {"tags": ["metrics", "s3"], "status": "skipped", "reason": ""},
+        {"tags": ["outline", "s3"], "status": KNOWN_FAULT, "reason": "known fault x: ..."},
+        {"tags": ["outline", "s3"], "status": "failed", "reason": "a bucket is empty"},
+        {"tags": ["outline", "s3"], "status": "passed", "reason": ""},
     ]}]}
     (tmp_path / "run.json").write_text(json.dumps(doc))
     run = selftest.results(selftest.Run("x", 1.0), tmp_path, None)
     assert run.status == {"isolation": "green", "switching-warm": "known", "commit-tags": "green",
-                          "contamination": "red"}
+                          "contamination": "red", "outline": "red"}  # an outline: the worst of its examples
     problems, caught = selftest.verdict(None, [run], {"x": ["switching-warm"]}, real=True)
     assert caught == 0 and problems[0].startswith("x: filed as a known fault by switching-warm")
 

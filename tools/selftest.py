@@ -71,9 +71,12 @@ def results(run: Run, reports: Path, only: list[str] | None) -> Run:
                 state = {"passed": "green", KNOWN: "known", "skipped": "skipped"}.get(status, "red")
             if state != "green":
                 run.reasons.setdefault(tag, scenario["reason"] or status)
-            if run.status.get(tag) not in ("red", "known"):
-                run.status[tag] = state
+            if tag not in run.status or WORST.index(state) > WORST.index(run.status[tag]):
+                run.status[tag] = state  # an outline's examples: the worst of them
     return run
+
+
+WORST = ["green", "skipped", "known", "red"]
 
 
 def behave_command(tags: list[str] | None, reports: Path, defines: dict[str, str]) -> list[str]:
@@ -87,15 +90,20 @@ def behave_command(tags: list[str] | None, reports: Path, defines: dict[str, str
 def run_sandbox(fault: str, defines: dict[str, str], out_dir: Path, only: list[str] | None = None) -> Run:
     """The @s3 suite (or, with `only`, the scenarios with those tags) on a sandbox with `fault` switched on."""
     reports = out_dir / (fault or "clean")
+    shutil.rmtree(reports, ignore_errors=True)  # an earlier self-test's run.json is not this run's verdict
     env = {**os.environ, "WEBORDINARY_SANDBOX_FAULT": fault}
     started = time.monotonic()
-    subprocess.run(behave_command(only, reports, defines), cwd=ROOT, env=env, capture_output=True, text=True)
-    return results(Run(fault or "clean", time.monotonic() - started), reports, only)
+    ran = subprocess.run(behave_command(only, reports, defines), cwd=ROOT, env=env, capture_output=True, text=True)
+    run = results(Run(fault or "clean", time.monotonic() - started), reports, only)
+    if not (reports / "run.json").exists():
+        run.problem = f"behave wrote no report (exit {ran.returncode}): {(ran.stderr.strip().splitlines() or [''])[-1]}"
+    return run
 
 
 def run_real(name: str, checkout: Path, out_dir: Path, only: list[str], tasks: int) -> Run:
     """The scenarios `only` against a build of `checkout` (the user's, or a scratch copy of it with edits)."""
     reports = out_dir / name
+    shutil.rmtree(reports, ignore_errors=True)
     started = time.monotonic()
     tags = " or ".join(f"@{tag}" for tag in only)
     ran = subprocess.run([sys.executable, str(ROOT / "tools" / "real_container.py"), "--src", str(checkout),

@@ -18,15 +18,12 @@ from support.console import console
 def judge_step(context: Context, step: Step) -> None:
     fault = infrastructure.fault_in(step.exception) if step.status in (Status.failed, Status.error) else None
     if fault:
-        # Not WebOrdinary's fault: no verdict, and nothing more is read or judged through a broken endpoint.
-        world(context).infrastructure_fault = fault
-        console(f"INFRASTRUCTURE ERROR: {fault}. The run stops: no verdict on WebOrdinary")
-        context.abort(reason=f"infrastructure: {fault}")
+        _stop(context, fault)
         return
     if step.status != Status.failed or not isinstance(step.exception, AssertionError):
         return  # only a check that fails can be a known fault; an error (a broken step, a bad input) still fails
     w = world(context)
-    message = str(step.exception).strip().splitlines()[0]
+    message = " ".join(str(step.exception).split())  # all of it: a problem on a later line is judged too
     seen = known_faults.judge(f"{step.keyword} {step.name}", message,
                               verdicts.accepted_faults(w, context.scenario.effective_tags))
     if seen is None:
@@ -49,13 +46,30 @@ def judge_scenario(context: Context, scenario: Scenario) -> None:
         return
     try:
         _verdict(scenario, w)
+    except Exception as error:  # the loose ends are read here too, through the same endpoints
+        fault = infrastructure.fault_in(error)
+        if fault is None:
+            raise
+        _stop(context, fault)
+        scenario.set_status(Status.error)
+        return
     finally:
-        # Read by reporting.formatter when behave closes: the living documentation's evidence section.
-        browser = visitor.unavailable(w.target.settings.browser) is None
-        scenario.webordinary_evidence = evidence.collect(w, w.reports_dir / "screenshots" if browser else None)
+        if not w.infrastructure_fault:
+            # Read by reporting.formatter when behave closes: the living documentation's evidence section.
+            browser = visitor.unavailable(w.target.settings.browser) is None
+            scenario.webordinary_evidence = evidence.collect(w, w.reports_dir / "screenshots" if browser else None)
+
+
+def _stop(context: Context, fault: str) -> None:
+    """Not WebOrdinary's fault: no verdict, and nothing more is read or judged through a broken endpoint."""
+    world(context).infrastructure_fault = fault
+    console(f"INFRASTRUCTURE ERROR: {fault}. The run stops: no verdict on WebOrdinary")
+    context.abort(reason=f"infrastructure: {fault}")
 
 
 def _verdict(scenario: Scenario, w: World) -> None:
+    if not w.scenario.known_faults and all(s.status in (Status.skipped, Status.untested) for s in scenario.all_steps):
+        return  # not run (no browser, another target's scenario): no verdict, and no @known-fault to miss
     red = next((s.status for s in scenario.all_steps if s.status.has_failed()), None)
     if red is not None:
         scenario.set_status(red)  # behave would report the first step that is not green: a known fault's skip

@@ -7,6 +7,7 @@ import time
 
 from lib import expectations
 from lib.checks import deployments
+from lib.known_faults import one_line
 from lib.model import Session
 from lib.settings import Phrases
 
@@ -44,7 +45,7 @@ def _callback_order_problems(session: Session, phrases: Phrases) -> list[str]:
     if not later:
         return []
     return [f"{session.describe()} sent its success callback ({_clock(done.timestamp_ms)}) before it deployed: "
-            f"its log has {later[0].message!r} at {_clock(later[0].timestamp_ms)}, after the callback"]
+            f"its log has {one_line(later[0].message)!r} at {_clock(later[0].timestamp_ms)}, after the callback"]
 
 
 # S3 and the suite's clock keep whole seconds or drift a little.

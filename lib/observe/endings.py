@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from lib import aws, expectations, naming
-from lib.known_faults import CARRIED_ON_EVIDENCE, INTERRUPT_EVIDENCE, PROBLEM_SEPARATOR, STRANDED_EVIDENCE
+from lib.known_faults import CARRIED_ON_EVIDENCE, INTERRUPT_EVIDENCE, STRANDED_EVIDENCE, one_line
 from lib.model import Execution, LogLine, Session, SessionLog
 from lib.observe import queues
 from lib.observe.readers import Readers
@@ -24,7 +24,7 @@ def quote(line: LogLine | None) -> str:
     """A log line as evidence: its task, its time and its words (cut, and free of the problem separator)."""
     if line is None:
         return "(no such line)"
-    text = " ".join(line.message.split()).replace(PROBLEM_SEPARATOR, ", ")
+    text = one_line(line.message)
     text = text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "..."
     return f"task {line.task_id} logged {text!r} at {clock(line.timestamp_ms)}"
 

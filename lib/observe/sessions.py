@@ -109,7 +109,7 @@ class SessionObserver:
                 parts.append(f"its queue: {counts[0]} waiting, {counts[1]} in flight")
         parts.append(f"thread {session.thread_id or 'not known yet'}")
         parts.append(f"log: {seen.log.summary(2)}")
-        return "; ".join(parts)
+        return ", ".join(parts)  # one problem: "; " would split it
 
     # -- waiting -------------------------------------------------------------------------------------------------
     def await_outcome(self, session: Session, deadline_s: float | None = None) -> Outcome:
