@@ -128,6 +128,7 @@ DEPLOYED = "deployed"
 SYNC_FAILED = "sync failed"
 BUILD_FAILED = "build failed"
 PREEMPTED = "preempted"
+PREEMPTED_ERROR = "PREEMPTED"  # the error a container's interrupt handler fails its task with
 FAILED = "failed"
 # How a sentence says a session ended that way: "... ended with a failed sync".
 ENDED = {DEPLOYED: "deployed", SYNC_FAILED: "with a failed sync", BUILD_FAILED: "with a failed build",
@@ -151,7 +152,7 @@ def verdict(status: str, output: str | None, error: str | None, cause: str | Non
     its output."""
     document = _json(output)
     caught = document.get("error") if isinstance(document.get("error"), dict) else {}
-    if error == "PREEMPTED" or caught.get("Error") == "PREEMPTED":
+    if error == PREEMPTED_ERROR or caught.get("Error") == PREEMPTED_ERROR:
         return Verdict(PREEMPTED, cause or caught.get("Cause") or "preempted by a newer message", document)
     if status != "SUCCEEDED":
         return Verdict(FAILED, f"{status}: {error or '?'}: {cause or 'no cause given'}", document)

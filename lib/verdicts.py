@@ -290,6 +290,7 @@ def last_one_wins(world: World) -> Problems:
     preempted = [s.describe() for s in sessions if s.outcome and s.outcome.kind == expectations.PREEMPTED]
     world.target.say(f"{len(preempted)} of {len(sessions)} sessions preempted: " + ("; ".join(preempted) or "none"))
     problems = outcomes.last_wins_problems(sessions)
+    problems += outcomes.preemption_problems(sessions, world.target.settings.phrases)
     problems += [p for s in sessions for p in outcomes.cross_check(s, world.target.settings.phrases)]
     return problems + exact_build_problems(world, sessions)
 

@@ -83,7 +83,7 @@ class Sandbox:
         self.threads = [
             EmailIntake(self.clients, self.clients.queue_url(platform.INTAKE_QUEUE), self.machine_arn, self.stopping),
             Lambdas(self.clients, self.clients.queue_url(platform.LAMBDA_QUEUE), repo_url,
-                    self.recipient_rule, self.claim_interval_s, self.stopping),
+                    self.recipient_rule, self.claim_interval_s, self.stopping, self.faults),
         ]
         if self.stand_ins:
             workspace = Workspace(self.state_dir / "workspaces", self._node_modules, self.aws_endpoint_url,

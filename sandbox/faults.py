@@ -24,6 +24,8 @@ FAULTS: dict[str, str] = {
     "same-branch": "every thread commits to one branch instead of its own",
     "success-despite-failure": "a failed sync reported as deploySuccess: true in the success callback",
     "preempted-work-lost": "a preempted session's work is neither committed nor pushed",
+    "interrupt-names-old-thread": "CheckActiveJob's interrupt names the active job's thread as the new one: the "
+                                  "session it preempts is told of a message in its own thread, not the newer email's",
     "claims-while-owning": "a container that owns a project takes another project's claim and stops serving "
                            "the first (generic-container.service.ts:94-147)",
     "commit-as-root": "the container's git identity is not set: its commits are authored by root@localhost",

@@ -27,9 +27,10 @@ class LambdaError(Exception):
 
 class Lambdas(threading.Thread):
     def __init__(self, clients: Clients, queue_url: str, repo_url: str, recipient_rule: str,
-                 claim_interval_s: float, stopping: threading.Event) -> None:
+                 claim_interval_s: float, stopping: threading.Event, faults: frozenset[str] = frozenset()) -> None:
         super().__init__(name="lambdas", daemon=True)
         self.clients = clients
+        self.faults = faults
         self.queue_url = queue_url
         self.repo_url = repo_url
         self.rule = emails.recipient_pattern(recipient_rule)
@@ -91,11 +92,12 @@ class Lambdas(threading.Thread):
                                              Key={"projectUserId": {"S": state["projectKey"]}}).get("Item")
         if not job:
             return {"hasActiveJob": False, "interruptSent": False}
+        newer = job["threadId"]["S"] if "interrupt-names-old-thread" in self.faults else state["threadId"]
         interrupt = {
             "type": "INTERRUPT", "projectId": state["projectId"], "userId": state["userId"],
             "oldMessageId": job["messageId"]["S"], "newMessageId": state["messageId"],
-            "interruptingMessageId": state["messageId"], "newThreadId": state["threadId"],
-            "reason": f"New message in thread {state['threadId']}", "timestamp": int(time.time() * 1000),
+            "interruptingMessageId": state["messageId"], "newThreadId": newer,
+            "reason": f"New message in thread {newer}", "timestamp": int(time.time() * 1000),
         }
         url = self.clients.queue_url(names.interrupt_queue(state["projectId"], state["userId"]))
         try:

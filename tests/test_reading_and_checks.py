@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -121,6 +121,30 @@ def test_rapid_switching_wants_the_last_deployed_and_no_earlier_one_failed() -> 
     bad = [session(expectations.FAILED, sent=0), session(expectations.PREEMPTED, sent=1)]
     problems = outcomes.last_wins_problems(bad)
     assert "neither deployed nor preempted" in problems[0] and "the last edit" in problems[1]
+
+
+def test_only_a_newer_email_preempts_a_session() -> None:
+    phrases = Settings().phrases
+
+    def preempted_by(thread: str, sent: int, where: str = "log") -> Session:
+        s = session(expectations.PREEMPTED, sent=sent)
+        said = f"New message in thread {thread}"
+        s.outcome = replace(s.outcome, detail=f"Interrupted by {said.lower()}" if where == "cause" else "preempted",
+                            log=log_of(f"{expectations.PHRASE_INTERRUPT}: {said}") if where == "log" else log_of())
+        return s
+    newer = [preempted_by("thread-1", 0), session(expectations.DEPLOYED, sent=1)]
+    reply = [preempted_by("thread-0", 0), replace(session(expectations.DEPLOYED, sent=1), thread_id="thread-0")]
+    assert outcomes.preemption_problems(newer, phrases) == outcomes.preemption_problems(reply, phrases) == []
+    for where in ("log", "cause"):
+        itself = [preempted_by("thread-0", 0, where), session(expectations.DEPLOYED, sent=1)]
+        assert outcomes.preemption_problems(itself, phrases) == [
+            "ada's thread thread-0 ('edit 0') was preempted by a new message in thread thread-0 (its own thread), but "
+            "no email of ada in that thread was sent after it: only a newer email may preempt a session"]
+    older = [session(expectations.DEPLOYED, sent=0), preempted_by("thread-0", 1),
+             session(expectations.DEPLOYED, sent=2)]
+    assert "(a thread of its client)" in outcomes.preemption_problems(older, phrases)[0]
+    stranger = [preempted_by("thread-9", 0), session(expectations.DEPLOYED, sent=1)]
+    assert "(no thread of ada's)" in outcomes.preemption_problems(stranger, phrases)[0]
 
 
 def commit(sha: str, thread: str | None, user: str = "acceptance", subject: str = "",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import time
 
 from lib import expectations
@@ -125,6 +126,35 @@ def last_wins_problems(sessions: list[Session]) -> list[str]:
         assert last.outcome is not None
         if last.outcome.kind != expectations.DEPLOYED:
             problems.append(f"the last edit, {last.describe()}, ended {last.outcome.describe()}")
+    return problems
+
+
+# Whose email preempted a session: its interrupt's reason as its container logs it ("Processing interrupt: New
+# message in thread ..."), and the cause of its PREEMPTED failure when the system keeps one (moto drops it;
+# docs/contract.md#callbacks).
+PREEMPTED_BY = re.compile(r"""new message in thread ([^\s,;)'"]+)""", re.IGNORECASE)
+
+
+def preemption_problems(sessions: list[Session], phrases: Phrases) -> list[str]:
+    """A session is preempted only by a newer email of its own client: each thread its preemption names must
+    have an email sent after it (a reply on the same thread counts)."""
+    problems = []
+    for session in sessions:
+        outcome = session.outcome
+        if outcome is None or outcome.kind != expectations.PREEMPTED:
+            continue
+        mine = [s for s in sessions if s.client.name == session.client.name]
+        interrupt = outcome.log.first(phrases.interrupt)
+        named = dict.fromkeys(PREEMPTED_BY.findall(outcome.detail + " " + (interrupt.message if interrupt else "")))
+        for thread in named:
+            if any(s.thread_id == thread and s.sent_at_ms > session.sent_at_ms for s in mine):
+                continue
+            whose = ("its own thread" if thread == session.thread_id else
+                     "a thread of its client" if any(s.thread_id == thread for s in mine) else
+                     f"no thread of {session.client.name}'s")
+            problems.append(f"{session.describe()} was preempted by a new message in thread {thread} ({whose}), "
+                            f"but no email of {session.client.name} in that thread was sent after it: only a newer "
+                            "email may preempt a session")
     return problems
 
 

@@ -54,6 +54,10 @@ def explain(target: Readers, session: Session, execution: Execution, outcome: st
         if site:
             clauses.append(f"its output's siteUrl is {site}")
     elif outcome == expectations.PREEMPTED:
+        # Whose email preempted it: the container's cause, which the execution's own end may not repeat.
+        cause = target.executions.task_failure_cause(execution.arn, expectations.PREEMPTED_ERROR)
+        if cause and cause not in (execution.cause or "") + (execution.output or ""):
+            clauses.append(f"its container's cause: {one_line(cause)!r}")
         # Preempted means stopped: work its container still did for it after its execution ended is evidence.
         later = [line for line in log.lines if line.timestamp_ms > ended_ms + CLOCK_SKEW_MS and any(
             line.message.startswith(p) for p in (settings.phrase_committing, settings.phrase_building,

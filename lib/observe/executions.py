@@ -91,6 +91,15 @@ class Executions:
         return [event for page in self.sfn.get_paginator("get_execution_history").paginate(executionArn=arn)
                 for event in page["events"]]
 
+    def task_failure_cause(self, arn: str, error: str) -> str | None:
+        """The cause a container gave with the task failure `error` (a caught PREEMPTED, say): the state machine
+        may end with a cause of its own, so it is read from the history."""
+        for event in self.history(arn):
+            details = event.get("taskFailedEventDetails") or {}
+            if details.get("error") == error:
+                return str(details.get("cause") or "")
+        return None
+
     def current_state(self, arn: str) -> str:
         """The state the execution entered last and the last thing that happened there (for a report of where it
         is stuck), e.g. `SendToProjectQueue (TaskSubmitted)`."""
