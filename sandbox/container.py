@@ -248,9 +248,9 @@ class Container(threading.Thread):
         self._clear_job()
 
     def _succeed(self, token: str, instruction: Instruction, result: Result) -> None:
+        site_of = "amelia" if "wrong-site-url" in self.faults else instruction.project_id
         output = {"success": True, "messageId": instruction.message_id, "summary": result.summary,
-                  "filesChanged": result.files_changed,
-                  "siteUrl": f"https://{names.bucket(instruction.project_id)}",
+                  "filesChanged": result.files_changed, "siteUrl": f"https://{names.bucket(site_of)}",
                   "buildSuccess": result.build_success, "deploySuccess": result.deploy_success}
         if self._callback(lambda: self.clients.sfn.send_task_success(taskToken=token, output=json.dumps(output))):
             self.log("MessageProcessor", "Successfully processed message and sent callback")

@@ -22,6 +22,7 @@ FAULTS: dict[str, str] = {
     "out-of-order": "a lost FIFO guarantee: a client's waiting messages are handled newest first",
     "slow-build": "a build that takes seconds longer than it should",
     "same-branch": "every thread commits to one branch instead of its own",
+    "wrong-site-url": "the success callback's siteUrl names a hard-coded project ('amelia'), not the client's",
     "success-despite-failure": "a failed sync reported as deploySuccess: true in the success callback",
     "preempted-work-lost": "a preempted session's work is neither committed nor pushed",
     "interrupt-names-old-thread": "CheckActiveJob's interrupt names the active job's thread as the new one: the "

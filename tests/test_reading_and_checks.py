@@ -97,7 +97,7 @@ def test_exactly_the_latest_build_has_no_problem_and_stale_or_extra_objects_are_
 def session(kind: str, *messages: str, sent: int = 0, name: str = "ada") -> Session:
     s = Session(Client(name, f"wat-x-{name}", f"edit.wat-x-{name}.webordinary.com"), f"edit {sent}", "k", "<m>",
                 T0 + sent, thread_id=f"thread-{sent}")
-    s.outcome = Outcome(kind, kind, "SUCCEEDED", {}, T0, T0, log_of(*messages))
+    s.outcome = Outcome(kind, kind, "SUCCEEDED", {"siteUrl": f"https://{s.client.bucket}"}, T0, T0, log_of(*messages))
     return s
 
 
@@ -109,6 +109,13 @@ def test_the_log_is_cross_checked_against_what_the_execution_reports() -> None:
                for p in outcomes.cross_check(lying, settings.phrases))
     silent = session(expectations.SYNC_FAILED, expectations.PHRASE_DONE)
     assert "does not say the sync failed" in outcomes.cross_check(silent, settings.phrases)[0]
+    for site, said in (("https://edit.amelia.webordinary.com", "siteUrl 'https://edit.amelia.webordinary.com'"),
+                       (None, "no siteUrl")):
+        elsewhere = session(expectations.DEPLOYED, *DEPLOYED_LINES)
+        elsewhere.outcome = replace(elsewhere.outcome, output={"siteUrl": site} if site else {})
+        assert outcomes.cross_check(elsewhere, settings.phrases) == [
+            f"ada's thread thread-0 ('edit 0') reports {said}, but its client's site is "
+            "https://edit.wat-x-ada.webordinary.com"]
     early = session(expectations.DEPLOYED, *DEPLOYED_LINES[:3], expectations.PHRASE_DONE, *DEPLOYED_LINES[3:5])
     assert [p for p in outcomes.cross_check(early, settings.phrases) if "before it deployed" in p] == [
         "ada's thread thread-0 ('edit 0') sent its success callback (16:00:03.000) before it deployed: its log has "

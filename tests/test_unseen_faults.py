@@ -47,7 +47,8 @@ def a_session(kind: str = expectations.DEPLOYED, lines: tuple[str, ...] = LINES,
     session = Session(Client("ada", "wat-x-ada", "edit.wat-x-ada.webordinary.com"), "Edit", "k", "<m>", T0,
                       thread_id=THREAD, before=before)
     moment = at_end or Moment(T0 + 9000, build(), head(), Ownership("container-1", T0 + 100, T0 // 1000 + 3600), None)
-    session.outcome = Outcome(kind, kind, "SUCCEEDED", {}, T0 + 8000, T0 + 8500, log, moment)
+    output = {"siteUrl": f"https://{session.client.bucket}"}
+    session.outcome = Outcome(kind, kind, "SUCCEEDED", output, T0 + 8000, T0 + 8500, log, moment)
     return session
 
 

@@ -31,7 +31,21 @@ def cross_check(session: Session, phrases: Phrases) -> list[str]:
                         f"failed: {log.summary()}")
     elif outcome.kind == expectations.BUILD_FAILED and log.has(phrases.deploying):
         problems.append(f"{who} reports buildSuccess: false, yet its log shows a deployment: {log.summary()}")
-    return problems + _callback_order_problems(session, phrases) + at_end_problems(session, phrases)
+    return (problems + _site_url_problems(session) + _callback_order_problems(session, phrases)
+            + at_end_problems(session, phrases))
+
+
+def _site_url_problems(session: Session) -> list[str]:
+    """A success callback names the client's own site (docs/contract.md#execution-outputs)."""
+    outcome = session.outcome
+    if outcome is None or outcome.kind not in (expectations.DEPLOYED, expectations.SYNC_FAILED,
+                                               expectations.BUILD_FAILED):
+        return []
+    site, own = outcome.output.get("siteUrl"), f"https://{session.client.bucket}"
+    if site == own:
+        return []
+    said = f"siteUrl {one_line(str(site))!r}" if site else "no siteUrl"
+    return [f"{session.describe()} reports {said}, but its client's site is {own}"]
 
 
 def _callback_order_problems(session: Session, phrases: Phrases) -> list[str]:
