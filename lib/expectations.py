@@ -45,6 +45,7 @@ PHRASE_BUILD_FAILED = "Build failed with code"
 PHRASE_DEPLOYING = "Step 4/5: Deploying to S3..."
 PHRASE_SYNC_OK = "✅ S3 sync complete"
 PHRASE_SYNC_FAILED = "S3 sync failed"
+PHRASE_PUSHED = "Pushed branch"  # git.service.ts:629 (and :248)
 PHRASE_DONE = "Successfully processed message and sent callback"
 PHRASE_FAILED = "Failed to process message"
 PHRASE_INTERRUPTED = "Interrupt handling complete"

@@ -42,6 +42,7 @@ class Phrases:
     deploying: str
     sync_ok: str
     sync_failed: str
+    pushed: str
     done: str
     failed: str
     interrupted: str
@@ -94,6 +95,7 @@ class Settings:
     phrase_deploying: str = contract.PHRASE_DEPLOYING
     phrase_sync_ok: str = contract.PHRASE_SYNC_OK
     phrase_sync_failed: str = contract.PHRASE_SYNC_FAILED
+    phrase_pushed: str = contract.PHRASE_PUSHED
     phrase_done: str = contract.PHRASE_DONE
     phrase_failed: str = contract.PHRASE_FAILED
     phrase_interrupted: str = contract.PHRASE_INTERRUPTED

@@ -219,12 +219,12 @@ class Container(threading.Thread):
         for helper in helpers:
             helper.start()
         result = Result()
-        if "done-before-done" in self.faults:
+        if {"done-before-done", "push-after-callback"} & self.faults:
             result.report_early = lambda: self._succeed(token, instruction, result)
         try:
             edit.process(instruction, self.workspace, self.log, interrupt, result)
             interrupt.check()
-            if result.report_early is None:
+            if not result.reported:  # a failed build returns before an early report
                 self._succeed(token, instruction, result)
         except Interrupted as stop:
             done.set()

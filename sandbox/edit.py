@@ -72,8 +72,10 @@ class Result:
     build_success: bool = False
     deploy_success: bool = False
     branch: str = ""
-    # Under the done-before-done fault: sends the success callback once the build is done, before sync and push.
+    # Under the done-before-done and push-after-callback faults: sends the success callback before the work is
+    # done (before the sync, or before the push).
     report_early: Callable[[], None] | None = None
+    reported: bool = False
 
 
 class Interrupt:
@@ -261,8 +263,8 @@ def process(instruction: Instruction, ws: Workspace, log: Log, interrupt: Interr
     else:
         result.build_success = True
         log(MESSAGE_PROCESSOR, "✅ Astro build successful")
-    if result.report_early is not None:
-        result.deploy_success = True
+    if result.report_early is not None and "done-before-done" in ws.faults:
+        result.deploy_success = result.reported = True
         result.report_early()
         time.sleep(LATE_WORK_SECONDS)
     log(MESSAGE_PROCESSOR, "Step 4/5: Deploying to S3...")
@@ -281,6 +283,9 @@ def process(instruction: Instruction, ws: Workspace, log: Log, interrupt: Interr
             raise SyncCrash(f"S3 sync exited with code {sync.returncode}")
         if "success-despite-failure" in ws.faults:
             result.deploy_success = True
+    if result.report_early is not None and "push-after-callback" in ws.faults:
+        result.reported = True
+        result.report_early()
     log(MESSAGE_PROCESSOR, "Step 5/5: Pushing to GitHub...")
     ws.push(path, result.branch)
     log(GIT_SERVICE, f"Pushed branch {result.branch} successfully")

@@ -34,6 +34,7 @@ FAULTS: dict[str, str] = {
     "stale-ownership": "the ownership row's lastActivity and ttl are set at the claim and never moved by messages",
     "deploy-failed-build": "a failed build deploys whatever dist/ holds and pushes its commit anyway",
     "done-before-done": "the success callback is sent before the sync and the push have finished",
+    "push-after-callback": "the success callback sent after the sync but before the push, which follows at once",
     "summary-only": "an edit lands only in the site's change list, not in the element the instruction names",
     "partial-sync": "a sync that stops part-way: the pages the home page links to are not uploaded",
     "wrong-content-type": "pages stored as application/octet-stream: a browser downloads them instead of showing them",

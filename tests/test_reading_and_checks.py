@@ -117,9 +117,12 @@ def test_the_log_is_cross_checked_against_what_the_execution_reports() -> None:
             f"ada's thread thread-0 ('edit 0') reports {said}, but its client's site is "
             "https://edit.wat-x-ada.webordinary.com"]
     early = session(expectations.DEPLOYED, *DEPLOYED_LINES[:3], expectations.PHRASE_DONE, *DEPLOYED_LINES[3:5])
-    assert [p for p in outcomes.cross_check(early, settings.phrases) if "before it deployed" in p] == [
-        "ada's thread thread-0 ('edit 0') sent its success callback (16:00:03.000) before it deployed: its log has "
-        "'Step 4/5: Deploying to S3...' at 16:00:04.000, after the callback"]
+    assert [p for p in outcomes.cross_check(early, settings.phrases) if "before its work was done" in p] == [
+        "ada's thread thread-0 ('edit 0') sent its success callback (16:00:03.000) before its work was done: its log "
+        "has 'Step 4/5: Deploying to S3...' at 16:00:04.000, after the callback"]
+    unpushed = session(expectations.DEPLOYED, *DEPLOYED_LINES, "Pushed branch thread-0 successfully")
+    assert "its log has 'Pushed branch thread-0 successfully' at 16:00:06.000" in outcomes.cross_check(
+        unpushed, settings.phrases)[0]
 
 
 def test_rapid_switching_wants_the_last_deployed_and_no_earlier_one_failed() -> None:

@@ -49,18 +49,22 @@ def _site_url_problems(session: Session) -> list[str]:
 
 
 def _callback_order_problems(session: Session, phrases: Phrases) -> list[str]:
-    """The success callback is sent once the workflow has returned, after the sync and the push
-    (docs/contract.md#callbacks). Read by order in the log, so it holds however late the log is read."""
-    log = session.outcome.log if session.outcome else None
-    done = log.first(phrases.done) if log else None
-    if log is None or done is None:
+    """The success callback is sent once the workflow has returned: after the sync and the push
+    (docs/contract.md#callbacks, #log-lines-in-order). Read by order in the log, so it holds however soon or late
+    the log is read, and however quick the late work was."""
+    outcome = session.outcome
+    if outcome is None or outcome.kind not in (expectations.DEPLOYED, expectations.SYNC_FAILED):
+        return []  # a failed build's workflow ends before the sync and the push
+    log = outcome.log
+    done = log.first(phrases.done)
+    if done is None:
         return []
-    later = [line for phrase in (phrases.deploying, phrases.sync_ok, phrases.sync_failed)
+    later = [line for phrase in (phrases.deploying, phrases.sync_ok, phrases.sync_failed, phrases.pushed)
              if (line := log.first(phrase)) is not None and log.lines.index(line) > log.lines.index(done)]
     if not later:
         return []
-    return [f"{session.describe()} sent its success callback ({_clock(done.timestamp_ms)}) before it deployed: "
-            f"its log has {one_line(later[0].message)!r} at {_clock(later[0].timestamp_ms)}, after the callback"]
+    return [f"{session.describe()} sent its success callback ({_clock(done.timestamp_ms)}) before its work was "
+            f"done: its log has {one_line(later[0].message)!r} at {_clock(later[0].timestamp_ms)}, after the callback"]
 
 
 # S3 and the suite's clock keep whole seconds or drift a little.
