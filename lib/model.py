@@ -216,14 +216,15 @@ PAGE_MAX_AGE_S = 60
 
 def page_kept_s(cache_control: str) -> str:
     """How long a browser keeps a page served with this Cache-Control, when that is longer than PAGE_MAX_AGE_S
-    (as words: "31536000 s (immutable)"); "" when it asks again soon enough."""
+    (as words: "3600 s"); "" when it asks again soon enough."""
     directives = [d.strip().lower() for d in cache_control.split(",") if d.strip()]
     if "no-cache" in directives or "no-store" in directives:
         return ""
     ages = [int(d.split("=", 1)[1]) for d in directives
             if d.split("=", 1)[0] == "max-age" and d.split("=", 1)[1].isdigit()]
     if "immutable" in directives:
-        return f"{max(ages, default=0)} s (immutable: not even on a reload)"
+        kept = f"{max(ages)} s" if ages else "as long as it holds it"
+        return f"{kept} (immutable: not even on a reload)"
     return f"{max(ages)} s" if ages and max(ages) > PAGE_MAX_AGE_S else ""
 
 
