@@ -219,13 +219,11 @@ class Container(threading.Thread):
         for helper in helpers:
             helper.start()
         result = Result()
-        if {"done-before-done", "push-after-callback"} & self.faults:
-            result.report_early = lambda: self._succeed(token, instruction, result)
+        result.report = lambda: self._succeed(token, instruction, result)
         try:
             edit.process(instruction, self.workspace, self.log, interrupt, result)
             interrupt.check()
-            if not result.reported:  # a failed build returns before an early report
-                self._succeed(token, instruction, result)
+            result.report_now()  # unless a fault already did
         except Interrupted as stop:
             done.set()
             self._preempted(token, instruction, message, result, stop)

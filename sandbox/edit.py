@@ -72,10 +72,15 @@ class Result:
     build_success: bool = False
     deploy_success: bool = False
     branch: str = ""
-    # Under the done-before-done and push-after-callback faults: sends the success callback before the work is
-    # done (before the sync, or before the push).
-    report_early: Callable[[], None] | None = None
+    # Sends the success callback; the done-before-done and push-after-callback faults call it before the work is
+    # done (before the sync, or before the push), and the container calls it at the end if nobody has.
+    report: Callable[[], None] | None = None
     reported: bool = False
+
+    def report_now(self) -> None:
+        if self.report is not None and not self.reported:
+            self.reported = True
+            self.report()
 
 
 class Interrupt:
@@ -263,9 +268,9 @@ def process(instruction: Instruction, ws: Workspace, log: Log, interrupt: Interr
     else:
         result.build_success = True
         log(MESSAGE_PROCESSOR, "✅ Astro build successful")
-    if result.report_early is not None and "done-before-done" in ws.faults:
-        result.deploy_success = result.reported = True
-        result.report_early()
+    if "done-before-done" in ws.faults:
+        result.deploy_success = True
+        result.report_now()
         time.sleep(LATE_WORK_SECONDS)
     log(MESSAGE_PROCESSOR, "Step 4/5: Deploying to S3...")
     sync = ws.sync(path, instruction.project_id, interrupt)
@@ -283,9 +288,8 @@ def process(instruction: Instruction, ws: Workspace, log: Log, interrupt: Interr
             raise SyncCrash(f"S3 sync exited with code {sync.returncode}")
         if "success-despite-failure" in ws.faults:
             result.deploy_success = True
-    if result.report_early is not None and "push-after-callback" in ws.faults:
-        result.reported = True
-        result.report_early()
+    if "push-after-callback" in ws.faults:
+        result.report_now()
     log(MESSAGE_PROCESSOR, "Step 5/5: Pushing to GitHub...")
     ws.push(path, result.branch)
     log(GIT_SERVICE, f"Pushed branch {result.branch} successfully")
