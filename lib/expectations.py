@@ -32,6 +32,11 @@ REPOSITORY = "webordinary/test-repo"
 DEFAULT_BRANCH = "main"
 TEST_STACK_TAG = "webordinary:test-stack=true"
 COMMIT_AUTHOR = "WebOrdinary Container <container@webordinary.com>"
+# The state machine's states that read and route an email (the proposal's names, docs/contract.md#entry).
+STATE_PARSE_EMAIL = "ParseEmail"
+STATE_CHECK_OWNERSHIP = "CheckOwnership"
+ROUTE_OWNED = "RouteToProjectQueue"  # an owner exists: the message goes to its project's queue only
+ROUTE_UNOWNED = "RouteToQueuesWithClaim"  # no owner: the message and a (rate-limited) claim request
 
 # -- log lines (the message part, after the NestJS prefix) -------------------------------------------------------
 # `[Nest] <pid>  - <date, time>     LOG [<Context>] <message>`, with ANSI colours unless NO_COLOR is set.

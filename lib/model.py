@@ -107,6 +107,28 @@ class Ownership:
     container_id: str
     last_activity_ms: int
     ttl_s: int
+    claimed_at_ms: int = 0
+
+
+@dataclass(frozen=True)
+class ActiveJob:
+    """A project+user's row in the active-jobs table: the message a container says it is working on."""
+
+    message_id: str
+    thread_id: str
+    container_id: str
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What the state machine made of an email before it routed it (docs/contract.md#entry), from the execution's
+    history: ParseEmail's result, whether CheckOwnership found an owner and when it looked, the routing state."""
+
+    input_message_id: str  # the execution's input, as the intake started it
+    parsed: dict[str, Any]  # ParseEmail's result: projectId, userId, threadId, queueUrl, messageId, ...
+    owner_found: bool | None  # None: no CheckOwnership result in the history
+    ownership_checked_ms: int | None
+    route: str  # the routing state entered
 
 
 @dataclass(frozen=True)
@@ -160,6 +182,7 @@ class Session:
     outcome: Outcome | None = None
     unended: str = ""  # why its end could not be seen, once a wait for it failed (said again at once after)
     before: Moment | None = None  # the bucket and the replied thread's branch head, read just before sending
+    intake: Intake | None = None  # what the pipeline made of the email, once its execution had routed it
 
     @property
     def name(self) -> str:

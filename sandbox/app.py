@@ -71,7 +71,7 @@ class Sandbox:
         os.environ["MOTO_PORT"] = str(port)
         platform.configure_moto(self.aws_endpoint_url)
         self.clients = Clients(self.aws_endpoint_url)
-        self.machine_arn = platform.provision(self.clients)
+        self.machine_arn = platform.provision(self.clients, self.faults)
         self.origin = origin.create_origin(self.state_dir / "origin")
         self.github = GitHubFacade(self.state_dir / "origin").start()
         self.fronts = [Front(self.aws_endpoint_url, None, self.flaky_every, self.down_after).start(),

@@ -65,6 +65,7 @@ class Container(threading.Thread):
         self.promised = False  # a claim was handed to it and not yet tried
         self.holds_claim = False  # whether its ownership row is in place
         self.handled_twice: set[str] = set()  # under the process-twice fault
+        self.received = 0  # messages taken from project queues (drops-a-message drops the second)
         self.crashed: BaseException | None = None
 
     @property
@@ -203,6 +204,14 @@ class Container(threading.Thread):
                                                f"{message['MessageId']}: {error}")
             self._dead_letter(message)
             return
+        self.received += 1
+        if "drops-a-message" in self.faults and self.received == 2:
+            # The real handler's early return when it believes it is busy; its poller then deletes the message.
+            self.log("MessageProcessor", f"Received Step Functions message for {instruction.project_id}#"
+                                         f"{instruction.user_id}")
+            self.log.warn("MessageProcessor", "Already processing a message, this should not happen with FIFO")
+            self._delete_message(message)
+            return
         if not self.holds_claim and not self._claim(self.owned):
             # After an interrupt it released the project; someone else has it now: hand the message back.
             self.clients.sqs.change_message_visibility(QueueUrl=self.owned.queue_url,
@@ -212,6 +221,8 @@ class Container(threading.Thread):
         token = data["taskToken"]
         self._touch()
         self._record_job(instruction, message, token)
+        if "releases-while-working" in self.faults:
+            self._release()
         interrupt = Interrupt()
         done = threading.Event()
         helpers = [threading.Thread(target=self._heartbeats, args=(token, done), daemon=True),

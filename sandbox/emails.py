@@ -51,9 +51,10 @@ class ThreadBook:
         self._threads: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def thread_for(self, message: EmailMessage) -> str:
+    def thread_for(self, message: EmailMessage, follow_replies: bool = True) -> str:
         own = (message.get("Message-ID") or "").strip()
-        related = " ".join(str(message.get(h) or "") for h in ("References", "In-Reply-To"))
+        headers = ("References", "In-Reply-To") if follow_replies else ()
+        related = " ".join(str(message.get(h) or "") for h in headers)
         referenced = _MESSAGE_ID.findall(related)
         with self._lock:
             found = _THREAD_IN_HEADER.search(related)
@@ -74,7 +75,7 @@ def new_thread_id() -> str:
     return f"thread-{int(time.time() * 1000)}-{''.join(secrets.choice(alphabet) for _ in range(6))}"
 
 
-def parse(raw: bytes, rule: re.Pattern[str], threads: ThreadBook) -> ParsedEmail:
+def parse(raw: bytes, rule: re.Pattern[str], threads: ThreadBook, follow_replies: bool = True) -> ParsedEmail:
     message = BytesParser(policy=policy.default).parsebytes(raw)
     recipients = [address for _, address in getaddresses([str(v) for v in message.get_all("To", [])])]
     match = next((m for m in (rule.match(a) for a in recipients) if m), None)
@@ -85,7 +86,8 @@ def parse(raw: bytes, rule: re.Pattern[str], threads: ThreadBook) -> ParsedEmail
     if not body:
         raise EmailError("the email has no plain-text body to take the instruction from")
     return ParsedEmail(
-        project=match["project"].lower(), user=match["user"].lower(), thread_id=threads.thread_for(message),
+        project=match["project"].lower(), user=match["user"].lower(),
+        thread_id=threads.thread_for(message, follow_replies),
         message_id_header=str(message.get("Message-ID") or ""), subject=str(message.get("Subject") or ""),
         sender=str(message.get("From") or ""), body=body,
     )

@@ -44,6 +44,15 @@ FAULTS: dict[str, str] = {
     "stranded-after-interrupt": "after an interrupt the container releases its project and stops polling its queue: "
                                 "the emails behind the interrupt wait for a claim the rate limit does not send "
                                 "(the real container, 163a3ef)",
+    "intake-user-from-sender": "ParseEmail takes the user from the sender's address, not the recipient's",
+    "intake-reply-new-thread": "ParseEmail ignores In-Reply-To and References: every reply starts a thread of its own",
+    "intake-stale-queue": "ParseEmail keeps the first queue URL it made (a lambda's module-level cache): every "
+                          "later email goes to the first client's queue",
+    "ownership-misread": "CheckOwnership looks up the project without its user: an owned project's emails are "
+                         "routed as unowned, with a new claim each",
+    "drops-a-message": "a container takes its second message while it thinks it is busy, logs 'Already processing a "
+                       "message' and deletes it unhandled (message-processor.service.ts:78-81 with two consumers)",
+    "releases-while-working": "a container releases its project as soon as it starts a message and works on",
     # Not a fault: a known fault fixed. A @known-fault scenario that passes must turn the run red.
     "fixed-commit-tag": "the known fault `[thread-1]` for every thread fixed: each thread's commits get a tag "
                         "of their own",

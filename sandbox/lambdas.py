@@ -38,6 +38,7 @@ class Lambdas(threading.Thread):
         self.stopping = stopping
         self.threads = emails.ThreadBook()
         self._last_claim: dict[str, float] = {}
+        self._first_queue_url: str | None = None  # under intake-stale-queue
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="lambda")
         self.functions: dict[str, Callable[[dict], dict]] = {
@@ -76,14 +77,20 @@ class Lambdas(threading.Thread):
     def parse_email(self, event: dict) -> dict:
         raw = self.clients.s3.get_object(Bucket=event["bucket"], Key=event["key"])["Body"].read()
         try:
-            email = emails.parse(raw, self.rule, self.threads)
+            email = emails.parse(raw, self.rule, self.threads, "intake-reply-new-thread" not in self.faults)
         except emails.EmailError as error:
             raise LambdaError(str(error)) from None
+        queue_url = self.clients.queue_url(names.input_queue(email.project, email.user))
+        if "intake-stale-queue" in self.faults:
+            queue_url = self._first_queue_url = self._first_queue_url or queue_url
+        user = email.user
+        if "intake-user-from-sender" in self.faults:
+            user = email.sender.rsplit("<", 1)[-1].split("@", 1)[0].lower()
         return {
             "bucket": event["bucket"], "key": event["key"], "messageId": event["messageId"],
-            "threadId": email.thread_id, "projectId": email.project, "userId": email.user,
-            "projectKey": names.project_key(email.project, email.user),
-            "queueUrl": self.clients.queue_url(names.input_queue(email.project, email.user)),
+            "threadId": email.thread_id, "projectId": email.project, "userId": user,
+            "projectKey": names.project_key(email.project, user),
+            "queueUrl": queue_url,
             "subject": email.subject, "from": email.sender, "body": email.body, "repoUrl": self.repo_url,
         }
 

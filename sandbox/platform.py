@@ -25,7 +25,7 @@ def configure_moto(endpoint: str) -> None:
         "model_name": "ecs::task", "transition": {"progression": "manual", "times": 1_000_000}}).raise_for_status()
 
 
-def provision(clients: Clients) -> str:
+def provision(clients: Clients, faults: frozenset[str] = frozenset()) -> str:
     """Create the platform's resources (idempotent); returns the state machine's ARN."""
     ddb = clients.dynamodb
     existing = set(ddb.list_tables()["TableNames"])
@@ -49,7 +49,7 @@ def provision(clients: Clients) -> str:
     )
     lambda_queue = clients.sqs.create_queue(QueueName=LAMBDA_QUEUE)["QueueUrl"]
     machine = clients.sfn.create_state_machine(
-        name=names.STATE_MACHINE, definition=statemachine.definition(lambda_queue), roleArn=ROLE_ARN,
+        name=names.STATE_MACHINE, definition=statemachine.definition(lambda_queue, faults), roleArn=ROLE_ARN,
         tags=[names.TEST_STACK_TAG],
     )
     return machine["stateMachineArn"]

@@ -67,7 +67,9 @@ def _catches() -> list[dict]:
     ]
 
 
-def definition(lambda_queue_url: str) -> str:
+def definition(lambda_queue_url: str, faults: frozenset[str] = frozenset()) -> str:
+    # Under ownership-misread, the lookup key lacks the user: no row is ever found.
+    owner_key = "$.projectId" if "ownership-misread" in faults else "$.projectKey"
     states = {
         "ParseEmail": {**_lambda("parse-email", lambda_queue_url, "$", "CheckOwnership"),
                        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "ParseFailure"}]},
@@ -75,7 +77,7 @@ def definition(lambda_queue_url: str) -> str:
         "CheckOwnership": {
             "Type": "Task",
             "Resource": "arn:aws:states:::dynamodb:getItem",
-            "Parameters": {"TableName": names.OWNERSHIP_TABLE, "Key": {"projectKey": {"S.$": "$.projectKey"}},
+            "Parameters": {"TableName": names.OWNERSHIP_TABLE, "Key": {"projectKey": {"S.$": owner_key}},
                            "ConsistentRead": True},
             "ResultPath": "$.ownership",
             "Next": "CheckActiveJob",

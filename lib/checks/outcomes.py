@@ -97,7 +97,12 @@ def at_end_problems(session: Session, phrases: Phrases) -> list[str]:
             problems.append(f"{who} committed, but {when} the head of {branch} was {moment.head.sha[:8]} "
                             f"{moment.head.subject!r}, not its commit")
     owner = moment.ownership
-    if owner is not None:
+    if owner is None:
+        # docs/contract.md#claiming-and-bookkeeping: released after 5 minutes idle or on an interrupt, never while
+        # a message is being worked on, so a session that ends by its callback ends owned.
+        problems.append(f"{who}: {when}, nobody owned {session.client.project}: its container released the "
+                        "project while working on it")
+    else:
         if owner.last_activity_ms < session.sent_at_ms - CLOCK_SKEW_MS:
             problems.append(f"{who}: {when}, the ownership row of {session.client.project} was last active at "
                             f"{_clock(owner.last_activity_ms)}, before its email was sent "

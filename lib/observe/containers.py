@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lib.model import ActiveJob, Ownership
 from lib.settings import Settings
 
 RUNNING = "RUNNING"
@@ -21,6 +22,31 @@ def task_status(ecs: Any, settings: Settings, task_id: str) -> str:
 def stopped_reason(ecs: Any, settings: Settings, task_id: str) -> str:
     tasks = ecs.describe_tasks(cluster=settings.ecs_cluster, tasks=[task_id]).get("tasks", [])
     return (tasks[0].get("stoppedReason") or "no reason given") if tasks else "no such task"
+
+
+def _row(dynamodb: Any, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
+    return dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
+
+
+def _text(row: dict[str, Any], name: str) -> str:
+    return str(row.get(name, {}).get("S", ""))
+
+
+def _number(row: dict[str, Any], name: str) -> int:
+    return int(row.get(name, {}).get("N", "0"))
+
+
+def ownership(dynamodb: Any, settings: Settings, project: str) -> Ownership | None:
+    """The project+user's ownership row now, or None: nobody owns it."""
+    row = _row(dynamodb, settings.ownership_table, {"projectKey": {"S": f"{project}#{settings.user_id}"}})
+    return Ownership(_text(row, "containerId"), _number(row, "lastActivity"), _number(row, "ttl"),
+                     _number(row, "claimedAt")) if row else None
+
+
+def active_job(dynamodb: Any, settings: Settings, project: str) -> ActiveJob | None:
+    """The project+user's active job now, or None: no container says it is working on a message of it."""
+    row = _row(dynamodb, settings.active_jobs_table, {"projectUserId": {"S": f"{project}#{settings.user_id}"}})
+    return ActiveJob(_text(row, "messageId"), _text(row, "threadId"), _text(row, "containerId")) if row else None
 
 
 def later_claims(mine: dict, owners_rows: list[dict]) -> list[str]:

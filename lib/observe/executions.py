@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from lib import expectations
-from lib.model import Execution
+from lib.model import Execution, Intake
 from lib.settings import Settings
 
 
@@ -91,6 +91,26 @@ class Executions:
         return [event for page in self.sfn.get_paginator("get_execution_history").paginate(executionArn=arn)
                 for event in page["events"]]
 
+    def intake(self, execution: Execution) -> Intake | None:
+        """What the state machine made of the email, once it has entered a routing state; None before."""
+        parsed: dict[str, Any] = {}
+        owner_found: bool | None = None
+        checked_ms: int | None = None
+        for event in self.history(execution.arn):
+            entered = (event.get("stateEnteredEventDetails") or {}).get("name")
+            exited = event.get("stateExitedEventDetails") or {}
+            if entered == expectations.STATE_CHECK_OWNERSHIP:
+                checked_ms = int(event["timestamp"].timestamp() * 1000)
+            elif entered in (expectations.ROUTE_OWNED, expectations.ROUTE_UNOWNED):
+                return Intake(str(execution.input.get("messageId") or ""), parsed, owner_found, checked_ms,
+                              entered)
+            if exited.get("name") == expectations.STATE_PARSE_EMAIL:
+                parsed = _json_object(exited.get("output"))
+            elif exited.get("name") == expectations.STATE_CHECK_OWNERSHIP:
+                found = _json_object(exited.get("output")).get("ownership")
+                owner_found = isinstance(found, dict) and bool(found.get("Item"))
+        return None
+
     def task_failure_cause(self, arn: str, error: str) -> str | None:
         """The cause a container gave with the task failure `error` (a caught PREEMPTED, say): the state machine
         may end with a cause of its own, so it is read from the history."""
@@ -119,6 +139,14 @@ class Executions:
                 error = details.get("error", "") if isinstance(details, dict) else ""
                 steps[-1] += f" ({event['type']}{': ' + error if error else ''})"
         return " > ".join(steps) or "no state entered"
+
+
+def _json_object(text: object) -> dict[str, Any]:
+    try:
+        value = json.loads(text) if isinstance(text, str) else None
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _find_thread(text: object) -> str | None:

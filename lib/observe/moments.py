@@ -7,8 +7,8 @@ from __future__ import annotations
 import time
 
 from lib import aws, expectations
-from lib.model import Client, Moment, Ownership
-from lib.observe import sites
+from lib.model import Client, Moment
+from lib.observe import containers, sites
 from lib.observe.readers import Readers
 
 
@@ -19,11 +19,6 @@ def take(target: Readers, client: Client, thread_id: str | None) -> Moment:
         s3, client.bucket) else None
     head = target.repository.latest_commit(expectations.branch_for_thread(thread_id)) if thread_id else None
     named = tuple(b for b in target.repository.branches() if thread_id in b) if thread_id and head is None else ()
-    key = f"{client.project}#{settings.user_id}"
-    row = dynamodb.get_item(TableName=settings.ownership_table, Key={"projectKey": {"S": key}},
-                            ConsistentRead=True).get("Item")
-    ownership = Ownership(row.get("containerId", {}).get("S", ""), int(row.get("lastActivity", {}).get("N", "0")),
-                          int(row.get("ttl", {}).get("N", "0"))) if row else None
-    job = dynamodb.get_item(TableName=settings.active_jobs_table, Key={"projectUserId": {"S": key}},
-                            ConsistentRead=True).get("Item")
-    return Moment(taken_ms, objects, head, ownership, job.get("threadId", {}).get("S") if job else None, named)
+    job = containers.active_job(dynamodb, settings, client.project)
+    return Moment(taken_ms, objects, head, containers.ownership(dynamodb, settings, client.project),
+                  job.thread_id if job else None, named)

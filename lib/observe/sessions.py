@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from lib import expectations, naming
+from lib.checks import intake as intake_check
 from lib.model import Execution, LogLine, Outcome, Session, SessionLog
 from lib.observe import containers, endings, moments, queues
 from lib.observe.readers import Readers
@@ -29,6 +30,10 @@ class PhaseNotReached(AssertionError):
     """A session that ended (or cannot end) before its container reached the phase a step waited for."""
 
 
+class EmailMisread(AssertionError):
+    """An email the pipeline read or routed otherwise than it says: named as soon as its execution routed it."""
+
+
 class NoOutcome(AssertionError):
     """A session whose end was awaited before and not seen (stuck, or the deadline passed): said again at once,
     so that the checks after a failure still run without waiting out the same deadline again."""
@@ -39,6 +44,11 @@ class Seen:
     execution: Execution | None
     log: SessionLog
     stuck: str | None = None
+    misread: str | None = None  # what the pipeline made of the email otherwise than it says
+
+    @property
+    def cannot_go_on(self) -> bool:
+        return self.stuck is not None or self.misread is not None
 
 
 Siblings = Callable[[Session], list[Session]]
@@ -56,6 +66,7 @@ class SessionObserver:
         self.siblings = siblings
         self.peers = peers
         self._diagnosed: dict[Session, float] = {}  # keyed by the session itself: an id() can be reused
+        self._suspected: dict[Session, str] = {}  # a stall seen once, named when the next diagnosis sees it again
 
     # -- one probe -----------------------------------------------------------------------------------------------
     def look(self, session: Session) -> Seen:
@@ -70,9 +81,31 @@ class SessionObserver:
                                         sum(1 for s in self.siblings(session) if s.outcome is not None))
                if session.thread_id else SessionLog(""))
         seen = Seen(execution, log)
+        if execution is not None and session.intake is None:
+            seen.misread = self._judge_intake(session, execution)
         if execution is not None and execution.running and self._due(session):
             seen.stuck = self.diagnose(session, log)
         return seen
+
+    def _judge_intake(self, session: Session, execution: Execution) -> str | None:
+        """Once the execution has routed the email: what the pipeline made of it, against what was sent."""
+        intake = self.target.executions.intake(execution)
+        if intake is None:
+            return None
+        session.intake = intake
+        s = self.settings
+        related = {id(sibling) for sibling in self.siblings(session)} | {
+            id(peer) for peer in self.peers(session) if _root(peer) is _root(session)}
+        others = {p.thread_id: p.describe() for p in self.peers(session) if p.thread_id and id(p) not in related}
+        replied = session.replying_to.thread_id if session.replying_to else None
+        sent = intake_check.Sent(session.client.project, s.user_id, naming.input_queue_for(s, session.client.project),
+                                 replied, others)
+        owner = containers.ownership(self.target.aws.dynamodb, s, session.client.project)
+        found = intake_check.problems(session.describe(), sent, intake, owner)
+        if not found:
+            return None
+        after_s = (time.time() * 1000 - session.sent_at_ms) / 1000
+        return "; ".join(found) + f" (seen {after_s:.1f} s after the email was put)"
 
     def _due(self, session: Session) -> bool:
         now = time.monotonic()
@@ -94,7 +127,42 @@ class SessionObserver:
         waiting = queues.counts(aws.sqs, dlq)
         if waiting and waiting[0] + waiting[1]:
             return f"its message was moved to the dead-letter queue {dlq}"
-        return containers.unserved(aws.dynamodb, self.settings, session.client.name, session.client.project)
+        return (containers.unserved(aws.dynamodb, self.settings, session.client.name, session.client.project)
+                or self._confirmed(session, self._taken_not_handled(session, log)))
+
+    def _confirmed(self, session: Session, stall: str | None) -> str | None:
+        """A stall read from counts and rows that two writes of a container can cross (a message taken, then its
+        job recorded): named only when two diagnoses in a row see it."""
+        before = self._suspected.pop(session, None)
+        if stall is None:
+            return None
+        if before is None:
+            self._suspected[session] = stall
+            return None
+        return stall
+
+    def _taken_not_handled(self, session: Session, log: SessionLog) -> str | None:
+        """A routed message that no container works on although it has left its queue (taken, then deleted or
+        left in flight): the contract's container records an active job for the message it takes, at once."""
+        if session.intake is None or log.lines:
+            return None
+        aws, project = self.target.aws, session.client.project
+        queue = naming.input_queue_for(self.settings, project)
+        counts = queues.counts(aws.sqs, queue)
+        job = containers.active_job(aws.dynamodb, self.settings, project)
+        message_id = session.intake.parsed.get("messageId")
+        if counts is None or counts[0] or (job is not None and job.message_id == message_id):
+            return None
+        owner = containers.ownership(aws.dynamodb, self.settings, project)
+        by = f"its queue's owner {owner.container_id}" if owner else "no container (nobody owns the project now)"
+        if job is None and counts[1]:
+            return (f"its message was taken and not handled: {queue} holds it in flight (0 waiting, {counts[1]} in "
+                    f"flight), but no active job is recorded and no container logged its thread; taken by {by}")
+        if counts[1] == (1 if job else 0):
+            working = f"the active job is {job.message_id}'s" if job else "no active job is recorded"
+            return (f"its message was taken and not handled: it is no longer in {queue} (0 waiting, {counts[1]} in "
+                    f"flight), {working} and no container logged its thread; taken by {by}")
+        return None
 
     def describe(self, session: Session, seen: Seen) -> str:
         if seen.stuck:
@@ -122,7 +190,7 @@ class SessionObserver:
             seen = wait_until(
                 f"the outcome of {session.describe()}",
                 lambda: self.look(session),
-                lambda seen: seen.stuck is not None or (seen.execution is not None and not seen.execution.running),
+                lambda seen: seen.cannot_go_on or (seen.execution is not None and not seen.execution.running),
                 deadline_s or self.settings.deployment_timeout_s,
                 describe=lambda seen: self.describe(session, seen),
                 **self.target.wait_options(),
@@ -131,6 +199,9 @@ class SessionObserver:
             session.unended = str(timed_out)
             raise
         detected_ms = int(time.time() * 1000)
+        if seen.misread:
+            session.unended = seen.misread
+            raise EmailMisread(session.unended)
         if seen.stuck:
             state = self.target.executions.current_state(seen.execution.arn) if seen.execution else "?"
             session.unended = f"{session.describe()} cannot end: {seen.stuck} (its execution is at {state})"
@@ -157,12 +228,15 @@ class SessionObserver:
         seen = wait_until(
             f"{session.describe()} to log {phrase!r}",
             lambda: self.look(session),
-            lambda seen: seen.log.has(phrase) or seen.stuck is not None or (
+            lambda seen: seen.log.has(phrase) or seen.cannot_go_on or (
                 seen.execution is not None and not seen.execution.running),
             self.settings.deployment_timeout_s,
             describe=lambda seen: self.describe(session, seen),
             **self.target.wait_options(),
         )
+        if seen.misread:
+            session.unended = seen.misread
+            raise EmailMisread(session.unended)
         line = seen.log.first(phrase)
         if line is None:
             raise PhaseNotReached(f"{session.describe()} never logged {phrase!r} while it worked: "
@@ -223,3 +297,10 @@ class SessionObserver:
                 except AssertionError:
                     if not failures_allowed:
                         raise
+
+
+def _root(session: Session) -> Session:
+    """The first email of the session's thread, as the scenario sent it (following its replies back)."""
+    while session.replying_to is not None:
+        session = session.replying_to
+    return session
