@@ -140,6 +140,7 @@ class Moment:
     active_thread: str | None  # the thread of the project's active job, if one is recorded
     # When the thread's branch is missing: the branches on GitHub whose name holds the thread id (what was pushed)
     thread_branches: tuple[str, ...] = ()
+    head_files: tuple[str, ...] | None = None  # the paths the branch head changed; None: no head read
 
 
 @dataclass(frozen=True)

@@ -230,7 +230,7 @@ class Container(threading.Thread):
         for helper in helpers:
             helper.start()
         result = Result()
-        result.report = lambda: self._succeed(token, instruction, result)
+        result.report = lambda: self._succeed(token, instruction, message, result)
         try:
             edit.process(instruction, self.workspace, self.log, interrupt, result)
             interrupt.check()
@@ -256,10 +256,12 @@ class Container(threading.Thread):
         self._delete_message(message)
         self._clear_job()
 
-    def _succeed(self, token: str, instruction: Instruction, result: Result) -> None:
+    def _succeed(self, token: str, instruction: Instruction, message: dict, result: Result) -> None:
         site_of = "amelia" if "wrong-site-url" in self.faults else instruction.project_id
-        output = {"success": True, "messageId": instruction.message_id, "summary": result.summary,
-                  "filesChanged": result.files_changed, "siteUrl": f"https://{names.bucket(site_of)}",
+        files = [] if "files-after-commit" in self.faults else result.files_changed
+        message_id = message["MessageId"] if "callback-queue-message-id" in self.faults else instruction.message_id
+        output = {"success": True, "messageId": message_id, "summary": result.summary,
+                  "filesChanged": files, "siteUrl": f"https://{names.bucket(site_of)}",
                   "buildSuccess": result.build_success, "deploySuccess": result.deploy_success}
         if self._callback(lambda: self.clients.sfn.send_task_success(taskToken=token, output=json.dumps(output))):
             self.log("MessageProcessor", "Successfully processed message and sent callback")

@@ -53,6 +53,9 @@ FAULTS: dict[str, str] = {
     "drops-a-message": "a container takes its second message while it thinks it is busy, logs 'Already processing a "
                        "message' and deletes it unhandled (message-processor.service.ts:78-81 with two consumers)",
     "releases-while-working": "a container releases its project as soon as it starts a message and works on",
+    "files-after-commit": "the success callback's filesChanged is read after the commit, when git sees no change: "
+                          "always []",
+    "callback-queue-message-id": "the success callback's messageId is the queue message's id, not the email's",
     # Not a fault: a known fault fixed. A @known-fault scenario that passes must turn the run red.
     "fixed-commit-tag": "the known fault `[thread-1]` for every thread fixed: each thread's commits get a tag "
                         "of their own",

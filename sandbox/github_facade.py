@@ -31,6 +31,9 @@ class GitHubFacade(LocalServer):
         return path if path.is_dir() else None
 
 
+_FILE_STATUS = {"A": "added", "D": "removed", "M": "modified", "R": "renamed", "C": "copied", "T": "changed"}
+
+
 class _Handler(BaseHTTPRequestHandler):
     facade: GitHubFacade
     routes = (
@@ -120,6 +123,11 @@ class _Handler(BaseHTTPRequestHandler):
         items = self._commits(bare, owner, repo, ref, limit=1)
         if not items:
             return self._send(422, {"message": f"No commit found for SHA: {ref}"})
+        # As GitHub's single-commit answer: the files it changed against its first parent.
+        changed = git(bare, "diff-tree", "-r", "--no-commit-id", "--name-status", "--root", "-m", "--first-parent",
+                      items[0]["sha"]).stdout
+        items[0]["files"] = [{"filename": path, "status": _FILE_STATUS.get(status[:1], "modified")}
+                             for status, path in (line.split("\t", 1) for line in changed.splitlines() if "\t" in line)]
         self._send(200, items[0])
 
     def _branch_json(self, owner: str, repo: str, name: str, sha: str) -> dict:

@@ -14,6 +14,7 @@ from lib.model import (
     Client,
     CommitInfo,
     DeployedObject,
+    Intake,
     LogLine,
     Moment,
     Outcome,
@@ -31,6 +32,9 @@ LINES = (f"Switched to thread {THREAD} (branch: {THREAD})", expectations.PHRASE_
          "✅ S3 sync complete: 2 uploaded, 0 deleted", expectations.PHRASE_DONE)
 
 
+FILES = ("src/data/site.json",)
+
+
 def build(at_ms: int = T0 + 5000, size: int = 10) -> list[DeployedObject]:
     when = datetime.fromtimestamp(at_ms / 1000, UTC)
     return [DeployedObject("index.html", size, when, "e1"), DeployedObject("changes/a/index.html", size, when, "e2")]
@@ -46,8 +50,9 @@ def a_session(kind: str = expectations.DEPLOYED, lines: tuple[str, ...] = LINES,
     log = SessionLog(THREAD, [LogLine(start_ms + i * 1000, m, "edit/c/task1") for i, m in enumerate(lines)])
     session = Session(Client("ada", "wat-x-ada", "edit.wat-x-ada.webordinary.com"), "Edit", "k", "<m>", T0,
                       thread_id=THREAD, before=before)
-    moment = at_end or Moment(T0 + 9000, build(), head(), Ownership("container-1", T0 + 100, T0 // 1000 + 3600), None)
-    output = {"siteUrl": f"https://{session.client.bucket}"}
+    moment = at_end or Moment(T0 + 9000, build(), head(), Ownership("container-1", T0 + 100, T0 // 1000 + 3600), None,
+                              head_files=FILES)
+    output = {"siteUrl": f"https://{session.client.bucket}", "filesChanged": list(FILES)}
     session.outcome = Outcome(kind, kind, "SUCCEEDED", output, T0 + 8000, T0 + 8500, log, moment)
     return session
 
@@ -62,6 +67,31 @@ def test_done_means_the_bucket_and_the_branch_already_hold_the_work() -> None:
     assert f"committed, but when its execution ended its branch {THREAD} was not on GitHub" in problems
     other_head = a_session(at_end=Moment(T0 + 9000, build(), head("thread-other"), None, None))
     assert "the head of" in outcomes.cross_check(other_head, settings.phrases)[0]
+
+
+def test_a_callback_s_fields_say_what_happened_and_a_finished_session_still_owns_its_project() -> None:
+    phrases = Settings().phrases
+    unowned = a_session(at_end=Moment(T0 + 9000, build(), head(), None, None, head_files=FILES))
+    assert outcomes.cross_check(unowned, phrases) == [
+        f"ada's thread {THREAD} ('Edit'): when its execution ended, nobody owned wat-x-ada: its container released "
+        "the project while working on it"]
+    wrong_files = a_session()
+    wrong_files.outcome = replace(wrong_files.outcome, output={**wrong_files.outcome.output,  # type: ignore[union-attr]
+                                                               "filesChanged": ["dist/index.html"]})
+    assert outcomes.cross_check(wrong_files, phrases) == [
+        f"ada's thread {THREAD} ('Edit') reports filesChanged ['dist/index.html'], but its commit c0ffee00 changed "
+        "['src/data/site.json']"]
+    none_reported = a_session()
+    none_reported.outcome = replace(none_reported.outcome, output={  # type: ignore[union-attr]
+        "siteUrl": "https://edit.wat-x-ada.webordinary.com", "messageId": "sqs-1"})
+    none_reported.intake = Intake("m-1", {}, False, T0, expectations.ROUTE_UNOWNED)
+    assert outcomes.cross_check(none_reported, phrases) == [
+        f"ada's thread {THREAD} ('Edit') reports messageId 'sqs-1', but its email's message is 'm-1'",
+        f"ada's thread {THREAD} ('Edit') reports no filesChanged, but its container committed changes "
+        f"(edit/c/task1 @{T0 + 1000}: Step 2/5: Committing changes...)"]
+    nothing_committed = a_session(lines=tuple(line for line in LINES if line != expectations.PHRASE_COMMITTING))
+    assert "reports filesChanged ['src/data/site.json'], but its container committed nothing" in outcomes.cross_check(
+        nothing_committed, phrases)[0]
 
 
 def test_the_ownership_row_must_move_with_each_message() -> None:

@@ -31,21 +31,33 @@ def cross_check(session: Session, phrases: Phrases) -> list[str]:
                         f"failed: {log.summary()}")
     elif outcome.kind == expectations.BUILD_FAILED and log.has(phrases.deploying):
         problems.append(f"{who} reports buildSuccess: false, yet its log shows a deployment: {log.summary()}")
-    return (problems + _site_url_problems(session) + _callback_order_problems(session, phrases)
+    return (problems + _output_problems(session, phrases) + _callback_order_problems(session, phrases)
             + at_end_problems(session, phrases))
 
 
-def _site_url_problems(session: Session) -> list[str]:
-    """A success callback names the client's own site (docs/contract.md#execution-outputs)."""
+def _output_problems(session: Session, phrases: Phrases) -> list[str]:
+    """A success callback's fields say what happened (docs/contract.md#execution-outputs): the client's own site,
+    the email's message id, and files changed exactly when the container committed."""
     outcome = session.outcome
     if outcome is None or outcome.kind not in (expectations.DEPLOYED, expectations.SYNC_FAILED,
                                                expectations.BUILD_FAILED):
         return []
-    site, own = outcome.output.get("siteUrl"), f"https://{session.client.bucket}"
-    if site == own:
-        return []
-    said = f"siteUrl {one_line(str(site))!r}" if site else "no siteUrl"
-    return [f"{session.describe()} reports {said}, but its client's site is {own}"]
+    who, output, problems = session.describe(), outcome.output, []
+    site, own = output.get("siteUrl"), f"https://{session.client.bucket}"
+    if site != own:
+        said = f"siteUrl {one_line(str(site))!r}" if site else "no siteUrl"
+        problems.append(f"{who} reports {said}, but its client's site is {own}")
+    sent = session.intake.input_message_id if session.intake else ""
+    if sent and output.get("messageId") != sent:
+        problems.append(f"{who} reports messageId {one_line(str(output.get('messageId')))!r}, but its email's "
+                        f"message is {sent!r}")
+    files, committed = output.get("filesChanged") or [], outcome.log.has(phrases.committing)
+    if committed and not files:
+        problems.append(f"{who} reports no filesChanged, but its container committed changes "
+                        f"({outcome.log.first(phrases.committing)})")
+    elif files and not committed:
+        problems.append(f"{who} reports filesChanged {sorted(files)}, but its container committed nothing")
+    return problems
 
 
 def _callback_order_problems(session: Session, phrases: Phrases) -> list[str]:
@@ -96,6 +108,10 @@ def at_end_problems(session: Session, phrases: Phrases) -> list[str]:
         elif expectations.commit_session(moment.head.message) != session.thread_id:
             problems.append(f"{who} committed, but {when} the head of {branch} was {moment.head.sha[:8]} "
                             f"{moment.head.subject!r}, not its commit")
+        elif moment.head_files is not None and (files := outcome.output.get("filesChanged")) and sorted(
+                files) != list(moment.head_files):
+            problems.append(f"{who} reports filesChanged {sorted(files)}, but its commit {moment.head.sha[:8]} "
+                            f"changed {list(moment.head_files)}")
     owner = moment.ownership
     if owner is None:
         # docs/contract.md#claiming-and-bookkeeping: released after 5 minutes idle or on an interrupt, never while

@@ -20,5 +20,6 @@ def take(target: Readers, client: Client, thread_id: str | None) -> Moment:
     head = target.repository.latest_commit(expectations.branch_for_thread(thread_id)) if thread_id else None
     named = tuple(b for b in target.repository.branches() if thread_id in b) if thread_id and head is None else ()
     job = containers.active_job(dynamodb, settings, client.project)
+    files = target.repository.commit_files(head.sha) if head else None
     return Moment(taken_ms, objects, head, containers.ownership(dynamodb, settings, client.project),
-                  job.thread_id if job else None, named)
+                  job.thread_id if job else None, named, files)

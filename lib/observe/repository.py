@@ -54,6 +54,10 @@ class SiteRepository:
             found.append(commit)
         return found
 
+    def commit_files(self, sha: str) -> tuple[str, ...]:
+        """The paths a commit changed (GitHub's single-commit answer), sorted."""
+        return tuple(sorted(f.filename for f in self.repo.get_commit(sha).files))
+
     def get_git_commits(self, branch: str, limit: int = 10) -> list[CommitInfo]:
         """The newest `limit` commits of a branch, newest first; empty when the branch does not exist."""
         try:
