@@ -135,6 +135,14 @@ SYNC_FAILED = "sync failed"
 BUILD_FAILED = "build failed"
 PREEMPTED = "preempted"
 PREEMPTED_ERROR = "PREEMPTED"  # the error a container's interrupt handler fails its task with
+# Errors the state machine raises itself (docs/contract.md#state-machine-states, the proposal's): no container wrote
+# anything for them.
+MACHINE_ERRORS = ("IntakeProcessingFailed", "ProcessingTimeout")
+
+
+def machine_error(error: str | None) -> bool:
+    """Whether the state machine (not a container) ended the execution with this error."""
+    return (error or "").startswith("States.") or error in MACHINE_ERRORS
 FAILED = "failed"
 # How a sentence says a session ended that way: "... ended with a failed sync".
 ENDED = {DEPLOYED: "deployed", SYNC_FAILED: "with a failed sync", BUILD_FAILED: "with a failed build",

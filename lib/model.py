@@ -61,6 +61,8 @@ class SessionLog:
 
     thread_id: str
     lines: list[LogLine] = field(default_factory=list)
+    # The next session's `Switched to thread` line on the same stream, where this session's lines stop.
+    cut_by: LogLine | None = None
 
     @property
     def task_id(self) -> str | None:

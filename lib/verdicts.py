@@ -252,7 +252,7 @@ def work_done_problems(world: World) -> list[str]:
             problems.append(f"thread {thread_id} was handled {len(handled)} times for {len(mine)} email(s) "
                             f"(a message processed twice?): " + ", ".join(f"{line.stream} at {line.timestamp_ms}"
                                                                           for line in handled))
-    return problems + outcomes.overlap_problems(sessions)
+    return problems + outcomes.overlap_problems(sessions, settings.phrases)
 
 
 # -- the verdicts, one per Then step ------------------------------------------------------------------------------

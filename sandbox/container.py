@@ -158,7 +158,14 @@ class Container(threading.Thread):
             if self.owned is None:
                 continue
             messages = self._receive()
-            if messages:
+            if messages and "handles-at-once" in self.faults:
+                workers = [threading.Thread(target=self._handle, args=(m,), daemon=True) for m in messages]
+                for worker in workers:
+                    worker.start()
+                for worker in workers:
+                    worker.join()
+                idle_since = time.monotonic()
+            elif messages:
                 for message in messages:
                     self._handle(message)
                 idle_since = time.monotonic()
@@ -170,18 +177,19 @@ class Container(threading.Thread):
     def _receive(self) -> list[dict]:
         assert self.owned is not None
         out_of_order = "out-of-order" in self.faults
-        if out_of_order:
+        batch = out_of_order or "handles-at-once" in self.faults
+        if batch:
             self._await_settled_queue()
         response = self.clients.sqs.receive_message(QueueUrl=self.owned.queue_url,
-                                                    MaxNumberOfMessages=10 if out_of_order else 1,
+                                                    MaxNumberOfMessages=10 if batch else 1,
                                                     WaitTimeSeconds=1, AttributeNames=["All"])
         messages = response.get("Messages", [])
         return list(reversed(messages)) if out_of_order else messages
 
     def _await_settled_queue(self) -> None:
-        """Under `out-of-order`: wait, as a batching consumer would, until the queue stops growing, so that every
-        email of a burst is waiting when the batch is taken newest first (taken one by one as they land, the
-        order would survive and the fault would not show)."""
+        """Under `out-of-order` and `handles-at-once`: wait, as a batching consumer would, until the queue stops
+        growing, so that every email of a burst is waiting when the batch is taken (taken one by one as they land,
+        the order would survive and nothing would be handled at once: the faults would not show)."""
         assert self.owned is not None
         url, last, changed = self.owned.queue_url, -1, time.monotonic()
         while not self.stopping.is_set() and time.monotonic() - changed < OUT_OF_ORDER_SETTLE_S:

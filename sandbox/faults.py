@@ -53,6 +53,8 @@ FAULTS: dict[str, str] = {
     "drops-a-message": "a container takes its second message while it thinks it is busy, logs 'Already processing a "
                        "message' and deletes it unhandled (message-processor.service.ts:78-81 with two consumers)",
     "releases-while-working": "a container releases its project as soon as it starts a message and works on",
+    "handles-at-once": "a container takes a batch of its client's messages and works on them all at once, in one "
+                       "workspace",
     "files-after-commit": "the success callback's filesChanged is read after the commit, when git sees no change: "
                           "always []",
     "callback-queue-message-id": "the success callback's messageId is the queue message's id, not the email's",

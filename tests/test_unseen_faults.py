@@ -103,9 +103,15 @@ def test_the_ownership_row_must_move_with_each_message() -> None:
 def test_a_client_s_sessions_never_overlap() -> None:
     first, second = a_session(), a_session(start_ms=T0 + 3000)
     second.thread_id = "thread-2"
-    assert "were handled at the same time" in outcomes.overlap_problems([first, second])[0]
+    phrases = Settings().phrases
+    assert "were handled at the same time" in outcomes.overlap_problems([first, second], phrases)[0]
     second.outcome = replace(second.outcome, log=SessionLog("thread-2", [LogLine(T0 + 7000, "x", "s")]))  # type: ignore[arg-type]
-    assert outcomes.overlap_problems([first, second]) == []
+    assert outcomes.overlap_problems([first, second], phrases) == []
+    cut = a_session(lines=LINES[:3])  # its container started thread-2 before it logged its end
+    cut.outcome.log.cut_by = LogLine(T0 + 3500, "Switched to thread thread-2 (branch: thread-2)", "edit/c/task1")  # type: ignore[union-attr]
+    assert outcomes.overlap_problems([cut], phrases) == [
+        f"ada's thread {THREAD} ('Edit') was still being worked on when its container started another session "
+        "(Switched to thread thread-2 (branch: thread-2) at 16:00:03.500)"]
 
 
 def test_a_failed_build_changes_nothing() -> None:

@@ -132,9 +132,15 @@ def _clock(ms: int) -> str:
     return time.strftime("%H:%M:%S", time.gmtime(ms / 1000)) + f".{ms % 1000:03d}"
 
 
-def overlap_problems(sessions: list[Session]) -> list[str]:
-    """A client's sessions never overlap in time: one container handles one of its messages at a time."""
-    problems = []
+def overlap_problems(sessions: list[Session], phrases: Phrases) -> list[str]:
+    """A client's sessions never overlap in time: one container handles one of its messages at a time. A session
+    whose container started another before logging this one's end was handled at once with it, whatever lines
+    came later."""
+    ends = (phrases.done, phrases.failed, phrases.interrupted)
+    problems = [f"{s.describe()} was still being worked on when its container started another session "
+                f"({one_line(s.outcome.log.cut_by.message)} at {_clock(s.outcome.log.cut_by.timestamp_ms)})"
+                for s in sessions if s.outcome and s.outcome.log.cut_by is not None
+                and not any(s.outcome.log.has(phrase) for phrase in ends)]
     for name, group in itertools.groupby(sorted(sessions, key=lambda s: s.client.name), key=lambda s: s.client.name):
         spans = sorted((s.outcome.log.lines[0].timestamp_ms, s.outcome.log.lines[-1].timestamp_ms, s)
                        for s in group if s.outcome and s.outcome.log.lines)

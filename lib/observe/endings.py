@@ -65,8 +65,11 @@ def explain(target: Readers, session: Session, execution: Execution, outcome: st
         if later:
             clauses.append(f"{CARRIED_ON_EVIDENCE}{quote(later[0])}, "
                            f"{(later[0].timestamp_ms - ended_ms) / 1000:.1f} s after its execution ended")
-    elif outcome == expectations.FAILED and not log.lines:
+    elif outcome == expectations.FAILED and not log.lines and expectations.machine_error(execution.error):
         clauses += unreceived(target, session, execution, peers, ended_ms)
+    elif outcome == expectations.FAILED and not log.lines:
+        clauses.append(f"a container failed it ({execution.error}) before logging a line of its own for thread "
+                       f"{session.thread_id}")
     elif outcome == expectations.FAILED:
         failed = log.first(settings.phrase_failed)
         if failed:

@@ -99,6 +99,7 @@ class LogTail:
             if line.stream != start.stream or line.timestamp_ms < start.timestamp_ms:
                 continue
             if log.lines and line.message.startswith(prefix):
+                log.cut_by = line
                 break
             log.lines.append(line)
         return log

@@ -17,9 +17,6 @@ from lib.observe.readers import Readers
 from lib.observe.waiters import wait_until
 
 DIAGNOSE_EVERY_S = 2.0
-# Errors the state machine raises itself (docs/contract.md#state-machine-states, the proposal's): no container wrote
-# anything for them.
-MACHINE_ERRORS = ("IntakeProcessingFailed", "ProcessingTimeout")
 
 
 class SessionStuck(AssertionError):
@@ -270,21 +267,27 @@ class SessionObserver:
         return int(execution.stopped.timestamp() * 1000)
 
     def _final_log(self, session: Session, execution: Execution, log: SessionLog, ended_ms: int) -> SessionLog:
-        """The session's log up to its last line (CloudWatch may lag the execution by a moment)."""
+        """The session's log up to its last line (CloudWatch may lag the execution by a moment). A log that never
+        shows an end is the session's log all the same: the execution has ended, and the checks say what is missing
+        (no completed sync for a deployment, say), where a time-out would say nothing."""
         s = self.settings
-        machine_error = (execution.error or "").startswith("States.") or execution.error in MACHINE_ERRORS
-        if session.thread_id is None or (machine_error and not log.lines):
+        if session.thread_id is None or (expectations.machine_error(execution.error) and not log.lines):
             return log  # the state machine ended it before any container did
         ends = (s.phrase_done, s.phrase_failed, s.phrase_interrupted)
         since, rank = self._thread_since(session), self._rank(session, ended_ms)
-        return wait_until(
-            f"the container's last log line for {session.describe()}",
-            lambda: self.target.logs.session(session.thread_id or "", since, rank),
-            lambda log: any(log.has(phrase) for phrase in ends),
-            s.log_timeout_s,
-            describe=lambda log: log.summary(),
-            **self.target.wait_options(),
-        )
+        read = lambda: self.target.logs.session(session.thread_id or "", since, rank)  # noqa: E731
+        try:
+            return wait_until(
+                f"the container's last log line for {session.describe()}",
+                read,
+                # A log cut by another session's start before its end will not grow: the checks name the overlap.
+                lambda log: any(log.has(phrase) for phrase in ends) or log.cut_by is not None,
+                s.log_timeout_s,
+                describe=lambda log: log.summary(),
+                **self.target.wait_options(),
+            )
+        except AssertionError:
+            return read()
 
     def await_outcomes(self, sessions: list[Session], failures_allowed: bool = False) -> None:
         """Wait for several sessions at once, so each outcome is seen as soon as it happens. With
