@@ -113,6 +113,14 @@ class Ownership:
 
 
 @dataclass(frozen=True)
+class OwnerReading:
+    """The project's ownership row as read at one instant (None: nobody owned it then)."""
+
+    taken_ms: int
+    ownership: Ownership | None
+
+
+@dataclass(frozen=True)
 class ActiveJob:
     """A project+user's row in the active-jobs table: the message a container says it is working on."""
 
@@ -186,6 +194,7 @@ class Session:
     unended: str = ""  # why its end could not be seen, once a wait for it failed (said again at once after)
     before: Moment | None = None  # the bucket and the replied thread's branch head, read just before sending
     intake: Intake | None = None  # what the pipeline made of the email, once its execution had routed it
+    owner_while_building: OwnerReading | None = None  # read once its container logged its build's start
 
     @property
     def name(self) -> str:

@@ -51,5 +51,5 @@ def test_durations_are_read_from_a_run_or_a_recorded_mapping(tmp_path: Path) -> 
     mapping.write_text(json.dumps({"features/a.feature:3": 7}))
     assert shards.durations_from(mapping) == {"features/a.feature:3": 7.0}
     mapping.write_text("[1, 2]")
-    with pytest.raises(shards.ShardError, match="neither a run.json nor a mapping"):
+    with pytest.raises(shards.ShardError, match=r"neither a run\.json nor a mapping"):
         shards.durations_from(mapping)

@@ -18,6 +18,7 @@ from lib.model import (
     LogLine,
     Moment,
     Outcome,
+    OwnerReading,
     Ownership,
     Session,
     SessionLog,
@@ -71,10 +72,13 @@ def test_done_means_the_bucket_and_the_branch_already_hold_the_work() -> None:
 
 def test_a_callback_s_fields_say_what_happened_and_a_finished_session_still_owns_its_project() -> None:
     phrases = Settings().phrases
-    unowned = a_session(at_end=Moment(T0 + 9000, build(), head(), None, None, head_files=FILES))
+    unowned = a_session()
+    unowned.owner_while_building = OwnerReading(T0 + 2500, None)
     assert outcomes.cross_check(unowned, phrases) == [
-        f"ada's thread {THREAD} ('Edit'): when its execution ended, nobody owned wat-x-ada: its container released "
-        "the project while working on it"]
+        f"ada's thread {THREAD} ('Edit'): while it was building (16:00:02.500), nobody owned wat-x-ada: its "
+        "container released the project while working on it"]
+    unowned.owner_while_building = OwnerReading(T0 + 2500, Ownership("container-1", T0 + 100, T0 // 1000 + 3600))
+    assert outcomes.cross_check(unowned, phrases) == []
     wrong_files = a_session()
     wrong_files.outcome = replace(wrong_files.outcome, output={**wrong_files.outcome.output,  # type: ignore[union-attr]
                                                                "filesChanged": ["dist/index.html"]})

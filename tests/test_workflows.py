@@ -21,9 +21,11 @@ def actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_workflows_are_clean() -> None:
-    result = actionlint(*sorted((ROOT / ".github" / "workflows").glob("*.yml")))
+    workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+    assert {w.name for w in workflows} >= {"acceptance.yml", "sharded.yml", "real-container.yml"}
+    result = actionlint(*workflows)
     assert result.returncode == 0, result.stdout
-    assert "actionlint: 0 problem(s) in 3 workflow(s)" in result.stdout
+    assert f"actionlint: 0 problem(s) in {len(workflows)} workflow(s)" in result.stdout
 
 
 def test_a_broken_workflow_is_caught(tmp_path: Path) -> None:

@@ -112,13 +112,14 @@ def at_end_problems(session: Session, phrases: Phrases) -> list[str]:
                 files) != list(moment.head_files):
             problems.append(f"{who} reports filesChanged {sorted(files)}, but its commit {moment.head.sha[:8]} "
                             f"changed {list(moment.head_files)}")
-    owner = moment.ownership
-    if owner is None:
+    building = session.owner_while_building
+    if building is not None and building.ownership is None:
         # docs/contract.md#claiming-and-bookkeeping: released after 5 minutes idle or on an interrupt, never while
-        # a message is being worked on, so a session that ends by its callback ends owned.
-        problems.append(f"{who}: {when}, nobody owned {session.client.project}: its container released the "
-                        "project while working on it")
-    else:
+        # a message is worked on; a session that ended by its own callback was not interrupted.
+        problems.append(f"{who}: while it was building ({_clock(building.taken_ms)}), nobody owned "
+                        f"{session.client.project}: its container released the project while working on it")
+    owner = moment.ownership
+    if owner is not None:
         if owner.last_activity_ms < session.sent_at_ms - CLOCK_SKEW_MS:
             problems.append(f"{who}: {when}, the ownership row of {session.client.project} was last active at "
                             f"{_clock(owner.last_activity_ms)}, before its email was sent "

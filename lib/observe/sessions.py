@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from lib import expectations, naming
 from lib.checks import intake as intake_check
-from lib.model import Execution, LogLine, Outcome, Session, SessionLog
+from lib.model import Execution, LogLine, Outcome, OwnerReading, Session, SessionLog
 from lib.observe import containers, endings, moments, queues
 from lib.observe.readers import Readers
 from lib.observe.waiters import wait_until
@@ -80,6 +80,11 @@ class SessionObserver:
         seen = Seen(execution, log)
         if execution is not None and session.intake is None:
             seen.misread = self._judge_intake(session, execution)
+        if (session.owner_while_building is None and execution is not None and execution.running
+                and log.has(self.settings.phrase_building) and not log.has(self.settings.phrase_interrupt)):
+            # While it works its container must own the project (released only idle or on an interrupt).
+            session.owner_while_building = OwnerReading(int(time.time() * 1000), containers.ownership(
+                self.target.aws.dynamodb, self.settings, session.client.project))
         if execution is not None and execution.running and self._due(session):
             seen.stuck = self.diagnose(session, log)
         return seen
