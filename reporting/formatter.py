@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from behave.formatter.base import Formatter
-from behave.model import Feature, Scenario
+from behave.formatter.json import JSONFormatter as BehaveJSONFormatter
+from behave.model import Feature, Scenario, Step
 
 from reporting import catalog, parallel
 from reporting.render import KNOWN_FAULT, FeatureDoc, RunDoc, ScenarioDoc, StepDoc, render
@@ -167,3 +168,31 @@ def remember(path: Path, doc: RunDoc) -> list[dict[str, Any]]:
                           "duration_s": round(doc.duration_s, 1)}][-KEEP_RUNS:]
     path.write_text(json.dumps(history, indent=1) + "\n", encoding="utf-8")
     return history
+
+
+class JSONFormatter(BehaveJSONFormatter):
+    """behave's `-f json` (registered under its name in behave.ini), taking what `context.attach` gives between two
+    steps too: features/environment.py attaches a scenario's evidence after its last step, where behave's own files
+    an attachment under a step that is not running (the next one, or past the last: IndexError, behave#906, a hook
+    error). Here it goes under the last step that ran; outside a scenario there is no place for it."""
+
+    running = False
+
+    def match(self, match: Any) -> None:
+        self.running = True
+        super().match(match)
+
+    def result(self, step: Step) -> None:
+        super().result(step)
+        self.running = False
+
+    def embedding(self, mime_type: str, data: bytes) -> None:
+        if not self.current_feature_data or not self.current_feature_data.get("elements"):
+            return
+        saved = self._step_index
+        self._step_index = saved if self.running else max(saved - 1, 0)
+        try:
+            if self._step_index < len(self.current_feature_element["steps"]):
+                super().embedding(mime_type, data)
+        finally:
+            self._step_index = saved

@@ -1,12 +1,15 @@
 """One living documentation from many behave processes (behavex's workers share one sandbox and run a scenario
 per behave process). Each process leaves its part of the run as JSON in its worker folder; the coordinator joins
-the parts into one page, as if one process had run every scenario."""
+the parts into one page, as if one process had run every scenario. Their Cucumber Messages join the same way
+(`merge_messages`, for CI's shards too)."""
 
 from __future__ import annotations
 
 import json
 import shutil
 import time
+import uuid
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,3 +92,95 @@ def _scenario(s: dict[str, Any], worker: str) -> ScenarioDoc:
 def _line(location: str) -> tuple[str, int]:
     file, _, line = location.rpartition(":")
     return (file, int(line)) if line.isdigit() else (location, 0)
+
+
+# -- Cucumber Messages: many runs' NDJSON as one run's -------------------------------------------------------------
+FILE_KINDS = ("source", "parseError", "gherkinDocument", "pickle")
+DEFINITION_KINDS = ("stepDefinition", "hook", "parameterType", "undefinedParameterType")
+UNIQUE = ("testCase", "testCaseStarted", "testRunHookStarted", "suggestion")  # what happened: its ids are its own
+
+
+def merge_messages(parts: Iterable[str]) -> str:
+    """Several runs' Cucumber Messages (NDJSON texts) as one run's stream: one meta, one testRunStarted (the
+    earliest), one testRunFinished (the latest; a success only when every part was one), each feature file's source,
+    gherkinDocument and pickles once, and every test case of every part. For behavex's processes and CI's shards
+    alike: parts written by reporting.messages share the ids of what the files hold (the same file gives the same
+    ids) and never the ids of what happened (random); any other repeated id is refused rather than joined into a
+    stream that lies."""
+    runs = sorted((run for run in ([json.loads(line) for line in part.splitlines() if line.strip()] for part in parts)
+                   if run), key=lambda run: _when(next(iter(_of(run, "testRunStarted")), {})))
+    if not runs:
+        raise ValueError("no Cucumber Messages to merge")
+    run_id = next((m["id"] for m in _of(runs[0], "testRunStarted") if m.get("id")), str(uuid.uuid4()))
+    files: dict[str, dict[str, list[dict[str, Any]]]] = {}  # uri -> kind -> messages
+    definitions: dict[tuple[str, str], dict[str, Any]] = {}
+    cases: list[dict[str, Any]] = []
+    happened: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for run in runs:
+        for item in run:
+            [(kind, message)] = item.items()
+            if kind in FILE_KINDS:
+                _add_file_message(files, kind, message)
+            elif kind in DEFINITION_KINDS:
+                definitions.setdefault((kind, message["id"]), item)
+            elif kind not in ("meta", "testRunStarted", "testRunFinished"):
+                if kind in UNIQUE:
+                    _claim(message["id"], seen)
+                for step in message.get("testSteps", []) if kind == "testCase" else []:
+                    _claim(step["id"], seen)
+                if "testRunStartedId" in message:
+                    message["testRunStartedId"] = run_id
+                (cases if kind == "testCase" else happened).append(item)
+    out: list[dict[str, Any]] = [{"meta": m} for m in _of(runs[0], "meta")][:1]
+    for kinds in files.values():
+        out += [{kind: m} for kind in FILE_KINDS for m in kinds.get(kind, [])]
+    out += definitions.values()
+    started = min((_when(m) for run in runs for m in _of(run, "testRunStarted")), default=(0, 0))
+    out.append({"testRunStarted": {"id": run_id, "timestamp": {"seconds": started[0], "nanos": started[1]}}})
+    out += cases + happened
+    out.append({"testRunFinished": _finished(runs, run_id)})
+    return "".join(json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n" for item in out)
+
+
+def _of(run: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [item[kind] for item in run if kind in item]
+
+
+def _when(message: dict[str, Any]) -> tuple[int, int]:
+    stamp = message.get("timestamp", {})
+    return int(stamp.get("seconds", 0)), int(stamp.get("nanos", 0))
+
+
+def _claim(identifier: str, seen: set[str]) -> None:
+    if identifier in seen:
+        raise ValueError(f"two parts use the id {identifier!r} for different things: not parts of one run")
+    seen.add(identifier)
+
+
+def _add_file_message(files: dict[str, dict[str, list[dict[str, Any]]]], kind: str, message: dict[str, Any]) -> None:
+    uri = message["source"]["uri"] if kind == "parseError" else message["uri"]
+    kinds = files.setdefault(uri, {})
+    known = kinds.setdefault(kind, [])
+    if kind == "source" and known and known[0]["data"] != message["data"]:
+        raise ValueError(f"{uri}: the parts ran two different versions of this file")
+    if kind in ("source", "gherkinDocument", "parseError"):
+        if not known:
+            known.append(message)
+    elif all(m["id"] != message["id"] for m in known):
+        known.append(message)
+        known.sort(key=lambda pickle: (pickle.get("location") or {}).get("line", 0))
+
+
+def _finished(runs: list[list[dict[str, Any]]], run_id: str) -> dict[str, Any]:
+    ends = [m for run in runs for m in _of(run, "testRunFinished")]
+    latest = max((_when(m) for m in ends), default=(int(time.time()), 0))
+    success = len(ends) == len(runs) and all(m.get("success") for m in ends)
+    notes = [m["message"] for m in ends if m.get("message")]
+    if len(ends) < len(runs):
+        notes.append(f"{len(runs) - len(ends)} part(s) never finished")
+    finished: dict[str, Any] = {"success": success, "timestamp": {"seconds": latest[0], "nanos": latest[1]},
+                                "testRunStartedId": run_id}
+    if notes:
+        finished["message"] = "; ".join(notes)
+    return finished

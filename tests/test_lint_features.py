@@ -73,3 +73,70 @@ def test_every_check_that_could_not_fail_is_refused_with_its_line() -> None:
 def test_a_product_owners_feature_from_the_catalog_is_clean() -> None:
     result = lint(FIXTURES / "new_phrasings.feature")
     assert result.returncode == 0, result.stdout
+
+
+# behave's v1 tag syntax, built here so that this file itself passes the check it tests.
+V1_OR, V1_NOT = "@a" + ",@b", "~" + "@slow"
+
+
+def lint_tags(path: Path, text: str) -> subprocess.CompletedProcess[str]:
+    path.write_text(text)
+    return subprocess.run([sys.executable, str(ROOT / "tools" / "lint_features.py"), "--tag-expressions", str(path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+
+def test_a_v1_tag_expression_is_named_with_its_line_and_its_v2_spelling(tmp_path: Path) -> None:
+    makefile = (f"acceptance:\n\t$(BIN)/behave --tags={V1_OR}\n\n"
+                f"slow:\n\t@echo slow; \\\n\t  $(BIN)/behavex -t {V1_NOT} \\\n\t  -o reports/behavex\n")
+    result = lint_tags(tmp_path / "Makefile", makefile)
+    assert result.returncode == 1
+    assert (f"Makefile:2: tag expression '{V1_OR}' is v1-only, which behave's next major removes: "
+            'write one --tags="@a or @b"') in result.stdout
+    assert f"Makefile:6: tag expression '{V1_NOT}' is v1-only" in result.stdout
+    assert 'write one --tags="not @slow"' in result.stdout
+    script = (f'command = ["behave", "--tags={V1_OR}", "-f", "plain"]\n'
+              'both = ["behave", "-t", "@s3", "--tags", "@fast"]\n')
+    result = lint_tags(tmp_path / "run.py", script)
+    assert "run.py:1: tag expression" in result.stdout and 'write one --tags="@a or @b"' in result.stdout
+    assert 'run.py:2: 2 --tags options (v1 ANDs them)' in result.stdout
+    assert 'write one --tags="@s3 and @fast"' in result.stdout
+    result = lint_tags(tmp_path / "behave.ini", f"[behave]\ntags = @s3\n    {V1_NOT}\nformat = plain\n")
+    assert 'behave.ini:2: 2 --tags options' in result.stdout and '--tags="@s3 and not @slow"' in result.stdout
+    workflow = f'on:\n  workflow_dispatch:\n    inputs:\n      tags:\n        default: "{V1_OR}"\n'
+    assert "tests.yml:5: tag expression" in lint_tags(tmp_path / "tests.yml", workflow).stdout
+
+
+def test_v2_tag_expressions_and_values_known_only_when_run_pass(tmp_path: Path) -> None:
+    makefile = ('acceptance:\n\t$(BIN)/behave --tags="@a or @b"\n\t$(BIN)/behave --tags="not @slow"\n'
+                '\t$(BIN)/behavex -t @s3 -o reports/behavex\n\tls -t reports\n\t$(BIN)/behave --tags="$(TAGS)"\n')
+    assert lint_tags(tmp_path / "Makefile", makefile).returncode == 0
+    script = ('import argparse\n'
+              'parser = argparse.ArgumentParser()\n'
+              'parser.add_argument("--tags", default="not @slow")\n'
+              'command = ["behave", "--tags=@a or @b", "-f", "plain"]\n'
+              'later = ["behave", f"--tags={parser}"]\n')
+    result = lint_tags(tmp_path / "run.py", script)
+    assert result.returncode == 0, result.stdout
+    assert "lint-features: 0 problem(s)" in result.stdout
+
+
+def test_the_v2_spelling_selects_what_the_v1_expressions_selected() -> None:
+    import importlib.util
+    import itertools
+
+    from behave.tag_expression.builder import TagExpressionProtocol, make_tag_expression
+
+    spec = importlib.util.spec_from_file_location("lint_features", ROOT / "tools" / "lint_features.py")
+    assert spec and spec.loader
+    lint_features = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lint_features)
+    for v1 in ([V1_OR], [V1_NOT], ["@s3", V1_NOT], [f"{V1_OR} {V1_NOT}"], ["@a", "@b" + "," + "~@c"]):
+        assert all(lint_features.v1_only(e) for e in v1) or len(v1) > 1
+        v2 = lint_features.v2_spelling(v1)
+        old = make_tag_expression([word for e in v1 for word in e.split()], TagExpressionProtocol.V1)
+        new = make_tag_expression(v2, TagExpressionProtocol.V2)
+        for n in range(5):
+            for tags in itertools.combinations(["a", "b", "c", "s3", "slow"], n):
+                assert old.check(tags) == new.check(tags), (v1, v2, tags)
+    assert not lint_features.v1_only("@a or @b") and not lint_features.v1_only("not @slow")
+    assert not lint_features.v1_only("@use.with_target=local")

@@ -1,5 +1,5 @@
 """behavex's coordinator: before the first worker starts, one sandbox all workers attach to; after the last one
-ends, the workers' parts of the run joined into one living documentation."""
+ends, the workers' parts of the run joined into one living documentation and one stream of Cucumber Messages."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from lib.settings import Settings
-from reporting import parallel
+from reporting import messages, parallel
 from reporting.formatter import write_page
 from sandbox.process import ATTACH_ENV, SandboxProcess
 from support.console import console
@@ -47,3 +47,6 @@ def finish(context: Any) -> None:
     if doc is not None:
         write_page(run.reports, doc)
         console(f"living documentation of {doc.run_id.split(':')[0]}: {run.reports / 'living-documentation.html'}")
+    joined = messages.join_parts(run.reports)
+    if joined is not None:
+        console(f"Cucumber Messages of the run: {joined} (and {joined.parent / messages.CUCUMBER_JSON})")

@@ -83,6 +83,8 @@ def _verdict(scenario: Scenario, w: World) -> None:
         if seen is None:
             raise AssertionError("the scenario passed its checks, but " + message)
         w.scenario.known_faults.append(seen)
+        # The check after the steps has a verdict of its own in the Cucumber Messages (after_scenario's test step).
+        scenario.webordinary_known_fault_after_steps = seen.describe()
     if w.scenario.known_faults:
         reason = known_faults.summary(w.scenario.known_faults)
         scenario.webordinary_known_fault = reason  # the one verdict the console, JUnit and the page show
