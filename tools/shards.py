@@ -153,7 +153,8 @@ def run(index: int, total: int, tags: str, runner: str, durations: Path | None, 
     bin_dir = Path(sys.executable).parent
     defines = ["-D", f"reports_dir={folder.relative_to(ROOT)}", "-D", f"shard={index}/{total}"]
     if runner == "behavex":
-        command = [str(bin_dir / "behavex"), "-t", tags, "--parallel-processes", str(workers), "--parallel-scheme",
+        # An expression with a v2 keyword makes behavex add its exclusions in v2 syntax too.
+        command = [str(bin_dir / "behavex"), "-t", f"({tags}) and not @MANUAL", "--parallel-processes", str(workers), "--parallel-scheme",
                    "scenario", "-o", str(folder / "behavex"), *defines, "-ip", *[u.location for u in mine]]
     else:
         command = [str(bin_dir / "behave"), f"--tags={tags}", "--junit-directory", str(folder / "junit"), *defines,
