@@ -11,7 +11,7 @@ CUCUMBER_HTML := tools/cucumber-html
 CUCUMBER_HTML_STAMP := $(CUCUMBER_HTML)/node_modules/.installed
 export ASTRO_TELEMETRY_DISABLED := 1
 
-.PHONY: browser setup acceptance cucumber-html test unit lint lint-features catalog bench selftest selftest-real soak real-container preflight sweep sweep-dry-run clean
+.PHONY: browser setup acceptance cucumber-html shard join-shards test unit lint lint-features catalog bench selftest selftest-real soak real-container preflight sweep sweep-dry-run clean
 
 setup: $(PY_STAMP) $(NODE_STAMP) $(ACTIONLINT_STAMP) $(CUCUMBER_HTML_STAMP)
 
@@ -58,6 +58,15 @@ acceptance: setup browser
 ## Cucumber's own HTML report of the last run's Cucumber Messages (every run writes reports/cucumber-messages.ndjson).
 cucumber-html: $(CUCUMBER_HTML_STAMP)
 	node $(CUCUMBER_HTML)/render.mjs reports/cucumber-messages.ndjson reports/cucumber-report.html
+
+## One shard of the suite, as a CI matrix machine runs it (its own sandbox; reports under reports/shards/i-of-n/):
+## make shard SHARD=1/3 [ARGS="--runner behavex"]. The split is balanced by tools/durations.json.
+shard: setup browser
+	$(BIN)/python tools/shards.py run --shard $(SHARD) $(ARGS)
+
+## The shards' reports as one run in reports/joined/ (page, Cucumber Messages, JUnit): make join-shards
+join-shards: $(PY_STAMP)
+	$(BIN)/python tools/shards.py join $(or $(SHARDS),reports/shards/*-of-*) --out reports/joined
 
 ## The pytest suite, then the acceptance suite.
 test: setup lint lint-features

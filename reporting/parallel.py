@@ -53,37 +53,45 @@ def join(reports: Path, started: float) -> RunDoc | None:
              for p in sorted(reports.glob(f"{WORKERS}/{PARTS}/*.json"))]
     if not parts:
         return None
-    features: dict[str, FeatureDoc] = {}
-    for worker, part in parts:
-        for f in part["features"]:
-            feature = features.setdefault(f["name"], FeatureDoc(f["name"], f["description"], f["tags"], "passed", []))
-            # A part holds the whole feature, the scenarios other processes ran as "skipped" without a reason.
-            ran = [s for s in f["scenarios"] if s["status"] != "skipped" or s.get("reason")]
-            feature.scenarios += [_scenario(s, worker) for s in ran]
-    for feature in features.values():
-        feature.scenarios.sort(key=lambda s: _line(s.location))
-        statuses = {s.status for s in feature.scenarios}
-        feature.status = next((s for s in ("error", "hook_error", "failed") if s in statuses), "passed")
-    run_ids = [part["run_id"] for _, part in parts]
     detections = [d for path in sorted(reports.glob(f"{WORKERS}/{DETECTIONS}")) for d in json.loads(path.read_text())]
     (reports / DETECTIONS).write_text(json.dumps(detections, indent=1) + "\n")
     for metrics in reports.glob(f"{WORKERS}/metrics.json"):
         shutil.copy(metrics, reports / "metrics.json")
+    run_ids = [part["run_id"] for _, part in parts]
+    return merge(parts, f"{len(run_ids)} behave processes in {len({w for w, _ in parts})} workers: {' '.join(run_ids)}",
+                 started, time.time() - started)
+
+
+def merge(parts: list[tuple[str, dict[str, Any]]], run_id: str, started: float, duration_s: float) -> RunDoc:
+    """Runs' documents (run.json or a worker's part, each with the folder its files are under, relative to the
+    joined page's) as one run: each scenario that ran once, in file and line order; the features' verdicts anew.
+    For behavex's processes and CI's shards alike."""
+    features: dict[str, FeatureDoc] = {}
+    for folder, part in parts:
+        for f in part["features"]:
+            feature = features.setdefault(f["name"], FeatureDoc(f["name"], f["description"], f["tags"], "passed", []))
+            # A part holds the whole feature, the scenarios other processes ran as "skipped" without a reason.
+            ran = [s for s in f["scenarios"] if s["status"] != "skipped" or s.get("reason")]
+            feature.scenarios += [_scenario(s, folder) for s in ran]
+    for feature in features.values():
+        feature.scenarios.sort(key=lambda s: _line(s.location))
+        statuses = {s.status for s in feature.scenarios}
+        feature.status = next((s for s in ("error", "hook_error", "failed") if s in statuses), "passed")
     return RunDoc(
         target=parts[0][1]["target"],
-        run_id=f"{len(run_ids)} behave processes in {len({w for w, _ in parts})} workers: {' '.join(run_ids)}",
+        run_id=run_id,
         started=datetime.fromtimestamp(started, UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
-        duration_s=time.time() - started,
+        duration_s=duration_s,
         features=list(features.values()),
         judged=parts[0][1].get("judged", ""),
         instructions=parts[0][1].get("instructions", []),
     )
 
 
-def _scenario(s: dict[str, Any], worker: str) -> ScenarioDoc:
+def _scenario(s: dict[str, Any], folder: str) -> ScenarioDoc:
     evidence = dict(s["evidence"])
-    # A screenshot's path is relative to its worker's folder; the joined page sits one folder up.
-    evidence["screenshots"] = [shot | ({"file": f"{worker}/{shot['file']}"} if "file" in shot else {})
+    # A screenshot's path is relative to its part's folder; the joined page sits one folder up.
+    evidence["screenshots"] = [shot | ({"file": f"{folder}/{shot['file']}"} if "file" in shot else {})
                                for shot in evidence.get("screenshots", [])]
     steps = [StepDoc(**step) for step in s["steps"]]
     return ScenarioDoc(**(s | {"steps": steps, "evidence": evidence}))

@@ -151,11 +151,12 @@ def run(index: int, total: int, tags: str, runner: str, durations: Path | None, 
         folder.mkdir(parents=True, exist_ok=True)
         return 0
     bin_dir = Path(sys.executable).parent
-    defines = ["-D", f"reports_dir={folder.relative_to(ROOT)}", "-D", f"shard={index}/{total}"]
+    defines = ["-D", f"reports_dir={folder.relative_to(ROOT)}"]
     if runner == "behavex":
         # An expression with a v2 keyword makes behavex add its exclusions in v2 syntax too.
-        command = [str(bin_dir / "behavex"), "-t", f"({tags}) and not @MANUAL", "--parallel-processes", str(workers), "--parallel-scheme",
-                   "scenario", "-o", str(folder / "behavex"), *defines, "-ip", *[u.location for u in mine]]
+        command = [str(bin_dir / "behavex"), "-t", f"({tags}) and not @MANUAL", "--parallel-processes",
+                   str(workers), "--parallel-scheme", "scenario", "-o", str(folder / "behavex"), *defines,
+                   "-ip", *[u.location for u in mine]]
     else:
         command = [str(bin_dir / "behave"), f"--tags={tags}", "--junit-directory", str(folder / "junit"), *defines,
                    *[u.location for u in mine]]
