@@ -3,11 +3,12 @@ ended (its execution) and the container's log for it."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 from typing import Any
 
-from lib import expectations, verdicts
+from lib import expectations, metrics, verdicts
 from lib.observe import sites
 from lib.world import World
 
@@ -39,12 +40,18 @@ def collect(world: World, screenshots: Path | None = None) -> dict[str, Any]:
             subject = head.subject if head else "branch not found"
         evidence["branches"].append({"thread_id": thread_id, "branch": branch, "sha": head.sha if head else "",
                                      "subject": subject})
+    phrases = world.target.settings.phrases
     for session in scenario.sessions:
         outcome = session.outcome
         lines = outcome.log.lines if outcome else []
+        times: dict[str, float] = {}
+        if outcome is not None and outcome.kind == expectations.DEPLOYED:
+            with contextlib.suppress(metrics.MetricsError):  # a deployment without its lines is shown, not timed
+                measured = metrics.measure(session, phrases)
+                times = {"build_s": measured.build_s, "sync_s": measured.sync_s}
         evidence["sessions"].append({
             "client": session.name, "thread_id": session.thread_id or f"(email {session.email_key})",
-            "outcome": f"{outcome.kind} ({outcome.detail})" if outcome else None,
+            "outcome": f"{outcome.kind} ({outcome.detail})" if outcome else None, "times": times,
             "lines": [f"{time.strftime('%H:%M:%S', time.gmtime(line.timestamp_ms / 1000))}."
                       f"{line.timestamp_ms % 1000:03d} {line.stream}: {line.message}" for line in lines],
         })

@@ -155,6 +155,15 @@ RAW_FILES = ("behavex/report.html", "junit/", "run.json", "metrics.json", "detec
 KEEP_RUNS = 20
 
 
+def stage_averages(doc: RunDoc) -> dict[str, float]:
+    """The run's average build and sync times over its deployments (the sessions' times in the evidence)."""
+    times = [t for f in doc.features for s in f.scenarios for session in s.evidence.get("sessions", [])
+             if (t := session.get("times"))]
+    if not times:
+        return {}
+    return {f"{stage}_avg_s": round(sum(t[f"{stage}_s"] for t in times) / len(times), 2) for stage in ("build", "sync")}
+
+
 def remember(path: Path, doc: RunDoc) -> list[dict[str, Any]]:
     """Adds this run to the reports folder's history (the last KEEP_RUNS runs) and returns it, oldest first."""
     try:
@@ -165,7 +174,7 @@ def remember(path: Path, doc: RunDoc) -> list[dict[str, Any]]:
     history = [*history, {"started": doc.started, "target": doc.target, "judged": doc.judged, "run_id": doc.run_id,
                           "verdict": "green" if doc.green() else "red",
                           "counts": ", ".join(f"{n} {status}" for status, n in sorted(counts.items())),
-                          "duration_s": round(doc.duration_s, 1)}][-KEEP_RUNS:]
+                          "duration_s": round(doc.duration_s, 1), **stage_averages(doc)}][-KEEP_RUNS:]
     path.write_text(json.dumps(history, indent=1) + "\n", encoding="utf-8")
     return history
 

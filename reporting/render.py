@@ -179,6 +179,7 @@ th{background:#f6f8fa}pre{background:#f6f8fa;padding:8px;font-size:12px;overflow
 .evidence{background:#fbfbfc;border-left:3px solid #d0d7de;padding:4px 12px;margin:8px 0}
 .evidence h4{margin:4px 0}.evidence h5{margin:10px 0 2px}.filters button{margin:0 4px 4px 0}
 .shots{display:flex;flex-wrap:wrap;gap:12px}.shots figure{margin:0;max-width:420px}
+.trend{display:flex;flex-wrap:wrap;gap:16px}.trend figure{margin:0}.trend figcaption{font-size:12px;color:#555}
 .shots img{width:400px;border:1px solid #d0d7de;border-radius:4px}.shots figcaption{font-size:12px;color:#57606a}
 .promises td{vertical-align:top}.promises tr.failed td,.promises tr.error td{background:#fff5f5}
 .reason-line{font-size:12px;color:#cf222e;max-width:760px}.hidden{display:none}
@@ -282,17 +283,54 @@ def _promises(run: RunDoc) -> str:
             "</table></section>")
 
 
+def _seconds(value: object) -> str:
+    return f"{value:.2f} s" if isinstance(value, int | float) else "-"
+
+
+CHART_W, CHART_H, PAD = 320, 120, 24
+
+
+def _chart(title: str, series: list[tuple[str, list[Any], str]]) -> str:
+    """A small line chart (inline SVG) of values over the runs, oldest left; a run without a value is a gap."""
+    values = [v for _, points, _ in series for v in points if isinstance(v, int | float)]
+    top = max(values, default=0.0) or 1.0
+    runs = max(len(points) for _, points, _ in series)
+    step = (CHART_W - 2 * PAD) / max(runs - 1, 1)
+    lines, legend = [], []
+    for name, points, colour in series:
+        xy = [(PAD + i * step, CHART_H - PAD - (v / top) * (CHART_H - 2 * PAD))
+              for i, v in enumerate(points) if isinstance(v, int | float)]
+        if xy:
+            lines.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="'
+                         + " ".join(f"{x:.1f},{y:.1f}" for x, y in xy) + '"/>'
+                         + "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{colour}"/>' for x, y in xy))
+        last = next((v for v in reversed(points) if isinstance(v, int | float)), None)
+        legend.append(f'<tspan fill="{colour}">{e(name)} {_seconds(last)}</tspan>')
+    axis = (f'<line x1="{PAD}" y1="{CHART_H - PAD}" x2="{CHART_W - PAD}" y2="{CHART_H - PAD}" stroke="#999"/>'
+            f'<text x="2" y="{PAD - 6}" font-size="10" fill="#555">{top:.1f} s</text>'
+            f'<text x="2" y="{CHART_H - PAD + 4}" font-size="10" fill="#555">0</text>'
+            f'<text x="{PAD}" y="{CHART_H - 6}" font-size="10" fill="#555">{runs} run(s), newest right</text>')
+    return (f'<figure class="chart"><svg role="img" aria-label="{e(title)}" width="{CHART_W}" height="{CHART_H}" '
+            f'viewBox="0 0 {CHART_W} {CHART_H}">{axis}{"".join(lines)}'
+            f'<text x="{PAD + 40}" y="12" font-size="11">{" ".join(legend)}</text></svg>'
+            f"<figcaption>{e(title)}</figcaption></figure>")
+
+
 def _extras(run: RunDoc) -> str:
     parts = []
     if run.files:
         parts.append("<h3>Raw reports</h3><ul>" + "".join(f'<li><a href="{e(f)}">{e(f)}</a></li>' for f in run.files)
                      + "</ul>")
     if run.history:
-        rows = [["started", "target", "judged", "verdict", "scenarios", "suite time"]]
+        rows = [["started", "target", "judged", "verdict", "scenarios", "suite time", "build (avg)", "sync (avg)"]]
         rows += [[h.get("started", ""), h.get("target", ""), h.get("judged", ""), h.get("verdict", ""),
-                  h.get("counts", ""),
-                  f'{h.get("duration_s", 0):.1f} s'] for h in reversed(run.history)]
-        parts.append("<h3>The last runs</h3>" + _table(rows))
+                  h.get("counts", ""), f'{h.get("duration_s", 0):.1f} s', _seconds(h.get("build_avg_s")),
+                  _seconds(h.get("sync_avg_s"))] for h in reversed(run.history)]
+        charts = (_chart("suite time", [("suite", [h.get("duration_s") for h in run.history], "#1f6feb")])
+                  + _chart("average build and sync", [
+                      ("build", [h.get("build_avg_s") for h in run.history], "#8250df"),
+                      ("sync", [h.get("sync_avg_s") for h in run.history], "#1a7f37")]))
+        parts.append(f'<h3>The last runs</h3><div class="trend">{charts}</div>' + _table(rows))
     if run.selftest:
         parts.append("<h3>The last self-test (every fault switch against every scenario)</h3>"
                      f"<pre>{e(run.selftest)}</pre>")

@@ -87,3 +87,20 @@ def test_the_page_opens_with_the_tasks_checklist_each_criterion_from_its_feature
     assert "Concurrent deployments successful" in rows[2] and "not checked by this run" in rows[2]
     assert "S3 failures handled" in rows[4] and "does not hold" in rows[4] and "it crashed" in rows[4]
     assert "All tests passing" in rows[6] and "does not hold" in rows[6]
+
+
+def test_the_history_keeps_each_run_s_build_and_sync_averages_and_draws_their_trend(tmp_path: Path) -> None:
+    from reporting.formatter import remember
+
+    sessions = [{"client": "ada", "thread_id": f"t{i}", "outcome": "deployed", "lines": [], "times": times}
+                for i, times in enumerate(({"build_s": 4.0, "sync_s": 1.0}, {"build_s": 2.0, "sync_s": 2.0}, {}))]
+    scenario = ScenarioDoc("S", [], "passed", 9.0, "f:1", [], evidence={"sessions": sessions})
+    doc = RunDoc("local", "r1", "now", 120.0, [FeatureDoc("F", [], [], "passed", [scenario])])
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps([{"started": "before", "duration_s": 150.0}]))  # a run from before the averages
+    doc.history = remember(history, doc)
+    assert doc.history[-1]["build_avg_s"] == 3.0 and doc.history[-1]["sync_avg_s"] == 1.5
+    page = render(doc)
+    assert page.count("<svg") == 2 and 'aria-label="average build and sync"' in page
+    assert "build 3.00 s" in page and "sync 1.50 s" in page and "120.0 s" in page
+    assert page.count("<circle") == 2 + 2  # the suite's two runs; one build and one sync point (a gap before)
