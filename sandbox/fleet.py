@@ -12,6 +12,7 @@ from collections.abc import Callable
 from sandbox import names
 from sandbox.awsclients import Clients
 from sandbox.container import Claim, Container
+from sandbox.edit import Workspace
 
 
 class Fleet(threading.Thread):
@@ -23,6 +24,7 @@ class Fleet(threading.Thread):
         self.faults = faults
         self.stopping = stopping
         self.containers: list[Container] = []
+        self._workspaces: list[Workspace] = []  # its containers', whose build servers stop with it
         self._lock = threading.Lock()
 
     def run(self) -> None:
@@ -32,6 +34,9 @@ class Fleet(threading.Thread):
             if claim is not None:
                 self._assign(claim)
             self.clients.delete(url, message)
+        # The containers' warm build servers end with the edit service: no Node process outlives the sandbox.
+        for workspace in self._workspaces:
+            workspace.stop_builds()
 
     def _assign(self, claim: Claim) -> None:
         with self._lock:
@@ -45,6 +50,8 @@ class Fleet(threading.Thread):
             else:
                 chosen = self.new_container(self.clients.run_edit_task())
                 self.containers.append(chosen)
+                if all(w is not chosen.workspace for w in self._workspaces):
+                    self._workspaces.append(chosen.workspace)
                 chosen.start()
             chosen.offer(claim)
 

@@ -9,7 +9,9 @@ from sandbox import names
 from sandbox.gitutil import git
 
 SITE_DIR = Path(__file__).resolve().parent / "site"
-_NOT_SOURCE = shutil.ignore_patterns("node_modules", "dist", ".astro", ".astro-cache", ".vite-cache")
+# The build server is the sandbox's own tool, not part of the client's site.
+_NOT_SOURCE = shutil.ignore_patterns("node_modules", "dist", ".astro", ".astro-cache", ".vite-cache",
+                                     "build-server.mjs")
 
 
 def create_origin(root: Path, repository: str = names.REPOSITORY) -> Path:

@@ -1,17 +1,22 @@
-"""The sandbox's parts, without processes: commit messages, email parsing, the state machine's definition."""
+"""The sandbox's parts, without processes: commit messages, email parsing, the state machine's definition; and
+one with: the containers' warm build."""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from sandbox import commits, emails, statemachine
+from sandbox import commits, edit, emails, interpreter, names, origin, statemachine
 from sandbox.intake import execution_name
 from sandbox.nestlog import nest_line
 
@@ -95,3 +100,56 @@ def test_a_reply_read_before_the_email_it_answers_still_joins_its_thread() -> No
     root_id = emails.BytesParser(policy=emails.policy.default).parsebytes(root)["Message-ID"]
     reply = emails.parse(email("scott@amelia.webordinary.com", f"In-Reply-To: {root_id}\r\n"), rule, book)
     assert emails.parse(root, rule, book).thread_id == reply.thread_id
+
+
+@pytest.mark.sandbox
+def test_the_warm_build_shows_each_edit_runs_on_through_an_interrupt_and_reports_a_broken_build(
+        tmp_path: Path) -> None:
+    """The containers' build server (sandbox/site/build-server.mjs) as a workspace uses it: an interrupt lets the
+    build run to its end, which then exits as npm does on SIGINT; the next build, in the same warm server, shows the
+    edit made since and lasts as long as the cold one; a broken page fails with the CLI's first error line; stopping
+    leaves no Node process."""
+    site = tmp_path / names.REPO_DIR
+    shutil.copytree(origin.SITE_DIR, site, ignore=shutil.ignore_patterns("node_modules", "dist", ".astro*", ".vite*",
+                                                                          "build-server.mjs"))
+    (site / "node_modules").symlink_to(origin.node_modules())
+    workspace = edit.Workspace(tmp_path, origin.node_modules(), "http://unused", frozenset(), lambda bucket: bucket)
+
+    def build(header: str) -> tuple[str, float]:
+        interpreter.apply(f'Add header with text "{header}"', site, "thread-1")
+        started = time.monotonic()
+        built = workspace.build(site, edit.Interrupt())
+        assert built is not None and built.returncode == 0, built and built.stderr
+        return (site / "dist" / "index.html").read_text(), time.monotonic() - started
+
+    try:
+        first, cold_s = build("First edit")
+        assert "<h1>First edit</h1>" in first
+
+        interrupt = edit.Interrupt()
+        ran: list[subprocess.CompletedProcess[str] | None] = []
+        building = threading.Thread(target=lambda: ran.append(workspace.build(site, interrupt)))
+        building.start()
+        deadline = time.monotonic() + 30
+        while not workspace.builds.busy and building.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.01)  # a build under way: no event to wait on
+        interrupt.trigger("thread-2")
+        building.join(timeout=60)
+        assert ran and ran[0] is not None and ran[0].returncode == -signal.SIGINT
+        with pytest.raises(edit.Interrupted):
+            workspace.build(site, interrupt)
+
+        second, warm_s = build("Second edit")
+        assert "<h1>First edit</h1><h1>Second edit</h1>" in second and second != first
+        assert len(workspace.builds.running) == 1 and warm_s >= cold_s - 0.01
+
+        interpreter.apply("Add broken page oops", site, "thread-1")
+        broken = workspace.build(site, edit.Interrupt())
+        assert broken is not None and broken.returncode == 1
+        assert re.fullmatch(r'\d\d:\d\d:\d\d \[ERROR\] \[vite\] ✗ Build failed in [\d.]+m?s Could not resolve '
+                            r'"\.\./data/oops-missing\.json" from "src/pages/oops\.astro"',
+                            edit._first_error(broken.stderr)), broken.stderr
+    finally:
+        servers = workspace.builds.running
+        workspace.stop_builds()
+    assert servers and all(server.process.poll() is not None for server in servers)
