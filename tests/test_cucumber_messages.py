@@ -397,34 +397,3 @@ def test_the_coordinator_joins_the_workers_parts_into_the_run_s_messages_and_cuc
     assert len(json.loads((tmp_path / messages.CUCUMBER_JSON).read_text())[0]["elements"]) == 7
     parallel.clear(tmp_path)
     assert messages.join_parts(tmp_path) is None
-
-
-@pytest.mark.sandbox
-def test_behavex_workers_write_parts_that_join_into_one_valid_stream(tmp_path: Path) -> None:
-    """What `make acceptance` does on 4 or more cores: two behavex workers, a behave process a scenario."""
-    features = tmp_path / "features"
-    features.mkdir()
-    (features / "steps").symlink_to(ROOT / "features" / "steps")
-    (features / "environment.py").symlink_to(ROOT / "features" / "environment.py")
-    shutil.copy(Path(__file__).parent / "fixtures" / "parallel.feature", features)
-    reports = tmp_path / "reports"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WEBORDINARY_SANDBOX_")}
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "behavex"), str(features), "--parallel-processes", "2",
-         "--parallel-scheme", "scenario", "-o", str(tmp_path / "behavex"), "-D", f"reports_dir={reports}"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert len(list(reports.glob("worker-*/messages/*.ndjson"))) == 2  # one part a behave process
-    items = read((reports / "cucumber-messages.ndjson").read_text())
-    kinds = [next(iter(item)) for item in items]
-    assert kinds.count("meta") == kinds.count("testRunStarted") == kinds.count("testRunFinished") == 1
-    assert kinds.count("source") == 1 and kinds.count("pickle") == kinds.count("testCase") == 2
-    for item in items:
-        cm.message_converter.from_dict(item, cm.Envelope)
-    assert of(items, "testRunFinished")[0]["success"] is True
-    workers = {path.parent.parent.name.removeprefix("worker-") for path in reports.glob("worker-*/messages/*")}
-    assert {s["workerId"] for s in of(items, "testCaseStarted")} == workers  # behavex's own worker ids
-    names = {name for name, statuses, _ in outline((reports / "cucumber-messages.ndjson").read_text())
-             if set(statuses) == {"PASSED", "[PASSED]"}}
-    assert names == {"Una's edit reaches her site", "Vic's edit reaches his site"}
-    assert [e["name"] for e in json.loads((reports / "cucumber.json").read_text())[0]["elements"]] == sorted(names)

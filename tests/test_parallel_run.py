@@ -3,19 +3,23 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import cucumber_messages as cm
 import pytest
+
+from tests.test_cucumber_messages import of, outline, read
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.sandbox
 
 
-def test_two_workers_share_one_sandbox_and_one_page(tmp_path: Path) -> None:
+def test_two_workers_share_one_sandbox_one_page_and_one_stream_of_messages(tmp_path: Path) -> None:
     features = tmp_path / "features"
     features.mkdir()
     (features / "steps").symlink_to(ROOT / "features" / "steps")
@@ -35,3 +39,18 @@ def test_two_workers_share_one_sandbox_and_one_page(tmp_path: Path) -> None:
     page = (reports / "living-documentation.html").read_text()
     assert "all green" in page and "2 behave processes in" in page
     assert page.count('class="scenario passed"') == 2 and "Una&#x27;s edit" in page and "Vic&#x27;s edit" in page
+    # Each behave process wrote its Cucumber Messages; the coordinator joined them into one valid stream.
+    assert len(list(reports.glob("worker-*/messages/*.ndjson"))) == 2
+    items = read((reports / "cucumber-messages.ndjson").read_text())
+    kinds = [next(iter(item)) for item in items]
+    assert kinds.count("meta") == kinds.count("testRunStarted") == kinds.count("testRunFinished") == 1
+    assert kinds.count("source") == 1 and kinds.count("pickle") == kinds.count("testCase") == 2
+    for item in items:
+        cm.message_converter.from_dict(item, cm.Envelope)
+    assert of(items, "testRunFinished")[0]["success"] is True
+    workers = {path.parent.parent.name.removeprefix("worker-") for path in reports.glob("worker-*/messages/*")}
+    assert {s["workerId"] for s in of(items, "testCaseStarted")} == workers  # behavex's own worker ids
+    names = {name for name, statuses, _ in outline((reports / "cucumber-messages.ndjson").read_text())
+             if set(statuses) == {"PASSED", "[PASSED]"}}
+    assert names == {"Una's edit reaches her site", "Vic's edit reaches his site"}
+    assert [e["name"] for e in json.loads((reports / "cucumber.json").read_text())[0]["elements"]] == sorted(names)
