@@ -53,3 +53,15 @@ def test_durations_are_read_from_a_run_or_a_recorded_mapping(tmp_path: Path) -> 
     mapping.write_text("[1, 2]")
     with pytest.raises(shards.ShardError, match=r"neither a run\.json nor a mapping"):
         shards.durations_from(mapping)
+
+
+def test_a_shard_runs_exactly_its_scenarios_with_behave_or_behavex_into_its_own_folder() -> None:
+    mine = [shards.Unit("features/a.feature:3", 10.0), shards.Unit("features/b.feature:5", 5.0)]
+    folder = shards.shard_folder(2, 3)
+    behave = shards.shard_command(mine, folder, "@s3", "behave", 2)
+    assert behave[1:3] == ["--tags=@s3", "--junit-directory"] and behave[-2:] == [u.location for u in mine]
+    assert "reports_dir=reports/shards/2-of-3" in behave
+    behavex = shards.shard_command(mine, folder, "@s3", "behavex", 2)
+    assert behavex[1:3] == ["-t", "(@s3) and not @MANUAL"]  # v2, so behavex adds its exclusions in v2 too
+    assert behavex[behavex.index("-ip") + 1:] == [u.location for u in mine]
+    assert "reports_dir=reports/shards/2-of-3" in behavex

@@ -150,19 +150,22 @@ def run(index: int, total: int, tags: str, runner: str, durations: Path | None, 
               "scenarios selected)")
         folder.mkdir(parents=True, exist_ok=True)
         return 0
+    print(f"shard {index}/{total}: {len(mine)} scenario(s), about {sum(u.seconds for u in mine):.0f} s recorded")
+    env = {k: v for k, v in os.environ.items() if k != "WEBORDINARY_SANDBOX_ATTACH"}  # its own sandbox
+    return subprocess.run(shard_command(mine, folder, tags, runner, workers), cwd=ROOT, env=env).returncode
+
+
+def shard_command(mine: list[Unit], folder: Path, tags: str, runner: str, workers: int) -> list[str]:
+    """behave (or behavex) on exactly these scenarios, its reports in the shard's folder."""
     bin_dir = Path(sys.executable).parent
     defines = ["-D", f"reports_dir={folder.relative_to(ROOT)}"]
     if runner == "behavex":
         # An expression with a v2 keyword makes behavex add its exclusions in v2 syntax too.
-        command = [str(bin_dir / "behavex"), "-t", f"({tags}) and not @MANUAL", "--parallel-processes",
-                   str(workers), "--parallel-scheme", "scenario", "-o", str(folder / "behavex"), *defines,
-                   "-ip", *[u.location for u in mine]]
-    else:
-        command = [str(bin_dir / "behave"), f"--tags={tags}", "--junit-directory", str(folder / "junit"), *defines,
-                   *[u.location for u in mine]]
-    print(f"shard {index}/{total}: {len(mine)} scenario(s), about {sum(u.seconds for u in mine):.0f} s recorded")
-    env = {k: v for k, v in os.environ.items() if k != "WEBORDINARY_SANDBOX_ATTACH"}  # its own sandbox
-    return subprocess.run(command, cwd=ROOT, env=env).returncode
+        return [str(bin_dir / "behavex"), "-t", f"({tags}) and not @MANUAL", "--parallel-processes", str(workers),
+                "--parallel-scheme", "scenario", "-o", str(folder / "behavex"), *defines,
+                "-ip", *[u.location for u in mine]]
+    return [str(bin_dir / "behave"), f"--tags={tags}", "--junit-directory", str(folder / "junit"), *defines,
+            *[u.location for u in mine]]
 
 
 def record(source: Path) -> None:
