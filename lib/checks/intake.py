@@ -5,9 +5,9 @@ waiting out a deadline for a deployment that cannot come."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from lib import expectations
+from lib.checks.outcomes import clock
 from lib.known_faults import one_line
 from lib.model import Intake, Ownership
 
@@ -63,13 +63,9 @@ def _route_problems(who: str, sent: Sent, intake: Intake, owner: Ownership | Non
     if (intake.owner_found is False and owner is not None and checked is not None and owner.claimed_at_ms
             and owner.claimed_at_ms < checked - CLOCK_SKEW_MS):
         return [f"the pipeline {routed} (a new claim) as if {sent.project} had no owner, but {owner.container_id} "
-                f"had owned it since {_clock(owner.claimed_at_ms)}, before CheckOwnership looked at {_clock(checked)}"]
+                f"had owned it since {clock(owner.claimed_at_ms)}, before CheckOwnership looked at {clock(checked)}"]
     return []
 
 
 def _said(value: object) -> str:
     return repr(one_line(str(value))) if value else "nothing"
-
-
-def _clock(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%H:%M:%S.%f")[:-3]

@@ -75,8 +75,8 @@ def _callback_order_problems(session: Session, phrases: Phrases) -> list[str]:
              if (line := log.first(phrase)) is not None and log.lines.index(line) > log.lines.index(done)]
     if not later:
         return []
-    return [f"{session.describe()} sent its success callback ({_clock(done.timestamp_ms)}) before its work was "
-            f"done: its log has {one_line(later[0].message)!r} at {_clock(later[0].timestamp_ms)}, after the callback"]
+    return [f"{session.describe()} sent its success callback ({clock(done.timestamp_ms)}) before its work was "
+            f"done: its log has {one_line(later[0].message)!r} at {clock(later[0].timestamp_ms)}, after the callback"]
 
 
 # S3 and the suite's clock keep whole seconds or drift a little.
@@ -116,20 +116,20 @@ def at_end_problems(session: Session, phrases: Phrases) -> list[str]:
     if building is not None and building.ownership is None:
         # docs/contract.md#claiming-and-bookkeeping: released after 5 minutes idle or on an interrupt, never while
         # a message is worked on; a session that ended by its own callback was not interrupted.
-        problems.append(f"{who}: while it was building ({_clock(building.taken_ms)}), nobody owned "
+        problems.append(f"{who}: while it was building ({clock(building.taken_ms)}), nobody owned "
                         f"{session.client.project}: its container released the project while working on it")
     owner = moment.ownership
     if owner is not None:
         if owner.last_activity_ms < session.sent_at_ms - CLOCK_SKEW_MS:
             problems.append(f"{who}: {when}, the ownership row of {session.client.project} was last active at "
-                            f"{_clock(owner.last_activity_ms)}, before its email was sent "
-                            f"({_clock(session.sent_at_ms)}): lastActivity does not move with each message")
+                            f"{clock(owner.last_activity_ms)}, before its email was sent "
+                            f"({clock(session.sent_at_ms)}): lastActivity does not move with each message")
         if owner.ttl_s * 1000 < owner.last_activity_ms:
             problems.append(f"{who}: the ownership row's ttl ({owner.ttl_s}) is before its lastActivity")
     return problems
 
 
-def _clock(ms: int) -> str:
+def clock(ms: int) -> str:
     return time.strftime("%H:%M:%S", time.gmtime(ms / 1000)) + f".{ms % 1000:03d}"
 
 
@@ -139,7 +139,7 @@ def overlap_problems(sessions: list[Session], phrases: Phrases) -> list[str]:
     came later."""
     ends = (phrases.done, phrases.failed, phrases.interrupted)
     problems = [f"{s.describe()} was still being worked on when its container started another session "
-                f"({one_line(s.outcome.log.cut_by.message)} at {_clock(s.outcome.log.cut_by.timestamp_ms)})"
+                f"({one_line(s.outcome.log.cut_by.message)} at {clock(s.outcome.log.cut_by.timestamp_ms)})"
                 for s in sessions if s.outcome and s.outcome.log.cut_by is not None
                 and not any(s.outcome.log.has(phrase) for phrase in ends)]
     for name, group in itertools.groupby(sorted(sessions, key=lambda s: s.client.name), key=lambda s: s.client.name):
@@ -148,7 +148,7 @@ def overlap_problems(sessions: list[Session], phrases: Phrases) -> list[str]:
         for (_, first_end, first), (second_start, _, second) in itertools.pairwise(spans):
             if second_start < first_end:
                 problems.append(f"{first.describe()} and {second.describe()} of {name} were handled at the same time "
-                                f"({_clock(second_start)} < {_clock(first_end)})")
+                                f"({clock(second_start)} < {clock(first_end)})")
     return problems
 
 
