@@ -444,8 +444,13 @@ def process(instruction: Instruction, ws: Workspace, log: Log, interrupt: Interr
     log(GIT_SERVICE, f"Pushed branch {result.branch} successfully")
 
 
+# Astro's CLI colours its output when `CI` is set (picocolors), even into a pipe; a log line carries the words.
+_COLOUR_CODES = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def _first_error(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("npm warn")]
+    plain = _COLOUR_CODES.sub("", text)
+    lines = [line.strip() for line in plain.splitlines() if line.strip() and not line.startswith("npm warn")]
     return " ".join(lines[:2])[:300]
 
 
