@@ -3,6 +3,7 @@ machine's lambda states, the edit service and its containers, the git origin and
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -11,6 +12,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from moto import backends
+from moto.core import responses
 from moto.server import ThreadedMotoServer
 
 from sandbox import interpreter, names, origin, platform, real_container
@@ -24,6 +27,13 @@ from sandbox.intake import EmailIntake
 from sandbox.lambdas import Lambdas
 from sandbox.real_container import Checkout, RealService
 from sandbox.website import Website
+
+# On every request moto's server lists its own package's folders to tell the service from the host
+# (DomainDispatcherApplication.get_backend_for_host), about a quarter of the sandbox's CPU, and lists the response
+# class's methods by inspection (BaseResponse.call_action). Neither changes while it runs.
+_MOTO_MODULES = tuple(backends.list_of_moto_modules())
+backends.list_of_moto_modules = lambda: _MOTO_MODULES
+responses.method_names_from_class = functools.cache(responses.method_names_from_class)
 
 
 class Sandbox:

@@ -18,8 +18,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from sandbox import commits, interpreter, names
+from sandbox.awscli_server import AwsCliServer
 from sandbox.faults import LATE_WORK_SECONDS, SLOW_BUILD_SECONDS
 from sandbox.gitutil import git, out
 
@@ -86,13 +88,23 @@ class Result:
             self.report()
 
 
+class Child(Protocol):
+    """A child process as an Interrupt stops it: a Popen, or a command of the warm awscli."""
+    args: list[str]
+    returncode: int | None
+
+    def poll(self) -> int | None: ...
+    def send_signal(self, signum: int) -> None: ...
+    def communicate(self) -> tuple[str, str]: ...
+
+
 class Interrupt:
     """Set by the container's interrupt watcher; stops the running child process with SIGINT."""
 
     def __init__(self) -> None:
         self.new_thread_id: str | None = None
         self._lock = threading.Lock()
-        self._process: subprocess.Popen[str] | None = None
+        self._process: Child | None = None
 
     def trigger(self, new_thread_id: str) -> None:
         with self._lock:
@@ -104,19 +116,18 @@ class Interrupt:
         if self.new_thread_id is not None:
             raise Interrupted(self.new_thread_id)
 
-    def run(self, command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
-        """Run a child process that an interrupt can stop (given 5 s to exit after SIGINT, as the real one)."""
+    def run(self, start: Callable[[], Child]) -> subprocess.CompletedProcess[str]:
+        """Start a child process that an interrupt can stop, and wait for its end."""
         with self._lock:
             self.check()
-            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                       **kwargs)  # type: ignore[call-overload]
+            process = start()
             self._process = process
         try:
             stdout, stderr = process.communicate()
         finally:
             with self._lock:
                 self._process = None
-        return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+        return subprocess.CompletedProcess(process.args, process.returncode or 0, stdout, stderr)
 
 
 BUILD_SERVER = "build-server.mjs"  # beside the node_modules the workspaces link to: sandbox/site/
@@ -268,6 +279,7 @@ class Workspace:
         self.shared_bucket = shared_bucket
         self.current_thread: str | None = None
         self.builds = BuildServers(node_modules.parent / BUILD_SERVER)
+        self.awscli = AwsCliServer()
 
     def path_for(self, project: str, user: str) -> Path:
         return self.root / project / user / names.REPO_DIR
@@ -360,35 +372,39 @@ class Workspace:
             built.returncode = -signal.SIGINT
         return built
 
-    def stop_builds(self) -> None:
-        """Stop the warm build servers (the edit service's end): no Node process outlives the sandbox."""
+    def stop_servers(self) -> None:
+        """Stop the warm build servers and awscli (the edit service's end): none outlives the sandbox."""
         self.builds.close()
+        self.awscli.close()
 
     def sync(self, path: Path, project_id: str, interrupt: Interrupt) -> subprocess.CompletedProcess[str]:
         bucket = names.bucket(project_id)
         if "shared-bucket" in self.faults:
             bucket = self.shared_bucket(bucket)
-        command = [aws_cli(), "s3", "sync", str(path / "dist"), f"s3://{bucket}", "--no-progress",
+        command = ["s3", "sync", str(path / "dist"), f"s3://{bucket}", "--no-progress",
                    "--region", names.REGION, "--endpoint-url", self.aws_endpoint]
         if "no-delete" not in self.faults:
-            command.insert(5, "--delete")
+            command.insert(4, "--delete")
         if "partial-sync" in self.faults:
             command += ["--exclude", "changes/*"]
         if "wrong-content-type" in self.faults:
             command += ["--content-type", "application/octet-stream"]
         if "cached-pages" in self.faults:
             command += ["--cache-control", "max-age=31536000, immutable"]
+        def aws(args: list[str]) -> subprocess.CompletedProcess[str]:
+            return interrupt.run(lambda: self.awscli.run(args, aws_cli_env()))
+
         if "staggered-sync" in self.faults:
             # The home page first, the pages it links to a while later (a slow, large upload).
-            first = interrupt.run([*command, "--exclude", "changes/*"], env=aws_cli_env())
+            first = aws([*command, "--exclude", "changes/*"])
             deadline = time.monotonic() + LATE_WORK_SECONDS
             while time.monotonic() < deadline:
                 interrupt.check()
                 time.sleep(0.1)
-            rest = interrupt.run(command, env=aws_cli_env())
+            rest = aws(command)
             return subprocess.CompletedProcess(rest.args, rest.returncode or first.returncode,
                                                first.stdout + rest.stdout, first.stderr + rest.stderr)
-        return interrupt.run(command, env=aws_cli_env())
+        return aws(command)
 
 
 def process(instruction: Instruction, ws: Workspace, log: Log, interrupt: Interrupt, result: Result) -> None:

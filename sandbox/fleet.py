@@ -34,9 +34,9 @@ class Fleet(threading.Thread):
             if claim is not None:
                 self._assign(claim)
             self.clients.delete(url, message)
-        # The containers' warm build servers end with the edit service: no Node process outlives the sandbox.
+        # The containers' warm build servers and awscli end with the edit service: none outlives the sandbox.
         for workspace in self._workspaces:
-            workspace.stop_builds()
+            workspace.stop_servers()
 
     def _assign(self, claim: Claim) -> None:
         with self._lock:

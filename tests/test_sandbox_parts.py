@@ -1,5 +1,5 @@
 """The sandbox's parts, without processes: commit messages, email parsing, the state machine's definition; and
-one with: the containers' warm build."""
+ones with: the containers' warm build and warm awscli."""
 
 from __future__ import annotations
 
@@ -151,5 +151,68 @@ def test_the_warm_build_shows_each_edit_runs_on_through_an_interrupt_and_reports
                             edit._first_error(broken.stderr)), broken.stderr
     finally:
         servers = workspace.builds.running
-        workspace.stop_builds()
+        workspace.stop_servers()
     assert servers and all(server.process.poll() is not None for server in servers)
+
+
+@pytest.mark.sandbox
+def test_the_warm_awscli_syncs_fails_and_stops_on_sigint_as_a_fresh_aws_does(tmp_path: Path) -> None:
+    """The containers' warm awscli (sandbox/awscli_server.py) against moto: a sync's output, a failure's code and
+    words, as the `aws` script gives them; SIGINT mid-sync ends it the awscli's way; closing leaves no process."""
+    import logging
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    host, port = moto.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name=names.REGION, aws_access_key_id="sandbox",
+                      aws_secret_access_key="sandbox")
+    site = tmp_path / "dist"
+    site.mkdir()
+    for page in range(400):
+        (site / f"page-{page}.html").write_text(f"<h1>{page}</h1>")
+    server = edit.AwsCliServer()
+
+    def warm(*args: str, interrupt: edit.Interrupt | None = None) -> subprocess.CompletedProcess[str]:
+        command = [*args, "--endpoint-url", endpoint]
+        return (interrupt or edit.Interrupt()).run(lambda: server.run(command, edit.aws_cli_env()))
+
+    def fresh(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([edit.aws_cli(), *args, "--endpoint-url", endpoint], capture_output=True, text=True,
+                              env=edit.aws_cli_env())
+
+    try:
+        for bucket in ("warm", "fresh", "stopped"):
+            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": names.REGION})
+        synced = {bucket: run("s3", "sync", str(site), f"s3://{bucket}", "--no-progress")
+                  for run, bucket in ((warm, "warm"), (fresh, "fresh"))}
+        assert [r.returncode for r in synced.values()] == [0, 0], synced["warm"].stderr
+        lines = [sorted(r.stdout.replace(f"s3://{bucket}", "s3://_").splitlines()) for bucket, r in synced.items()]
+        assert lines[0] == lines[1] and len(lines[0]) == 400
+
+        missing = [run("s3", "sync", str(tmp_path / "nothing"), "s3://warm") for run in (warm, fresh)]
+        assert [(r.returncode, r.stderr) for r in missing] == [
+            (255, f"\nThe user-provided path {tmp_path / 'nothing'} does not exist.\n")] * 2
+
+        interrupt = edit.Interrupt()
+
+        def interrupt_once_uploading() -> None:
+            deadline = time.monotonic() + 30
+            while not s3.list_objects_v2(Bucket="stopped").get("KeyCount") and time.monotonic() < deadline:
+                time.sleep(0.02)  # the upload under way: no event to wait on
+            interrupt.trigger("thread-2")
+
+        threading.Thread(target=interrupt_once_uploading, daemon=True).start()
+        stopped = warm("s3", "sync", str(site), "s3://stopped", "--no-progress", interrupt=interrupt)
+        assert (stopped.returncode, stopped.stderr) == (1, "cancelled: ctrl-c received\n")
+        assert stopped.stdout.count("upload:") < 400
+        process = server._process
+        assert process is not None
+    finally:
+        server.close()
+        moto.stop()
+    assert process.poll() is not None and not server.socket_path.parent.exists()
