@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -91,8 +92,9 @@ class AwsCliServer:
     def _start(self) -> None:
         self._stop()
         self.socket_path = Path(tempfile.mkdtemp(prefix="awscli-")) / "socket"
+        # It ends when its stdin does: with the sandbox, however the sandbox ends.
         self._process = subprocess.Popen([sys.executable, "-m", "sandbox.awscli_server", str(self.socket_path)],
-                                         cwd=ROOT, stdout=subprocess.PIPE, text=True)
+                                         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self._process.stdout is not None
         if self._process.stdout.readline() != STARTED:
             code = self._process.wait()
@@ -105,9 +107,13 @@ class AwsCliServer:
     def _stop(self) -> None:
         process, self._process = self._process, None
         if process is not None:
-            process.terminate()  # commands under way run on: they are its grandchildren
-            process.wait()
-            assert process.stdout is not None
+            assert process.stdin is not None and process.stdout is not None
+            process.stdin.close()  # commands under way run on: they are its grandchildren
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
             process.stdout.close()
             shutil.rmtree(self.socket_path.parent, ignore_errors=True)
 
@@ -121,7 +127,6 @@ def serve(socket_path: str) -> None:
     listener.bind(socket_path)
     listener.listen(16)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the monitors are reaped by the kernel
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C reaches the commands (they restore it), not the server
     sys.stdout.write(STARTED)
     sys.stdout.flush()
@@ -129,6 +134,11 @@ def serve(socket_path: str) -> None:
     os.dup2(devnull, 1)  # nobody reads the sandbox's end any more
     os.close(devnull)
     while True:
+        ready, _, _ = select.select([listener, sys.stdin], [], [])
+        if sys.stdin in ready and not os.read(sys.stdin.fileno(), 1):
+            return  # its sandbox closed our stdin, or is gone
+        if listener not in ready:
+            continue
         conn, _ = listener.accept()
         message, fds, _, _ = socket.recv_fds(conn, _MOST_REQUEST_BYTES, 2)
         while message and not message.endswith(b"\n"):
@@ -145,7 +155,6 @@ def _monitor(conn: socket.socket, request: dict, fds: list[int]) -> None:
     """In a fork: start the command's process, tell its pid, wait for it and tell how it exited."""
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         worker = os.fork()
         if worker == 0:
             conn.close()
