@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent  # for `-m sandbox.awscli_server`
 STARTED = "ready\n"
 _MOST_REQUEST_BYTES = 1 << 20
+REAP_EVERY_S = 1.0
 
 
 class ForkedCommand:
@@ -126,7 +127,6 @@ def serve(socket_path: str) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path)
     listener.listen(16)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the monitors are reaped by the kernel
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C reaches the commands (they restore it), not the server
     sys.stdout.write(STARTED)
     sys.stdout.flush()
@@ -134,9 +134,11 @@ def serve(socket_path: str) -> None:
     os.dup2(devnull, 1)  # nobody reads the sandbox's end any more
     os.close(devnull)
     while True:
-        ready, _, _ = select.select([listener, sys.stdin], [], [])
+        ready, _, _ = select.select([listener, sys.stdin], [], [], REAP_EVERY_S)
+        _reap(block=False)
         if sys.stdin in ready and not os.read(sys.stdin.fileno(), 1):
-            return  # its sandbox closed our stdin, or is gone
+            _reap(block=True)  # its sandbox closed our stdin, or is gone: the commands under way end first
+            return
         if listener not in ready:
             continue
         conn, _ = listener.accept()
@@ -151,10 +153,17 @@ def serve(socket_path: str) -> None:
         conn.close()
 
 
+def _reap(block: bool) -> None:
+    """Wait for the ended monitors (each waits for its command): a child waited for adds its CPU to its parent's
+    children's, so that a run's CPU (`make bench`, by rusage) counts every command's."""
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, 0 if block else os.WNOHANG)[0]:
+            pass
+
+
 def _monitor(conn: socket.socket, request: dict, fds: list[int]) -> None:
     """In a fork: start the command's process, tell its pid, wait for it and tell how it exited."""
     try:
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         worker = os.fork()
         if worker == 0:
             conn.close()
