@@ -1,7 +1,7 @@
 """What one edit container does with one instruction, in the real container's order (message-processor.service.ts):
 switch to the thread's branch, apply the instruction, commit, build, sync to S3, push. Long steps run as child
 processes that an interrupt sends SIGINT to; the build runs in a warm build server (BuildServer) and, as
-`npm run build` did, to its end."""
+`npm run build` did, to its end; the sync in a warm awscli (sandbox/awscli_server.py)."""
 
 from __future__ import annotations
 
@@ -391,6 +391,7 @@ class Workspace:
             command += ["--content-type", "application/octet-stream"]
         if "cached-pages" in self.faults:
             command += ["--cache-control", "max-age=31536000, immutable"]
+
         def aws(args: list[str]) -> subprocess.CompletedProcess[str]:
             return interrupt.run(lambda: self.awscli.run(args, aws_cli_env()))
 
