@@ -101,7 +101,8 @@ class AwsCliServer:
         assert self._process.stdout is not None
         if self._process.stdout.readline() != STARTED:
             code = self._process.wait()
-            raise RuntimeError(f"the awscli server exited with code {code} before it was ready")
+            raise RuntimeError(f"the awscli server exited with code {code} before it was ready (its error is in the "
+                               "sandbox's log; without the awscli: pip install -r requirements.txt)")
 
     def close(self) -> None:
         with self._lock:

@@ -24,7 +24,7 @@ class Fleet(threading.Thread):
         self.faults = faults
         self.stopping = stopping
         self.containers: list[Container] = []
-        self._workspaces: list[Workspace] = []  # its containers', whose build servers stop with it
+        self._workspaces: list[Workspace] = []  # its containers', whose build servers and awscli stop with it
         self._lock = threading.Lock()
 
     def run(self) -> None:
