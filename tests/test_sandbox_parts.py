@@ -4,6 +4,7 @@ ones with: the containers' warm build and warm awscli."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import signal
@@ -155,6 +156,41 @@ def test_the_warm_build_shows_each_edit_runs_on_through_an_interrupt_and_reports
         servers = workspace.builds.running
         workspace.stop_servers()
     assert servers and all(server.process.poll() is not None for server in servers)
+
+
+@pytest.mark.sandbox
+def test_a_warm_build_makes_and_prints_what_a_cold_astro_build_of_the_same_source_does(tmp_path: Path) -> None:
+    """After its first build the build server leaves Astro's runtime out of the prerender bundle
+    (build-server.mjs): the site it builds (every file of dist/ but the per-build stamp) and what it prints (but the
+    times) must stay what a cold `astro build` of the same source builds and prints, a broken page's error too."""
+    site = tmp_path / names.REPO_DIR
+    shutil.copytree(origin.SITE_DIR, site, ignore=shutil.ignore_patterns("node_modules", "dist", ".astro*", ".vite*",
+                                                                          "build-server.mjs"))
+    (site / "node_modules").symlink_to(origin.node_modules())
+    server = edit.BuildServer(origin.SITE_DIR / edit.BUILD_SERVER)
+
+    def said(text: str) -> str:
+        return re.sub(r"\d\d:\d\d:\d\d|[\d.]+m?s\b", "T", text)
+
+    def built() -> dict[str, bytes]:
+        files = sorted(path for path in (site / "dist").rglob("*") if path.is_file())
+        return {str(path.relative_to(site)): re.sub(rb'name="build" content="[^"]*"', b"", path.read_bytes())
+                for path in files}
+
+    try:
+        assert server.build(site).returncode == 0  # the first build: the runtime bundled, as a cold build does
+        for instruction in ('Add header with text "Amelia\'s <Bakery> & Co"', "Update timestamp to 1764000000000",
+                            "Add secret key ABC123 to config", "Add broken page oops"):
+            interpreter.apply(instruction, site, "thread-1")
+            warm = server.build(site)
+            warm_site = built()
+            cold = subprocess.run([str(site / "node_modules" / ".bin" / "astro"), "build"], cwd=site, text=True,
+                                  capture_output=True, env={**os.environ, **edit.BUILD_ENV}, timeout=120)
+            assert (warm.returncode, said(warm.stdout), said(warm.stderr)) == (
+                cold.returncode, said(cold.stdout), said(cold.stderr)), instruction
+            assert warm_site == built() and (warm.returncode or warm_site), instruction
+    finally:
+        server.stop()
 
 
 @pytest.mark.sandbox

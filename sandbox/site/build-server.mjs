@@ -34,13 +34,22 @@ for (const name of ["stdout", "stderr"]) {
   };
 }
 
+// A build bundles the site with Astro's runtime into a prerender bundle, renders the pages from it and deletes it;
+// bundling the runtime is most of a warm build's CPU (0.5 s of 0.6 here). After the first build the runtime is
+// left external: the prerender imports it from node_modules, loaded once by this process. The pages, the files
+// of dist/ and what the build prints are the same either way (compared here, a broken page's error included).
+// The first build bundles it as a cold `npm run build` does: its length is the one every build is held to.
+let builds = 0;
+const RUNTIME_EXTERNAL = { ssr: { external: ["astro"] } };
+
 async function buildIn(root) {
   printed.stdout = printed.stderr = "";
   let code = 0;
   try {
     // As `astro build` run in the project's directory: the CLI's inline config, the root being the cwd.
     process.chdir(root);
-    await build({ server: { allowedHosts: [] } }, { devOutput: false });
+    const inline = { server: { allowedHosts: [] }, ...(builds++ > 0 && { vite: RUNTIME_EXTERNAL }) };
+    await build(inline, { devOutput: false });
   } catch (error) {
     code = 1;
     if (!isAstroConfigZodError(error)) {
