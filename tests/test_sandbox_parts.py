@@ -103,6 +103,15 @@ def test_a_reply_read_before_the_email_it_answers_still_joins_its_thread() -> No
     assert emails.parse(root, rule, book).thread_id == reply.thread_id
 
 
+def _fixture_site(into: Path) -> Path:
+    """A project checkout of the fixture site's source, linked to its installed node_modules."""
+    site = into / names.REPO_DIR
+    shutil.copytree(origin.SITE_DIR, site, ignore=shutil.ignore_patterns("node_modules", "dist", ".astro*", ".vite*",
+                                                                          "build-server.mjs"))
+    (site / "node_modules").symlink_to(origin.node_modules())
+    return site
+
+
 @pytest.mark.sandbox
 def test_the_warm_build_shows_each_edit_runs_on_through_an_interrupt_and_reports_a_broken_build(
         tmp_path: Path) -> None:
@@ -110,10 +119,7 @@ def test_the_warm_build_shows_each_edit_runs_on_through_an_interrupt_and_reports
     build run to its end, which then exits as npm does on SIGINT; the next build, in the same warm server, shows the
     edit made since and lasts as long as the cold one (the CPU its server spent to start and build); a broken page
     fails with the CLI's first error line; stopping leaves no Node process."""
-    site = tmp_path / names.REPO_DIR
-    shutil.copytree(origin.SITE_DIR, site, ignore=shutil.ignore_patterns("node_modules", "dist", ".astro*", ".vite*",
-                                                                          "build-server.mjs"))
-    (site / "node_modules").symlink_to(origin.node_modules())
+    site = _fixture_site(tmp_path)
     workspace = edit.Workspace(tmp_path, origin.node_modules(), "http://unused", frozenset(), lambda bucket: bucket)
 
     def build(header: str) -> tuple[str, float]:
@@ -163,10 +169,7 @@ def test_a_warm_build_makes_and_prints_what_a_cold_astro_build_of_the_same_sourc
     """After its first build the build server leaves Astro's runtime out of the prerender bundle
     (build-server.mjs): the site it builds (every file of dist/ but the per-build stamp) and what it prints (but the
     times) must stay what a cold `astro build` of the same source builds and prints, a broken page's error too."""
-    site = tmp_path / names.REPO_DIR
-    shutil.copytree(origin.SITE_DIR, site, ignore=shutil.ignore_patterns("node_modules", "dist", ".astro*", ".vite*",
-                                                                          "build-server.mjs"))
-    (site / "node_modules").symlink_to(origin.node_modules())
+    site = _fixture_site(tmp_path)
     server = edit.BuildServer(origin.SITE_DIR / edit.BUILD_SERVER)
 
     def said(text: str) -> str:
