@@ -37,7 +37,8 @@ for (const name of ["stdout", "stderr"]) {
 // A build bundles the site with Astro's runtime into a prerender bundle, renders the pages from it and deletes it;
 // bundling the runtime is most of a warm build's CPU (0.5 s of 0.6 here). After the first build the runtime is
 // left external: the prerender imports it from node_modules, loaded once by this process. The pages, the files
-// of dist/ and what the build prints are the same either way (compared here, a broken page's error included).
+// of dist/ and what the build prints are the same either way (tests/test_sandbox_parts.py compares them with a
+// cold `astro build`, a broken page's error included).
 // The first build bundles it as a cold `npm run build` does: its length is the one every build is held to.
 let builds = 0;
 const RUNTIME_EXTERNAL = { ssr: { external: ["astro"] } };
