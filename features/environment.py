@@ -7,7 +7,7 @@
 - each scenario: fresh clients removed after it; what it asks refused before anything is sent when it could not be
   checked; behave's active tags (`@use.with_target=local`) and fixture tags (`@fixture.browser`)
   (support/scenarios.py);
-- each step and scenario: the verdict, by the one rule for known faults, and the evidence (support/verdicts.py),
+- each step and scenario: the verdict, by the one rule for known faults, and the evidence (support/judging.py),
   attached through behave too: screenshots and container logs (support/attachments.py).
 """
 
@@ -23,9 +23,9 @@ from behave.runner import Context
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the hooks' own modules, features/support/
 
-from support import attachments, coordinator, run, scenarios, verdicts
+from support import attachments, coordinator, judging, run, scenarios
 
-from lib.world import world
+from lib.scenario.world import world
 
 
 def before_all(context: Context) -> None:
@@ -56,12 +56,12 @@ def before_scenario(context: Context, scenario: Scenario) -> None:
 
 
 def after_step(context: Context, step: Step) -> None:
-    verdicts.judge_step(context, step)
+    judging.judge_step(context, step)
     attachments.of_step(context)  # during the step: every formatter files it under the step that looked
 
 
 def after_scenario(context: Context, scenario: Scenario) -> None:
     try:
-        verdicts.judge_scenario(context, scenario)
+        judging.judge_scenario(context, scenario)
     finally:
         attachments.of_scenario(context, scenario)  # a red verdict (a raise) keeps its evidence too

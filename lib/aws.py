@@ -1,7 +1,7 @@
 """boto3 clients for the target, built once from the settings. Throttling and 5xx answers are retried by
 botocore (standard mode: up to 6 attempts, jittered back-off, 15 s on average when every attempt fails) before
 anything reaches a waiter: a transient error is never a verdict, and an endpoint that is gone is named in seconds
-(lib/infrastructure.py). Not adaptive mode: its client-side rate limiter slowed every later call after one
+(lib/observe/infrastructure.py). Not adaptive mode: its client-side rate limiter slowed every later call after one
 throttle (the suite took 401 s instead of 239 s with every 5th call refused; 132 s with none)."""
 
 from __future__ import annotations

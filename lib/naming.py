@@ -40,8 +40,8 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
 
 
 def check_client_name(name: str, settings: Settings) -> None:
-    """The one check of a scenario's client name, at the door (lib/inputs.py): it must be able to become part of
-    a bucket name, and the bucket name it makes in any scenario of this run must fit S3's 63 characters."""
+    """The one check of a scenario's client name, at the door (lib/scenario/inputs.py): it must be able to become
+    part of a bucket name, and the bucket name it makes in any scenario of this run must fit S3's 63 characters."""
     if not _CLIENT_NAME.match(name):
         raise NamingError(
             f"client name {name!r} is not usable: use 1-31 lowercase letters, digits or hyphens, "

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from lib import expectations as contract
+from lib.expect import contract as contract
 
 TARGETS = ("local", "aws")
 ENV_PREFIX = "WEBORDINARY_"

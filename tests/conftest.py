@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.world import World
+from lib.scenario.world import World
 from sandbox.process import SandboxProcess
 from tests.sandbox_helpers import fresh, running_sandbox
 

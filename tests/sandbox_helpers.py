@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from lib.instructions import Grammar
-from lib.scenario import ScenarioState
+from lib.expect.instructions import Grammar
+from lib.scenario.state import ScenarioState
+from lib.scenario.target import Target
+from lib.scenario.world import World
 from lib.settings import Settings
-from lib.target import Target
-from lib.world import World
 from sandbox.process import SandboxProcess
 
 _scopes = itertools.count(1)

@@ -2,7 +2,7 @@
 with cucumber-messages' own types, joined from parts, rendered by Cucumber's own HTML formatter in a real browser.
 
 tests/fixtures/cucumber/messages.ndjson is what the formatter wrote for tests/fixtures/cucumber (a feature that ends
-every way a scenario of the suite can end, its hooks marking verdicts as features/support/verdicts.py does); the
+every way a scenario of the suite can end, its hooks marking verdicts as features/support/judging.py does); the
 marked tests run behave to write it again, and the suite's own scenarios on the sandbox."""
 
 from __future__ import annotations

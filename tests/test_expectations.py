@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from lib import expectations as e
+from lib.expect import contract as e
 
 
 @pytest.mark.parametrize(("thread", "branch", "expected"), [

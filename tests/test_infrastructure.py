@@ -15,7 +15,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
 
-from lib import infrastructure
+from lib.observe import infrastructure
 from sandbox.front import COUNTS_PATH, Front
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from lib import expectations
-from lib.checks import intake
-from lib.model import Intake, Ownership
+from lib.expect import contract
+from lib.judge import intake
+from lib.records import Intake, Ownership
 
 SENT = intake.Sent(project="wat-x-ada", user="acceptance", queue="webordinary-input-wat-x-ada-acceptance.fifo",
                    others={"thread-2": "ada's thread thread-2 ('edit 2')"})
@@ -14,7 +14,7 @@ QUEUE_URL = "http://localhost:1/123456789012/webordinary-input-wat-x-ada-accepta
 CHECKED_MS = 1_764_604_800_000  # 16:00:00.000 UTC
 
 
-def read(route: str = expectations.ROUTE_UNOWNED, owner_found: bool | None = False, **changed: Any) -> Intake:
+def read(route: str = contract.ROUTE_UNOWNED, owner_found: bool | None = False, **changed: Any) -> Intake:
     parsed = {"projectId": "wat-x-ada", "userId": "acceptance", "threadId": "thread-1", "queueUrl": QUEUE_URL,
               "messageId": "m-1", **changed}
     return Intake("m-1", parsed, owner_found, CHECKED_MS, route)
@@ -22,7 +22,7 @@ def read(route: str = expectations.ROUTE_UNOWNED, owner_found: bool | None = Fal
 
 def test_an_email_read_as_it_was_sent_has_no_problem() -> None:
     assert intake.problems("ada's email", SENT, read(), None) == []
-    assert intake.problems("ada's email", SENT, read(expectations.ROUTE_OWNED, True),
+    assert intake.problems("ada's email", SENT, read(contract.ROUTE_OWNED, True),
                            Ownership("c-1", 0, 0, CHECKED_MS - 60_000)) == []
 
 
@@ -55,9 +55,9 @@ def test_the_route_follows_the_ownership_the_pipeline_found_and_the_row_that_exi
         "c-1 had owned it since 15:59:55.000, before CheckOwnership looked at 16:00:00.000"]
     claimed_after = Ownership("c-1", 0, 0, CHECKED_MS + 200)  # claimed by this very email's claim: no problem
     assert intake.problems("ada's email", SENT, read(owner_found=False), claimed_after) == []
-    assert intake.problems("ada's email", SENT, read(expectations.ROUTE_UNOWNED, True), None) == [
+    assert intake.problems("ada's email", SENT, read(contract.ROUTE_UNOWNED, True), None) == [
         "the pipeline found an owner of wat-x-ada and still routed ada's email by RouteToQueuesWithClaim (a new "
         "claim)"]
-    assert intake.problems("ada's email", SENT, read(expectations.ROUTE_OWNED, False), None) == [
+    assert intake.problems("ada's email", SENT, read(contract.ROUTE_OWNED, False), None) == [
         "the pipeline found no owner of wat-x-ada and routed ada's email by RouteToProjectQueue, as if it were "
         "owned"]

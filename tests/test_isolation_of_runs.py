@@ -15,12 +15,13 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from lib import naming, preflight
+from lib import naming
 from lib.aws import Aws
 from lib.observe.waiters import wait_until
 from lib.resources import client_resources as resources
 from lib.resources.ours import NotOursError
 from lib.resources.sweep import sweep
+from lib.scenario import preflight
 from lib.settings import Settings
 from sandbox.process import SandboxProcess
 from tests.conftest import run_behave, scenario_results

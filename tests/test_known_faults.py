@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib import known_faults
+from lib.expect import known_faults
 
 # Read off a run of the real container (163a3ef) on the embedded AWS, scenario @switching-warm.
 INTERRUPTED = ("wren's thread thread-1796122249679-iscway ('Update page title to \"Spring\"') ended with a failed "

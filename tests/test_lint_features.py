@@ -47,7 +47,7 @@ def test_a_scenario_without_a_then_step_is_found() -> None:
 
 
 def test_every_check_that_could_not_fail_is_refused_with_its_line() -> None:
-    """The vacuous patterns (issue: no vacuous check), each refused by the rule the run applies too (lib/plan.py)."""
+    """The vacuous patterns each refused by the rule the run applies too (lib/scenario/plan.py)."""
     result = lint(FIXTURES / "vacuous.feature")
     assert result.returncode == 1
     for line, message in [

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from lib import metrics
-from lib.metrics import DeploymentMetrics, Limits
+from lib.judge import metrics
+from lib.judge.metrics import DeploymentMetrics, Limits
 from reporting import catalog, parallel
 from reporting.render import KNOWN_FAULT, FeatureDoc, RunDoc, ScenarioDoc, render
 

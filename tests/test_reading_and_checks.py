@@ -9,18 +9,18 @@ from typing import Any
 
 import pytest
 
-from lib import expectations
-from lib.checks import outcomes
-from lib.checks.branches import branch_problems, main_problems
-from lib.checks.deployments import latest_build_problems
-from lib.inputs import CLIENTS, EMAILS, INSTRUCTIONS, InputError, Inputs, at_least
-from lib.instructions import Grammar, InstructionError
-from lib.model import Client, CommitInfo, DeployedObject, LogLine, Outcome, Session, SessionLog, ThreadWork
+from lib.expect import contract
+from lib.expect.instructions import Grammar, InstructionError
+from lib.judge import outcomes
+from lib.judge.branches import branch_problems, main_problems
+from lib.judge.deployments import latest_build_problems
 from lib.observe.logs import LogTail, parse_message
+from lib.records import Client, CommitInfo, DeployedObject, LogLine, Outcome, Session, SessionLog, ThreadWork
+from lib.scenario.inputs import CLIENTS, EMAILS, INSTRUCTIONS, InputError, Inputs, at_least
 from lib.settings import Settings
 
 T0 = 1_764_000_000_000
-NEST = re.compile(expectations.LOG_LINE_PATTERN, re.DOTALL)
+NEST = re.compile(contract.LOG_LINE_PATTERN, re.DOTALL)
 
 
 def test_a_nestjs_line_is_read_without_its_colours_and_prefix() -> None:
@@ -74,9 +74,9 @@ def log_of(*messages: str) -> SessionLog:
     return SessionLog("thread-1", [LogLine(T0 + i * 1000, m, "edit/c/task1") for i, m in enumerate(messages)])
 
 
-DEPLOYED_LINES = ("Switched to thread thread-1 (branch: thread-1)", expectations.PHRASE_BUILDING,
-                  expectations.PHRASE_BUILD_OK, expectations.PHRASE_DEPLOYING,
-                  "✅ S3 sync complete: 2 uploaded, 0 deleted", expectations.PHRASE_DONE)
+DEPLOYED_LINES = ("Switched to thread thread-1 (branch: thread-1)", contract.PHRASE_BUILDING,
+                  contract.PHRASE_BUILD_OK, contract.PHRASE_DEPLOYING,
+                  "✅ S3 sync complete: 2 uploaded, 0 deleted", contract.PHRASE_DONE)
 
 
 def objects(*ages_s: float) -> list[DeployedObject]:
@@ -103,32 +103,32 @@ def session(kind: str, *messages: str, sent: int = 0, name: str = "ada") -> Sess
 
 def test_the_log_is_cross_checked_against_what_the_execution_reports() -> None:
     settings = Settings()
-    assert outcomes.cross_check(session(expectations.DEPLOYED, *DEPLOYED_LINES), settings.phrases) == []
-    lying = session(expectations.DEPLOYED, "S3 sync failed with code 1: NoSuchBucket")
+    assert outcomes.cross_check(session(contract.DEPLOYED, *DEPLOYED_LINES), settings.phrases) == []
+    lying = session(contract.DEPLOYED, "S3 sync failed with code 1: NoSuchBucket")
     assert any("reports deploySuccess: true, but its log has no completed sync" in p
                for p in outcomes.cross_check(lying, settings.phrases))
-    silent = session(expectations.SYNC_FAILED, expectations.PHRASE_DONE)
+    silent = session(contract.SYNC_FAILED, contract.PHRASE_DONE)
     assert "does not say the sync failed" in outcomes.cross_check(silent, settings.phrases)[0]
     for site, said in (("https://edit.amelia.webordinary.com", "siteUrl 'https://edit.amelia.webordinary.com'"),
                        (None, "no siteUrl")):
-        elsewhere = session(expectations.DEPLOYED, *DEPLOYED_LINES)
+        elsewhere = session(contract.DEPLOYED, *DEPLOYED_LINES)
         elsewhere.outcome = replace(elsewhere.outcome, output={"siteUrl": site} if site else {})
         assert outcomes.cross_check(elsewhere, settings.phrases) == [
             f"ada's thread thread-0 ('edit 0') reports {said}, but its client's site is "
             "https://edit.wat-x-ada.webordinary.com"]
-    early = session(expectations.DEPLOYED, *DEPLOYED_LINES[:3], expectations.PHRASE_DONE, *DEPLOYED_LINES[3:5])
+    early = session(contract.DEPLOYED, *DEPLOYED_LINES[:3], contract.PHRASE_DONE, *DEPLOYED_LINES[3:5])
     assert [p for p in outcomes.cross_check(early, settings.phrases) if "before its work was done" in p] == [
         "ada's thread thread-0 ('edit 0') sent its success callback (16:00:03.000) before its work was done: its log "
         "has 'Step 4/5: Deploying to S3...' at 16:00:04.000, after the callback"]
-    unpushed = session(expectations.DEPLOYED, *DEPLOYED_LINES, "Pushed branch thread-0 successfully")
+    unpushed = session(contract.DEPLOYED, *DEPLOYED_LINES, "Pushed branch thread-0 successfully")
     assert "its log has 'Pushed branch thread-0 successfully' at 16:00:06.000" in outcomes.cross_check(
         unpushed, settings.phrases)[0]
 
 
 def test_rapid_switching_wants_the_last_deployed_and_no_earlier_one_failed() -> None:
-    ok = [session(expectations.PREEMPTED, sent=0), session(expectations.DEPLOYED, sent=1)]
+    ok = [session(contract.PREEMPTED, sent=0), session(contract.DEPLOYED, sent=1)]
     assert outcomes.last_wins_problems(ok) == []
-    bad = [session(expectations.FAILED, sent=0), session(expectations.PREEMPTED, sent=1)]
+    bad = [session(contract.FAILED, sent=0), session(contract.PREEMPTED, sent=1)]
     problems = outcomes.last_wins_problems(bad)
     assert "neither deployed nor preempted" in problems[0] and "the last edit" in problems[1]
 
@@ -137,28 +137,28 @@ def test_only_a_newer_email_preempts_a_session() -> None:
     phrases = Settings().phrases
 
     def preempted_by(thread: str, sent: int, where: str = "log") -> Session:
-        s = session(expectations.PREEMPTED, sent=sent)
+        s = session(contract.PREEMPTED, sent=sent)
         said = f"New message in thread {thread}"
         s.outcome = replace(s.outcome, detail=f"Interrupted by {said.lower()}" if where == "cause" else "preempted",
-                            log=log_of(f"{expectations.PHRASE_INTERRUPT}: {said}") if where == "log" else log_of())
+                            log=log_of(f"{contract.PHRASE_INTERRUPT}: {said}") if where == "log" else log_of())
         return s
-    newer = [preempted_by("thread-1", 0), session(expectations.DEPLOYED, sent=1)]
-    reply = [preempted_by("thread-0", 0), replace(session(expectations.DEPLOYED, sent=1), thread_id="thread-0")]
+    newer = [preempted_by("thread-1", 0), session(contract.DEPLOYED, sent=1)]
+    reply = [preempted_by("thread-0", 0), replace(session(contract.DEPLOYED, sent=1), thread_id="thread-0")]
     assert outcomes.preemption_problems(newer, phrases) == outcomes.preemption_problems(reply, phrases) == []
     for where in ("log", "cause"):
-        itself = [preempted_by("thread-0", 0, where), session(expectations.DEPLOYED, sent=1)]
+        itself = [preempted_by("thread-0", 0, where), session(contract.DEPLOYED, sent=1)]
         assert outcomes.preemption_problems(itself, phrases) == [
             "ada's thread thread-0 ('edit 0') was preempted by a new message in thread thread-0 (its own thread), but "
             "no email of ada in that thread was sent after it: only a newer email may preempt a session"]
-    older = [session(expectations.DEPLOYED, sent=0), preempted_by("thread-0", 1),
-             session(expectations.DEPLOYED, sent=2)]
+    older = [session(contract.DEPLOYED, sent=0), preempted_by("thread-0", 1),
+             session(contract.DEPLOYED, sent=2)]
     assert "(a thread of its client)" in outcomes.preemption_problems(older, phrases)[0]
-    stranger = [preempted_by("thread-9", 0), session(expectations.DEPLOYED, sent=1)]
+    stranger = [preempted_by("thread-9", 0), session(contract.DEPLOYED, sent=1)]
     assert "(no thread of ada's)" in outcomes.preemption_problems(stranger, phrases)[0]
 
 
 def commit(sha: str, thread: str | None, user: str = "acceptance", subject: str = "",
-           author: str = expectations.COMMIT_AUTHOR) -> CommitInfo:
+           author: str = contract.COMMIT_AUTHOR) -> CommitInfo:
     subject = subject or f"Edit (site.json) [{(thread or '')[:8]}]"
     body = f"{subject}\n\n---\nSession: {thread}\nUser: {user}\nTime: x\nGenerated by Claude Code Container"
     return CommitInfo(sha, subject, body if thread else subject, author, datetime.now(UTC))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.world import World
+from lib.scenario.world import World
 from sandbox.process import SandboxProcess
 from tests.conftest import run_feature_files, scenario_results
 

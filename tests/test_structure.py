@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STEPS = ROOT / "features" / "steps"
-ACCESSORS = {"world"}  # lib.world.world(context): the typed World behave's context carries, not a call into lib
+ACCESSORS = {"world"}  # lib.scenario.world.world(context): the World behave's context carries, not a call into lib
 
 
 def lib_calls(path: Path) -> dict[str, list[str]]:

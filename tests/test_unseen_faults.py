@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from lib import expectations
-from lib.checks import deployments, outcomes
-from lib.matchers import shows_in, shows_text
-from lib.model import (
+from lib.expect import contract
+from lib.judge import deployments, outcomes
+from lib.judge.matchers import shows_in, shows_text
+from lib.records import (
     Client,
     CommitInfo,
     DeployedObject,
@@ -28,9 +28,9 @@ from lib.settings import Settings
 
 T0 = 1_764_000_000_000
 THREAD = "thread-1764000000000-abcdef"
-LINES = (f"Switched to thread {THREAD} (branch: {THREAD})", expectations.PHRASE_COMMITTING,
-         expectations.PHRASE_BUILDING, expectations.PHRASE_BUILD_OK, expectations.PHRASE_DEPLOYING,
-         "✅ S3 sync complete: 2 uploaded, 0 deleted", expectations.PHRASE_DONE)
+LINES = (f"Switched to thread {THREAD} (branch: {THREAD})", contract.PHRASE_COMMITTING,
+         contract.PHRASE_BUILDING, contract.PHRASE_BUILD_OK, contract.PHRASE_DEPLOYING,
+         "✅ S3 sync complete: 2 uploaded, 0 deleted", contract.PHRASE_DONE)
 
 
 FILES = ("src/data/site.json",)
@@ -43,10 +43,10 @@ def build(at_ms: int = T0 + 5000, size: int = 10) -> list[DeployedObject]:
 
 def head(thread: str = THREAD) -> CommitInfo:
     return CommitInfo("c0ffee00", "Edit [thread-1]", f"Edit [thread-1]\n\n---\nSession: {thread}\nUser: acceptance",
-                      expectations.COMMIT_AUTHOR, datetime.now(UTC))
+                      contract.COMMIT_AUTHOR, datetime.now(UTC))
 
 
-def a_session(kind: str = expectations.DEPLOYED, lines: tuple[str, ...] = LINES, *, at_end: Moment | None = None,
+def a_session(kind: str = contract.DEPLOYED, lines: tuple[str, ...] = LINES, *, at_end: Moment | None = None,
               before: Moment | None = None, start_ms: int = T0) -> Session:
     log = SessionLog(THREAD, [LogLine(start_ms + i * 1000, m, "edit/c/task1") for i, m in enumerate(lines)])
     session = Session(Client("ada", "wat-x-ada", "edit.wat-x-ada.webordinary.com"), "Edit", "k", "<m>", T0,
@@ -88,12 +88,12 @@ def test_a_callback_s_fields_say_what_happened_and_a_finished_session_still_owns
     none_reported = a_session()
     none_reported.outcome = replace(none_reported.outcome, output={  # type: ignore[union-attr]
         "siteUrl": "https://edit.wat-x-ada.webordinary.com", "messageId": "sqs-1"})
-    none_reported.intake = Intake("m-1", {}, False, T0, expectations.ROUTE_UNOWNED)
+    none_reported.intake = Intake("m-1", {}, False, T0, contract.ROUTE_UNOWNED)
     assert outcomes.cross_check(none_reported, phrases) == [
         f"ada's thread {THREAD} ('Edit') reports messageId 'sqs-1', but its email's message is 'm-1'",
         f"ada's thread {THREAD} ('Edit') reports no filesChanged, but its container committed changes "
         f"(edit/c/task1 @{T0 + 1000}: Step 2/5: Committing changes...)"]
-    nothing_committed = a_session(lines=tuple(line for line in LINES if line != expectations.PHRASE_COMMITTING))
+    nothing_committed = a_session(lines=tuple(line for line in LINES if line != contract.PHRASE_COMMITTING))
     assert "reports filesChanged ['src/data/site.json'], but its container committed nothing" in outcomes.cross_check(
         nothing_committed, phrases)[0]
 
@@ -120,12 +120,12 @@ def test_a_client_s_sessions_never_overlap() -> None:
 
 def test_a_failed_build_changes_nothing() -> None:
     settings = Settings()
-    lines = (*LINES[:3], "Build failed with code 1: oops", expectations.PHRASE_DONE)
+    lines = (*LINES[:3], "Build failed with code 1: oops", contract.PHRASE_DONE)
     before = Moment(T0 - 10, build(T0 - 9000), head(), None, None)
-    unchanged = a_session(expectations.BUILD_FAILED, lines, before=before,
+    unchanged = a_session(contract.BUILD_FAILED, lines, before=before,
                           at_end=Moment(T0 + 9000, build(T0 - 9000), head(), None, None))
     assert outcomes.failed_build_problems(unchanged, settings.phrases) == []
-    pushed_and_synced = a_session(expectations.BUILD_FAILED, lines, before=before, at_end=Moment(
+    pushed_and_synced = a_session(contract.BUILD_FAILED, lines, before=before, at_end=Moment(
         T0 + 9000, build(T0 + 5000), replace(head(), sha="deadbeef"), None, None))
     problems = " ".join(outcomes.failed_build_problems(pushed_and_synced, settings.phrases))
     assert "failed to build, yet its bucket changed: changes/a/index.html, index.html" in problems
@@ -147,14 +147,14 @@ PAGE = ('<html><head><title>Spring</title></head><body><h1>Hi</h1><dl class="con
 
 
 def test_shows_means_the_element_the_instruction_names() -> None:
-    assert expectations.element_showing(["Add secret key ABC123 to config"], "ABC123") == expectations.CONFIG_VALUE
-    assert expectations.element_showing(["Please update page title to \"Spring\""], "Spring") == expectations.TITLE
-    assert expectations.element_showing(["Create site for client 7"], "Welcome to client 7") == expectations.HEADING
-    assert expectations.element_showing(["Add header with text \"Hi\""], "Bye") is None
-    assert shows_in(expectations.CONFIG_VALUE, "ABC123").matches(PAGE)
+    assert contract.element_showing(["Add secret key ABC123 to config"], "ABC123") == contract.CONFIG_VALUE
+    assert contract.element_showing(["Please update page title to \"Spring\""], "Spring") == contract.TITLE
+    assert contract.element_showing(["Create site for client 7"], "Welcome to client 7") == contract.HEADING
+    assert contract.element_showing(["Add header with text \"Hi\""], "Bye") is None
+    assert shows_in(contract.CONFIG_VALUE, "ABC123").matches(PAGE)
     # In the change list only: any text on the page would have passed, the element does not.
     assert shows_text("XYZ789").matches(PAGE)
-    assert not shows_in(expectations.CONFIG_VALUE, "XYZ789").matches(PAGE)
+    assert not shows_in(contract.CONFIG_VALUE, "XYZ789").matches(PAGE)
 
 
 def test_a_page_a_browser_would_keep_hides_the_next_edit() -> None:

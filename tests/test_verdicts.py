@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from lib import expectations, known_faults
-from lib.checks import branches, outcomes
-from lib.model import Client, LogLine, Moment, Outcome, Session, SessionLog
+from lib.expect import contract, known_faults
+from lib.judge import branches, outcomes
 from lib.observe.endings import quote
 from lib.observe.executions import Executions
+from lib.records import Client, LogLine, Moment, Outcome, Session, SessionLog
 from lib.settings import Settings
 from reporting.render import KNOWN_FAULT, FeatureDoc, RunDoc, ScenarioDoc, render
 from tests.test_unseen_faults import T0, THREAD, a_session
@@ -72,18 +72,18 @@ def session(instruction: str, lines: list[str], kind: str, start: int) -> Sessio
 
 def test_an_interrupt_that_came_during_the_build_is_what_the_scenario_tested() -> None:
     settings = Settings().phrases
-    building = [expectations.PHRASE_BUILDING, "Processing interrupt: New message in thread t-2"]
-    later = session("Summer", ["x"], expectations.DEPLOYED, T0 + 5000)
+    building = [contract.PHRASE_BUILDING, "Processing interrupt: New message in thread t-2"]
+    later = session("Summer", ["x"], contract.DEPLOYED, T0 + 5000)
     assert outcomes.interrupted_build_problems([(session("Spring", building, "preempted", T0), later)], settings) == []
-    early = [expectations.PHRASE_COMMITTING, "Processing interrupt: x", expectations.PHRASE_BUILDING]
+    early = [contract.PHRASE_COMMITTING, "Processing interrupt: x", contract.PHRASE_BUILDING]
     assert "was interrupted before its build began" in outcomes.interrupted_build_problems(
         [(session("Spring", early, "preempted", T0), later)], settings)[0]
-    deployed = [expectations.PHRASE_BUILDING, "✅ S3 sync complete: 2 uploaded", "Processing interrupt: x"]
+    deployed = [contract.PHRASE_BUILDING, "✅ S3 sync complete: 2 uploaded", "Processing interrupt: x"]
     assert "deployed before the interrupt reached it" in outcomes.interrupted_build_problems(
-        [(session("Spring", deployed, expectations.DEPLOYED, T0), later)], settings)[0]
-    never = [expectations.PHRASE_BUILDING, expectations.PHRASE_BUILD_OK]
+        [(session("Spring", deployed, contract.DEPLOYED, T0), later)], settings)[0]
+    never = [contract.PHRASE_BUILDING, contract.PHRASE_BUILD_OK]
     assert "was never interrupted" in outcomes.interrupted_build_problems(
-        [(session("Spring", never, expectations.DEPLOYED, T0), later)], settings)[0]
+        [(session("Spring", never, contract.DEPLOYED, T0), later)], settings)[0]
 
 
 def scenario(status: str, reason: str = "", tags: tuple[str, ...] = ("isolation",)) -> ScenarioDoc:
@@ -142,10 +142,10 @@ def test_the_real_faults_table_has_ten_faults_over_every_promise_and_a_repair() 
 
 
 def test_the_metrics_time_every_deployment_and_say_which_sessions_they_did_not_time() -> None:
-    from lib import metrics
+    from lib.judge import metrics
 
     deployed = a_session()
-    preempted = a_session(kind=expectations.PREEMPTED)
+    preempted = a_session(kind=contract.PREEMPTED)
     measured, untimed = metrics.measure_deployments([deployed, preempted], Settings().phrases)
     assert len(measured) == 1 and measured[0].thread_id == THREAD
     assert untimed == [f"{preempted.describe()}: it ended preempted by a newer email (preempted)"]
@@ -156,9 +156,9 @@ def test_a_problem_about_a_branch_does_not_borrow_the_evidence_of_how_its_sessio
     """Seen in the real container's self-test: with the interrupt's push removed, the missing branch of a thread
     whose build was interrupted read as interrupted-build-succeeds, because the branch problem quoted the whole
     ending, evidence and all. A problem quotes only what is about its own claim."""
-    from lib.model import Outcome
+    from lib.records import Outcome
 
-    interrupted = Outcome(expectations.BUILD_FAILED, "buildSuccess: false, after an interrupt: task t logged "
+    interrupted = Outcome(contract.BUILD_FAILED, "buildSuccess: false, after an interrupt: task t logged "
                           "'Processing interrupt: x' at 10:00:00.000, then task t logged 'Build failed with code "
                           "null:' at 10:00:02.000", "SUCCEEDED", {}, T0, T0, SessionLog(THREAD),
                           evidence=("after an interrupt: task t logged 'Processing interrupt: x' at 10:00:00.000",))

@@ -33,17 +33,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lib import (  # noqa: E402
-    actions,
-    expectations,
-    verdicts,
-)
-from lib.instructions import Grammar  # noqa: E402
+from lib.expect import contract  # noqa: E402
+from lib.expect.instructions import Grammar  # noqa: E402
 from lib.observe.logs import SessionLog  # noqa: E402
-from lib.scenario import ScenarioState, Session  # noqa: E402
+from lib.scenario import actions, verdicts  # noqa: E402
+from lib.scenario.state import ScenarioState, Session  # noqa: E402
+from lib.scenario.target import Target  # noqa: E402
+from lib.scenario.world import World  # noqa: E402
 from lib.settings import Settings  # noqa: E402
-from lib.target import Target  # noqa: E402
-from lib.world import World  # noqa: E402
 from sandbox.front import COUNTS_PATH  # noqa: E402
 from sandbox.process import SandboxProcess  # noqa: E402
 
@@ -84,8 +81,8 @@ def stages(session: Session) -> dict[str, float]:
     log = session.outcome.log
     return {
         "entry": (log.lines[0].timestamp_ms - session.sent_at_ms) / 1000,
-        "build": between(log, expectations.PHRASE_BUILDING, expectations.PHRASE_BUILD_OK),
-        "sync": between(log, expectations.PHRASE_DEPLOYING, expectations.PHRASE_SYNC_OK),
+        "build": between(log, contract.PHRASE_BUILDING, contract.PHRASE_BUILD_OK),
+        "sync": between(log, contract.PHRASE_DEPLOYING, contract.PHRASE_SYNC_OK),
         "push": between(log, "Step 5/5", "Pushed branch"),
         "callback": (session.outcome.ended_at_ms - log.lines[-1].timestamp_ms) / 1000,
     }
@@ -98,7 +95,7 @@ def deploy_at_once(world: World, names: list[str], instruction: str) -> tuple[fl
     started = time.monotonic()
     batch = [actions.send(world, n, instruction.format(i=i)) for i, n in enumerate(names)]
     world.observer.await_outcomes(batch)
-    problems = [p for s in batch if not (s.outcome and s.outcome.kind == expectations.DEPLOYED)
+    problems = [p for s in batch if not (s.outcome and s.outcome.kind == contract.DEPLOYED)
                 for p in [f"{s.name}: {s.outcome.kind if s.outcome else 'no outcome'}"]]
     problems += verdicts.exact_build_problems(world, batch)
     if problems:
@@ -125,7 +122,7 @@ def run_suite(sandbox: SandboxProcess) -> tuple[float, int, list[float], float]:
         print(f"  the suite FAILED (exit {behave.returncode}); its console: {console}")
     detections = json.loads((REPORTS / "detections.json").read_text())
     latencies = [d["detected_ms"] - d["ended_ms"] for d in detections]
-    deployed = sum(d["outcome"] == expectations.DEPLOYED for d in detections)
+    deployed = sum(d["outcome"] == contract.DEPLOYED for d in detections)
     return wall, deployed, latencies, usage.ru_utime + usage.ru_stime
 
 

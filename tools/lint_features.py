@@ -3,7 +3,7 @@
 - inputs a step would refuse when run: empty tables, unknown or missing columns, a client twice in a table,
   negative gaps or counts, unusable client names, instructions the embedded sandbox cannot interpret;
 - a client used before a Given step of its scenario gives it a site (with "did you mean ...?");
-- a check that could not fail given the scenario's own emails (lib/plan.py);
+- a check that could not fail given the scenario's own emails (lib/scenario/plan.py);
 - a scenario with no Then step (it would check nothing);
 - a `@real-fault:` tag naming no known fault of the real system;
 - a tag expression the project passes to behave (Makefile, .ci/run, workflows, behave.ini, tools/ and tests/) in
@@ -23,8 +23,9 @@ from typing import Any
 from behave.parser import parse_file
 from behave.step_registry import registry
 
-from lib import known_faults, plan
-from lib.instructions import Grammar
+from lib.expect import known_faults
+from lib.expect.instructions import Grammar
+from lib.scenario import plan
 from lib.settings import Settings
 from reporting.catalog import load_steps
 from sandbox.app import instruction_grammar
@@ -39,7 +40,7 @@ def candidates(step_type: str) -> list:
 
 def lint_scenario(path: Path, steps: list[Any], grammar: Grammar) -> list[str]:
     """Undefined and ambiguous steps here; every input a run would refuse, and every check that could not fail,
-    by the same rule the run applies before anything is sent (lib/plan.py)."""
+    by the same rule the run applies before anything is sent (lib/scenario/plan.py)."""
     problems = []
     planned = []
     for step in steps:

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from lib import preflight
+from lib.scenario import preflight
 from lib.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from tools import real_faults  # noqa: E402
 
 EXPECTED = ROOT / "tools" / "expected_catches.toml"
-STRICT = "known-fault"  # a scenario that must end as a known fault (lib/known_faults.py)
+STRICT = "known-fault"  # a scenario that must end as a known fault (lib/expect/known_faults.py)
 NOT_NAMES = {"s3", STRICT}
 RED = ("failed", "error", "hook_error", "cleanup_error", "undefined")
 KNOWN = "known fault"

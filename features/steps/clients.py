@@ -5,9 +5,9 @@ from __future__ import annotations
 from behave import given
 from behave.runner import Context
 
-from lib import actions
-from lib.inputs import CLIENTS, Row, takes
-from lib.world import world
+from lib.scenario import actions
+from lib.scenario.inputs import CLIENTS, Row, takes
+from lib.scenario.world import world
 
 
 @given("these clients have edit sites:")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from behave import then
 from behave.runner import Context
 
-from lib import plan, verdicts
-from lib.inputs import takes
-from lib.world import world
+from lib.scenario import plan, verdicts
+from lib.scenario.inputs import takes
+from lib.scenario.world import world
 
 
 @then("the container that handled it is still running")

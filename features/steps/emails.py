@@ -8,8 +8,8 @@ from __future__ import annotations
 from behave import when
 from behave.runner import Context
 
-from lib import actions, plan
-from lib.inputs import (
+from lib.scenario import actions, plan
+from lib.scenario.inputs import (
     EMAILS_AT_ONCE,
     INSTRUCTIONS,
     INTERRUPTING_INSTRUCTIONS,
@@ -18,7 +18,7 @@ from lib.inputs import (
     at_least,
     takes,
 )
-from lib.world import world
+from lib.scenario.world import world
 
 _GAP = at_least(0, "the gap between emails", "seconds")
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from behave import then
 from behave.runner import Context
 
-from lib import plan, verdicts
-from lib.inputs import takes
-from lib.world import world
+from lib.scenario import plan, verdicts
+from lib.scenario.inputs import takes
+from lib.scenario.world import world
 
 
 @then("every edit is deployed to its client's site")

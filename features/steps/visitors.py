@@ -5,9 +5,9 @@ from __future__ import annotations
 from behave import then, when
 from behave.runner import Context
 
-from lib import actions, plan, verdicts
-from lib.inputs import takes
-from lib.world import world
+from lib.scenario import actions, plan, verdicts
+from lib.scenario.inputs import takes
+from lib.scenario.world import world
 
 
 @then('a visitor to the site of "{client}" sees the heading "{text}"')

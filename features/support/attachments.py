@@ -12,7 +12,7 @@ from typing import Any
 from behave.model import Scenario
 from behave.runner import Context
 
-from lib.world import world
+from lib.scenario.world import world
 
 PNG = "image/png"
 LOG = "text/plain"

@@ -13,12 +13,12 @@ from pathlib import Path
 from behave.fixture import fixture
 from behave.runner import Context
 
-from lib import preflight
-from lib.instructions import Grammar
+from lib.expect.instructions import Grammar
 from lib.observe import visitor
+from lib.scenario import preflight
+from lib.scenario.target import Target
+from lib.scenario.world import World
 from lib.settings import Settings, SettingsError
-from lib.target import Target
-from lib.world import World
 from reporting import parallel, reporters
 from reporting.formatter import reports_folder
 from sandbox.process import ATTACH_ENV, SandboxProcess, SandboxStartError

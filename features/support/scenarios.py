@@ -11,9 +11,10 @@ from behave.model import Scenario, Step
 from behave.runner import Context
 from behave.tag_matcher import ActiveTagMatcher
 
-from lib import known_faults, plan
+from lib.expect import known_faults
 from lib.observe import visitor
-from lib.world import World, world
+from lib.scenario import plan
+from lib.scenario.world import World, world
 from support.console import console
 
 
@@ -41,7 +42,7 @@ def report(cleanup: object) -> None:
 
 def refuse_what_cannot_be_checked(context: Context, scenario: Scenario) -> None:
     """Unknown fault names, every input a run would refuse and every check that could not fail given the
-    scenario's own emails (lib/plan.py): refused in one sentence before any email is sent."""
+    scenario's own emails (lib/scenario/plan.py): refused in one sentence before any email is sent."""
     wrong = known_faults.tag_problems(scenario.effective_tags)
     if wrong:
         raise known_faults.UnknownFaultError("; ".join(wrong))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lib.model import ActiveJob, Ownership
+from lib.records import ActiveJob, Ownership
 from lib.settings import Settings
 
 RUNNING = "RUNNING"

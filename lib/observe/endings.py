@@ -1,6 +1,6 @@
 """Why a session ended as its execution says, in the evidence's own words: the container's log, the execution's
 history and the queues, read once the execution has ended. What this adds to an outcome is what a failure message
-quotes, and what a known fault's signature (lib/known_faults.py) asks for, so a verdict rests on what was read.
+quotes, and what a known fault's signature (lib/expect/known_faults.py) asks for, so a verdict rests on what was read.
 
 Each explanation is a list of clauses joined by ", ": a check joins its problems with "; ", so a clause never
 holds one (quoted log text has its own "; " replaced).
@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import time
 
-from lib import aws, expectations, naming
-from lib.known_faults import CARRIED_ON_EVIDENCE, INTERRUPT_EVIDENCE, STRANDED_EVIDENCE, one_line
-from lib.model import Execution, LogLine, Session, SessionLog
+from lib import aws, naming
+from lib.expect import contract
+from lib.expect.known_faults import CARRIED_ON_EVIDENCE, INTERRUPT_EVIDENCE, STRANDED_EVIDENCE, one_line
 from lib.observe import queues
 from lib.observe.readers import Readers
+from lib.records import Execution, LogLine, Session, SessionLog
 
 QUOTE_CHARS = 240
 CLOCK_SKEW_MS = 500  # the container's clock and the state machine's may differ a little
@@ -38,13 +39,13 @@ def explain(target: Readers, session: Session, execution: Execution, outcome: st
     """What the evidence says of this ending, as clauses for the outcome's detail (none when it adds nothing)."""
     settings = target.settings
     clauses: list[str] = []
-    if outcome == expectations.BUILD_FAILED:
+    if outcome == contract.BUILD_FAILED:
         interrupt = log.first(settings.phrase_interrupt)
         if interrupt:
             clauses.append(INTERRUPT_EVIDENCE + quote(interrupt))
         failed = log.first(settings.phrase_build_failed)
         clauses.append(f"then {quote(failed)}" if failed else "its log has no failed build line")
-    elif outcome == expectations.SYNC_FAILED:
+    elif outcome == contract.SYNC_FAILED:
         failed = log.first(settings.phrase_sync_failed)
         clauses.append(quote(failed) if failed else "its log has no failed sync line")
         bucket = session.client.bucket
@@ -53,9 +54,9 @@ def explain(target: Readers, session: Session, execution: Execution, outcome: st
         site = execution_site(execution)
         if site:
             clauses.append(f"its output's siteUrl is {site}")
-    elif outcome == expectations.PREEMPTED:
+    elif outcome == contract.PREEMPTED:
         # Whose email preempted it: the container's cause, which the execution's own end may not repeat.
-        cause = target.executions.task_failure_cause(execution.arn, expectations.PREEMPTED_ERROR)
+        cause = target.executions.task_failure_cause(execution.arn, contract.PREEMPTED_ERROR)
         if cause and cause not in (execution.cause or "") + (execution.output or ""):
             clauses.append(f"its container's cause: {one_line(cause)!r}")
         # Preempted means stopped: work its container still did for it after its execution ended is evidence.
@@ -65,12 +66,12 @@ def explain(target: Readers, session: Session, execution: Execution, outcome: st
         if later:
             clauses.append(f"{CARRIED_ON_EVIDENCE}{quote(later[0])}, "
                            f"{(later[0].timestamp_ms - ended_ms) / 1000:.1f} s after its execution ended")
-    elif outcome == expectations.FAILED and not log.lines and expectations.machine_error(execution.error):
+    elif outcome == contract.FAILED and not log.lines and contract.machine_error(execution.error):
         clauses += unreceived(target, session, execution, peers, ended_ms)
-    elif outcome == expectations.FAILED and not log.lines:
+    elif outcome == contract.FAILED and not log.lines:
         clauses.append(f"a container failed it ({execution.error}) before logging a line of its own for thread "
                        f"{session.thread_id}")
-    elif outcome == expectations.FAILED:
+    elif outcome == contract.FAILED:
         failed = log.first(settings.phrase_failed)
         if failed:
             clauses.append(quote(failed))
@@ -78,7 +79,7 @@ def explain(target: Readers, session: Session, execution: Execution, outcome: st
 
 
 def execution_site(execution: Execution) -> str:
-    output = expectations.verdict(execution.status, execution.output, execution.error, execution.cause).output
+    output = contract.verdict(execution.status, execution.output, execution.error, execution.cause).output
     return str(output.get("siteUrl") or "")
 
 

@@ -8,8 +8,8 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from lib import expectations
-from lib.model import Execution, Intake
+from lib.expect import contract
+from lib.records import Execution, Intake
 from lib.settings import Settings
 
 
@@ -38,7 +38,7 @@ class Executions:
         if arn is not None:
             return self.describe(arn)
         # The proposal names an execution after the message id (the object's name): try that first, then list.
-        guess = self.machine_arn.replace(":stateMachine:", ":execution:") + ":" + expectations.execution_name(
+        guess = self.machine_arn.replace(":stateMachine:", ":execution:") + ":" + contract.execution_name(
             key.rsplit("/", 1)[-1])
         found = self._match([guess], bucket, key)
         if found is not None:
@@ -99,14 +99,14 @@ class Executions:
         for event in self.history(execution.arn):
             entered = (event.get("stateEnteredEventDetails") or {}).get("name")
             exited = event.get("stateExitedEventDetails") or {}
-            if entered == expectations.STATE_CHECK_OWNERSHIP:
+            if entered == contract.STATE_CHECK_OWNERSHIP:
                 checked_ms = int(event["timestamp"].timestamp() * 1000)
-            elif entered in (expectations.ROUTE_OWNED, expectations.ROUTE_UNOWNED):
+            elif entered in (contract.ROUTE_OWNED, contract.ROUTE_UNOWNED):
                 return Intake(str(execution.input.get("messageId") or ""), parsed, owner_found, checked_ms,
                               entered)
-            if exited.get("name") == expectations.STATE_PARSE_EMAIL:
+            if exited.get("name") == contract.STATE_PARSE_EMAIL:
                 parsed = _json_object(exited.get("output"))
-            elif exited.get("name") == expectations.STATE_CHECK_OWNERSHIP:
+            elif exited.get("name") == contract.STATE_CHECK_OWNERSHIP:
                 found = _json_object(exited.get("output")).get("ownership")
                 owner_found = isinstance(found, dict) and bool(found.get("Item"))
         return None

@@ -12,7 +12,7 @@ import threading
 import time
 from typing import Any
 
-from lib.model import LogLine, SessionLog
+from lib.records import LogLine, SessionLog
 from lib.settings import Settings
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")

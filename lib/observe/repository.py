@@ -8,7 +8,7 @@ from github import Auth, Github, GithubException, UnknownObjectException
 from github.Repository import Repository
 from urllib3.util.retry import Retry
 
-from lib.model import CommitInfo
+from lib.records import CommitInfo
 from lib.settings import Settings
 
 GITHUB_API = "https://api.github.com"

@@ -9,12 +9,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from lib import expectations, naming
-from lib.checks import intake as intake_check
-from lib.model import Execution, LogLine, Outcome, OwnerReading, Session, SessionLog
+from lib import naming
+from lib.expect import contract
+from lib.judge import intake as intake_check
 from lib.observe import containers, endings, moments, queues
 from lib.observe.readers import Readers
 from lib.observe.waiters import wait_until
+from lib.records import Execution, LogLine, Outcome, OwnerReading, Session, SessionLog
 
 DIAGNOSE_EVERY_S = 2.0
 
@@ -210,7 +211,7 @@ class SessionObserver:
             raise SessionStuck(session.unended)
         execution = seen.execution
         assert execution is not None
-        verdict = expectations.verdict(execution.status, execution.output, execution.error, execution.cause)
+        verdict = contract.verdict(execution.status, execution.output, execution.error, execution.cause)
         # Read at once, before anything else waits: what the system reports as done must already be true now.
         at_end = moments.take(self.target, session.client, session.thread_id)
         ended_ms = int((execution.stopped.timestamp() if execution.stopped else time.time()) * 1000)
@@ -276,7 +277,7 @@ class SessionObserver:
         shows an end is the session's log all the same: the execution has ended, and the checks say what is missing
         (no completed sync for a deployment, say), where a time-out would say nothing."""
         s = self.settings
-        if session.thread_id is None or (expectations.machine_error(execution.error) and not log.lines):
+        if session.thread_id is None or (contract.machine_error(execution.error) and not log.lines):
             return log  # the state machine ended it before any container did
         ends = (s.phrase_done, s.phrase_failed, s.phrase_interrupted)
         since, rank = self._thread_since(session), self._rank(session, ended_ms)

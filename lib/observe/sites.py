@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lib.model import BucketComparison, DeployedObject
+from lib.records import BucketComparison, DeployedObject
 
 
 class DeploymentError(AssertionError):

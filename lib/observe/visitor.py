@@ -13,7 +13,7 @@ import urllib.request
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
-from lib.model import Visit
+from lib.records import Visit
 
 # As root and on a closed network Chromium needs these (field notes: background networking is refused).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lib import naming
 from lib.aws import Aws, bucket_exists
-from lib.model import Client
+from lib.records import Client
 from lib.resources import client_resources as resources
 from lib.resources.client_resources import CleanupReport
 from lib.resources.sweep import sweep

@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lib import naming
-from lib.known_faults import Seen
-from lib.model import Client, Session
+from lib.expect.known_faults import Seen
+from lib.records import Client, Session
 
 if TYPE_CHECKING:
-    from lib.model import Visit
-    from lib.observe.reader import Reader
+    from lib.observe.reading_visitor import ReadingVisitor
+    from lib.records import Visit
 
 
 class ScenarioError(ValueError):
@@ -29,7 +29,7 @@ class ScenarioState:
     # (a session, the client's next email, sent once the container logged that the first one's build had begun)
     sent_while_building: list[tuple[Session, Session]] = field(default_factory=list)
     visits: dict[str, tuple[Session, Visit]] = field(default_factory=dict)  # client -> its latest edit, seen
-    readers: dict[str, Reader] = field(default_factory=dict)  # client -> a visitor reading its site over and over
+    readers: dict[str, ReadingVisitor] = field(default_factory=dict)  # client -> a visitor rereading its site
     atomicity: dict[str, int] | None = None  # what such a visitor saw: reads, mixed reads, mixed ms, builds
 
     def client(self, name: str) -> Client:

@@ -8,9 +8,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from lib import expectations, metrics, verdicts
+from lib.expect import contract
+from lib.judge import metrics
 from lib.observe import sites
-from lib.world import World
+from lib.scenario import verdicts
+from lib.scenario.world import World
 
 
 def collect(world: World, screenshots: Path | None = None) -> dict[str, Any]:
@@ -31,7 +33,7 @@ def collect(world: World, screenshots: Path | None = None) -> dict[str, Any]:
             bucket = f"{bucket} ({type(error).__name__})"
         evidence["sites"].append({"client": client.name, "bucket": bucket, "objects": objects})
     for thread_id in dict.fromkeys(s.thread_id for s in scenario.sessions if s.thread_id):
-        branch = expectations.branch_for_thread(thread_id)
+        branch = contract.branch_for_thread(thread_id)
         try:
             head = world.target.repository.latest_commit(branch)
         except Exception as error:
@@ -45,7 +47,7 @@ def collect(world: World, screenshots: Path | None = None) -> dict[str, Any]:
         outcome = session.outcome
         lines = outcome.log.lines if outcome else []
         times: dict[str, float] = {}
-        if outcome is not None and outcome.kind == expectations.DEPLOYED:
+        if outcome is not None and outcome.kind == contract.DEPLOYED:
             with contextlib.suppress(metrics.MetricsError):  # a deployment without its lines is shown, not timed
                 measured = metrics.measure(session, phrases)
                 times = {"build_s": measured.build_s, "sync_s": measured.sync_s}
@@ -69,7 +71,7 @@ def _screenshots(world: World, folder: Path) -> list[dict[str, str]]:
     shots = []
     for name, client in world.scenario.clients.items():
         mine = world.scenario.sessions_of(name)
-        if not (client.has_site and mine and mine[-1].outcome and mine[-1].outcome.kind == expectations.DEPLOYED):
+        if not (client.has_site and mine and mine[-1].outcome and mine[-1].outcome.kind == contract.DEPLOYED):
             continue
         try:
             seen = verdicts.visit(world, name)

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from lib.expectations import ENDED
-from lib.known_faults import one_line
+from lib.expect.contract import ENDED
+from lib.expect.known_faults import one_line
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ class Moment:
 class Outcome:
     """How a session ended, from its execution (the system's own statement), with the evidence read beside it."""
 
-    kind: str  # lib.expectations: deployed, sync failed, build failed, preempted, failed
+    kind: str  # lib.expect.contract: deployed, sync failed, build failed, preempted, failed
     detail: str
     execution_status: str
     output: dict[str, Any]

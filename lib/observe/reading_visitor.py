@@ -11,13 +11,13 @@ import urllib.error
 import urllib.request
 from urllib.parse import urljoin, urlparse
 
-from lib.model import Read, Readings
+from lib.records import Read, Readings
 
 _BUILD = re.compile(r'<meta name="build" content="([^"]*)"')
 _LINK = re.compile(r'href="([^"#?]+)"')
 
 
-class Reader(threading.Thread):
+class ReadingVisitor(threading.Thread):
     def __init__(self, url: str, proxy: str = "") -> None:
         super().__init__(name=f"reader {url}", daemon=True)
         self.url = url

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from lib import naming
-from lib.instructions import Grammar
+from lib.expect.instructions import Grammar
 from lib.settings import Settings
 
 
@@ -95,7 +95,7 @@ def at_least(minimum: float, what: str, unit: str = "") -> Callable[[float], Non
 
 @dataclass(frozen=True)
 class Inputs:
-    """A step's declared inputs, and what it adds to the scenario's plan (lib/plan.py): `gives_clients`, the
+    """A step's declared inputs, and what it adds to the scenario's plan (lib/scenario/plan.py): `gives_clients`, the
     clients it names are new clients of the scenario (`with_site`: with an edit bucket); `sends`, the emails it
     sends (`at_once`: at the same moment); `marks`, what else it does that later checks rest on; `needs`, what the
     scenario must have done before it for this check to be able to fail."""

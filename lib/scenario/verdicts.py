@@ -1,5 +1,5 @@
 """One verdict per Then step: each reads what it needs of the system through the target, hands it to a pure check
-in `lib.checks`, and returns the problems in a product owner's words (empty when all is well). A step makes one
+in `lib.judge`, and returns the problems in a product owner's words (empty when all is well). A step makes one
 call here and asserts that the list is empty; the helpers above the verdicts are what several verdicts share.
 (Refusals are not problems: a check the scenario cannot ask for raises ScenarioError, an error, not a failure.)"""
 
@@ -10,13 +10,14 @@ from collections.abc import Callable
 from hamcrest import assert_that, is_not
 from hamcrest.core.matcher import Matcher
 
-from lib import aws, expectations, known_faults, metrics, naming
-from lib.checks import branches, deployments, outcomes
-from lib.matchers import has_heading, has_title, shows_in, shows_text
-from lib.model import Readings, Session, ThreadWork, Visit
+from lib import aws, naming
+from lib.expect import contract, known_faults
+from lib.judge import branches, deployments, metrics, outcomes
+from lib.judge.matchers import has_heading, has_title, shows_in, shows_text
 from lib.observe import containers, moments, queues, sites
-from lib.scenario import ScenarioError
-from lib.world import World
+from lib.records import Readings, Session, ThreadWork, Visit
+from lib.scenario.state import ScenarioError
+from lib.scenario.world import World
 
 
 class NotDeployed(AssertionError):
@@ -32,7 +33,7 @@ def site_page(world: World, name: str, key: str = "index.html") -> str:
         raise NotDeployed(f"{name} has sent no email in this scenario, so no edit of its site can be checked")
     latest = mine[-1]
     outcome = world.observer.await_outcome(latest)
-    if outcome.kind != expectations.DEPLOYED:
+    if outcome.kind != contract.DEPLOYED:
         raise NotDeployed(f"{name}'s latest edit ({latest.describe()}) has not been deployed: it ended "
                           f"{outcome.describe()}")
     if not client.has_site or not aws.bucket_exists(world.target.aws.s3, client.bucket):
@@ -45,11 +46,11 @@ def site_page_left(world: World, name: str, key: str = "index.html") -> str:
     (a failed build or sync): what a later failure must not have changed."""
     latest = world.scenario.latest_session(name)
     outcome = world.observer.await_outcome(latest)
-    if outcome.kind == expectations.DEPLOYED:
+    if outcome.kind == contract.DEPLOYED:
         raise AssertionError(f"{name}'s latest edit ({latest.describe()}) was deployed, so its site shows that edit, "
                              "not what an earlier one left")
     deployed = [s for s in world.scenario.sessions_of(name)[:-1] if s.outcome and s.outcome.kind ==
-                expectations.DEPLOYED]
+                contract.DEPLOYED]
     if not deployed:
         raise AssertionError(f"no edit of {name} before its latest one was deployed, so nothing can still show")
     return sites.read_page(world.target.aws.s3, world.scenario.client(name).bucket, key)
@@ -59,8 +60,8 @@ def element_left_for(world: World, name: str, text: str) -> str:
     """Where the site should still show `text`: the element of the latest deployed edit of the client that
     writes it."""
     instructions = [s.instruction for s in world.scenario.sessions_of(name)
-                    if s.outcome and s.outcome.kind == expectations.DEPLOYED]
-    element = expectations.element_showing(instructions, text)
+                    if s.outcome and s.outcome.kind == contract.DEPLOYED]
+    element = contract.element_showing(instructions, text)
     if element is None:
         raise ScenarioError(f"no deployed edit of {name} writes {text!r} (its deployed edits: "
                             f"{'; '.join(instructions) or 'none'})")
@@ -73,7 +74,7 @@ def thread_commit_problems(world: World, name: str, label: str, count: int) -> l
     [work] = thread_work(world, mine)
     if work.commits is None:
         return [f"thread {label!r} of {name} ({work.thread_id}) has no branch {work.branch} on GitHub"]
-    own = [c for c in work.commits if expectations.commit_session(c.message) == work.thread_id]
+    own = [c for c in work.commits if contract.commit_session(c.message) == work.thread_id]
     if len(own) == count:
         return []
     return [f"thread {label!r} of {name} has {len(own)} commit(s) of its own on {work.branch}, not {count}: "
@@ -106,7 +107,7 @@ def stop_reading(world: World, name: str) -> Readings:
 def element_for(world: World, name: str, text: str) -> str:
     """Where the client's site should show `text`: the element of the latest of its edits that writes it."""
     instructions = [s.instruction for s in world.scenario.sessions_of(name)]
-    element = expectations.element_showing(instructions, text)
+    element = contract.element_showing(instructions, text)
     if element is None:
         raise ScenarioError(f"no email {name} sent in this scenario writes {text!r}, so no element of its site "
                             f"should show it (its edits: {'; '.join(instructions) or 'none'})")
@@ -121,7 +122,7 @@ def exact_build_problems(world: World, sessions: list[Session]) -> list[str]:
     for session in sessions:
         assert session.outcome is not None
         synced = session.outcome.log.first(settings.phrase_sync_ok)
-        if session.outcome.kind == expectations.DEPLOYED and synced and (
+        if session.outcome.kind == contract.DEPLOYED and synced and (
                 session.name not in last or synced.timestamp_ms > last[session.name][1]):
                 last[session.name] = (session, synced.timestamp_ms)
     problems = []
@@ -158,11 +159,11 @@ def thread_work(world: World, sessions: list[Session]) -> list[ThreadWork]:
     repository = world.target.repository
     work = []
     for thread_id, mine in threads.items():
-        branch = expectations.branch_for_thread(thread_id)
+        branch = contract.branch_for_thread(thread_id)
         committing = [s for s in mine if s.outcome and s.outcome.log.has(settings.phrase_committing)]
         # A failed build is not pushed (docs/contract.md#build), so its commit reaches GitHub only with a later push
         # of the thread; unless an interrupt stopped it: the interrupt's handling pushes the work it saves.
-        while committing and (last := committing[-1].outcome) and last.kind == expectations.BUILD_FAILED and not (
+        while committing and (last := committing[-1].outcome) and last.kind == contract.BUILD_FAILED and not (
                 last.log.has(settings.phrase_interrupt)):
             committing.pop()
         committed = [s.instruction for s in committing]
@@ -221,7 +222,7 @@ def loose_ends(world: World) -> list[str]:
         # for the input queue, and only when each leftover can be one of them: a message in the dead-letter queue
         # was received, and one more than them is not theirs.
         otherwise = [s for s in world.scenario.sessions_of(client.name)
-                     if not (s.outcome and s.outcome.kind in (expectations.DEPLOYED, expectations.PREEMPTED))]
+                     if not (s.outcome and s.outcome.kind in (contract.DEPLOYED, contract.PREEMPTED))]
         input_queue = naming.input_queue_for(world.target.settings, client.project)
         for queue in (input_queue, naming.dead_letter_queue_for(world.target.settings, client.project)):
             counts = queues.counts(world.target.aws.sqs, queue)
@@ -287,7 +288,7 @@ def last_one_wins(world: World) -> Problems:
     agrees with each execution; each bucket is exactly the latest build. Says which sessions were preempted."""
     sessions = world.scenario.sessions
     world.observer.await_outcomes(sessions)
-    preempted = [s.describe() for s in sessions if s.outcome and s.outcome.kind == expectations.PREEMPTED]
+    preempted = [s.describe() for s in sessions if s.outcome and s.outcome.kind == contract.PREEMPTED]
     world.target.say(f"{len(preempted)} of {len(sessions)} sessions preempted: " + ("; ".join(preempted) or "none"))
     problems = outcomes.last_wins_problems(sessions)
     problems += outcomes.preemption_problems(sessions, world.target.settings.phrases)
@@ -298,7 +299,7 @@ def last_one_wins(world: World) -> Problems:
 def edit_deployed(world: World, name: str) -> Problems:
     session = world.scenario.latest_session(name)
     outcome = world.observer.await_outcome(session)
-    if outcome.kind != expectations.DEPLOYED:
+    if outcome.kind != contract.DEPLOYED:
         return [f"{session.describe()} ended {outcome.describe()}: {outcome.log.summary()}"]
     return outcomes.cross_check(session, world.target.settings.phrases)
 
@@ -322,7 +323,7 @@ def sync_failure_reported(world: World, name: str | None = None) -> Problems:
     says so."""
     session = world.scenario.latest_session(name) if name else world.scenario.last_email()
     outcome = world.observer.await_outcome(session)
-    if outcome.kind != expectations.SYNC_FAILED:
+    if outcome.kind != contract.SYNC_FAILED:
         return [f"{session.describe()} ended {outcome.describe()} instead of reporting a failed S3 sync "
                 f"(deploySuccess: false); its log: {outcome.log.summary()}"]
     return outcomes.cross_check(session, world.target.settings.phrases)
@@ -348,7 +349,7 @@ def site_shows(world: World, name: str, text: str) -> Problems:
 
 def site_shows_last_timestamp(world: World, name: str) -> Problems:
     stamp = world.scenario.last_timestamp or ""
-    return _matching(site_page(world, name), shows_in(expectations.TIMESTAMP, stamp), f"home page of {name}")
+    return _matching(site_page(world, name), shows_in(contract.TIMESTAMP, stamp), f"home page of {name}")
 
 
 def site_still_shows_heading(world: World, name: str, text: str) -> Problems:
@@ -379,7 +380,7 @@ def no_site_shows(world: World, text: str) -> Problems:
     no page of this scenario to show it)."""
     scenario = world.scenario
     checked = [name for name, client in scenario.clients.items() if client.has_site and scenario.sessions_of(name)
-               and world.observer.await_outcome(scenario.latest_session(name)).kind == expectations.DEPLOYED]
+               and world.observer.await_outcome(scenario.latest_session(name)).kind == contract.DEPLOYED]
     if not checked:
         raise ScenarioError("no client of this scenario has a deployed edit, so no site can be checked")
     showing = [name for name in checked if shows_text(text).matches(site_page(world, name))]
@@ -491,11 +492,11 @@ def deployment_times(world: World) -> Problems:
     return metrics.over_limits(measured, limits)
 
 
-# -- the scenario as a whole (features/support/verdicts.py applies these) --------------------------------------
+# -- the scenario as a whole (features/support/judging.py applies these) --------------------------------------
 
 
 def accepted_faults(world: World, tags: list[str]) -> list[known_faults.KnownFault]:
-    """The known faults a scenario with these tags may fail as, on this target (lib/known_faults.py)."""
+    """The known faults a scenario with these tags may fail as, on this target (lib/expect/known_faults.py)."""
     refused = ["mixed-builds"] if world.target.settings.mixed_builds == "fail" else []
     return known_faults.accepted(tags, real_system=world.target.real_system, refused=refused)
 

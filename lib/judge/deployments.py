@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from lib.model import DeployedObject, SessionLog
+from lib.records import DeployedObject, SessionLog
 from lib.settings import Phrases
 
 _SYNC_COUNTS = re.compile(r"(\d+) uploaded, (\d+) deleted")

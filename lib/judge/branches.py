@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from lib import expectations
-from lib.model import CommitInfo, ThreadWork
+from lib.expect import contract
+from lib.records import CommitInfo, ThreadWork
 
 
 def branch_problems(threads: list[ThreadWork], user_id: str, branches_on_remote: list[str]) -> list[str]:
@@ -20,7 +20,7 @@ def branch_problems(threads: list[ThreadWork], user_id: str, branches_on_remote:
                 problems.append(f"thread {work.thread_id}'s branch {work.branch} is not on GitHub, though the "
                                 f"container committed its work ({ended}{pushed})")
             continue
-        sessions = {c.sha: expectations.commit_session(c.message) for c in work.commits}
+        sessions = {c.sha: contract.commit_session(c.message) for c in work.commits}
         own = [c for c in work.commits if sessions[c.sha] == work.thread_id]
         foreign = [c for c in work.commits if sessions[c.sha] not in (None, work.thread_id)]
         if len(own) != len(work.committed):
@@ -31,16 +31,16 @@ def branch_problems(threads: list[ThreadWork], user_id: str, branches_on_remote:
             problems.append(f"{work.branch} holds {commit.sha[:8]} {commit.subject!r} of another thread "
                             f"({sessions[commit.sha]})")
         for commit in work.commits:
-            if commit.author != expectations.COMMIT_AUTHOR:
+            if commit.author != contract.COMMIT_AUTHOR:
                 problems.append(f"{commit.sha[:8]} {commit.subject!r} on {work.branch} is authored by "
-                                f"{commit.author}, not {expectations.COMMIT_AUTHOR}")
-        trailer = expectations.commit_trailer(work.thread_id, user_id)
+                                f"{commit.author}, not {contract.COMMIT_AUTHOR}")
+        trailer = contract.commit_trailer(work.thread_id, user_id)
         for commit in own:
             if not all(line in commit.message.splitlines() for line in trailer):
                 problems.append(f"{commit.sha[:8]} on {work.branch} lacks its trailer {' / '.join(trailer)}")
         # Oldest first, like the instructions: each committing email's commit says what it did, for which thread.
         for commit, instruction in zip(reversed(own), work.committed, strict=False):
-            wrong = expectations.subject_problem(commit.subject, instruction, work.thread_id)
+            wrong = contract.subject_problem(commit.subject, instruction, work.thread_id)
             if wrong:
                 problems.append(f"{commit.sha[:8]} on {work.branch}: {wrong}")
         if work.commits:
@@ -57,9 +57,9 @@ def shared_tag_problems(threads: list[ThreadWork]) -> list[str]:
     owners: dict[str, str] = {}
     for work in threads:
         for commit in work.commits or []:
-            if expectations.commit_session(commit.message) != work.thread_id:
+            if contract.commit_session(commit.message) != work.thread_id:
                 continue
-            tag = expectations.subject_tag(commit.subject)
+            tag = contract.subject_tag(commit.subject)
             if tag is None:
                 problems.append(f"{commit.sha[:8]} on {work.branch} has no thread tag: {commit.subject!r}")
                 continue
@@ -74,5 +74,5 @@ def shared_tag_problems(threads: list[ThreadWork]) -> list[str]:
 
 def main_problems(main_commits: list[CommitInfo], thread_ids: list[str], default_branch: str) -> list[str]:
     """Commits of the scenario's threads on the default branch: a thread's work belongs on its own branch."""
-    return [f"{default_branch} holds {c.sha[:8]} {c.subject!r} of thread {expectations.commit_session(c.message)}"
-            for c in main_commits if expectations.commit_session(c.message) in thread_ids]
+    return [f"{default_branch} holds {c.sha[:8]} {c.subject!r} of thread {contract.commit_session(c.message)}"
+            for c in main_commits if contract.commit_session(c.message) in thread_ids]

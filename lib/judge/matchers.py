@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from hamcrest.core.base_matcher import BaseMatcher
 from hamcrest.core.description import Description
 
-from lib import expectations
+from lib.expect import contract
 
 
 class _Page(HTMLParser):
@@ -112,8 +112,8 @@ def shows_text(text: str) -> BaseMatcher[str]:
 
 def _element_texts(page: str, element: str) -> list[str]:
     parsed = parse_page(page)
-    found = {expectations.HEADING: parsed.headings, expectations.TITLE: [parsed.title],
-             expectations.CONFIG_VALUE: parsed.config_values, expectations.TIMESTAMP: [parsed.timestamp]}[element]
+    found = {contract.HEADING: parsed.headings, contract.TITLE: [parsed.title],
+             contract.CONFIG_VALUE: parsed.config_values, contract.TIMESTAMP: [parsed.timestamp]}[element]
     return [" ".join(text.split()) for text in found]
 
 
@@ -132,5 +132,5 @@ class _ShowsIn(_PageMatcher):
 
 
 def shows_in(element: str, text: str) -> BaseMatcher[str]:
-    """The element an instruction writes (lib.expectations.EFFECTS) holds `text`."""
+    """The element an instruction writes (lib.expect.contract.EFFECTS) holds `text`."""
     return _ShowsIn(element, html.unescape(text))

@@ -1,18 +1,19 @@
 """One action per Given and When step: onboarding the scenario's clients and sending their emails as a person
 does (at once, a few seconds apart, each once the last is deployed, each while the last is building), and a
-visitor starting to read a site. A step makes one call here. Emails are the only way in (lib/act/emails.py)."""
+visitor starting to read a site. A step makes one call here. Emails are the only way in (lib/send/emails.py)."""
 
 from __future__ import annotations
 
 import time
 
-from lib import expectations, verdicts
-from lib.act import emails, pacing
-from lib.model import Client, Session
+from lib.expect import contract
 from lib.observe import moments
-from lib.observe.reader import Reader
-from lib.scenario import ScenarioError
-from lib.world import World
+from lib.observe.reading_visitor import ReadingVisitor
+from lib.records import Client, Session
+from lib.scenario import verdicts
+from lib.scenario.state import ScenarioError
+from lib.scenario.world import World
+from lib.send import emails, pacing
 
 
 def onboard(world: World, names: list[str], *, with_site: bool = True) -> list[Client]:
@@ -61,7 +62,7 @@ def send_in_turn(world: World, name: str, edits: list[tuple[str, str]]) -> None:
     for label, instruction in edits:
         session = send(world, name, instruction, thread=label)
         outcome = world.observer.await_outcome(session)
-        if outcome.kind != expectations.DEPLOYED:
+        if outcome.kind != contract.DEPLOYED:
             raise AssertionError(f"{session.describe()} ended {outcome.describe()}, not deployed: "
                                  f"{outcome.log.summary()}")
 
@@ -94,6 +95,6 @@ def start_reading(world: World, name: str) -> None:
     if name in world.scenario.readers:
         raise ScenarioError(f"a visitor is already reading the site of {name}")
     settings = world.target.settings
-    reader = Reader(world.target.site_url(world.scenario.client(name).bucket), settings.website_proxy)
+    reader = ReadingVisitor(world.target.site_url(world.scenario.client(name).bucket), settings.website_proxy)
     world.scenario.readers[name] = reader
     reader.start()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lib.instructions import Grammar
+from lib.expect.instructions import Grammar
 from lib.observe.readers import Readers
 
 
@@ -14,5 +14,5 @@ from lib.observe.readers import Readers
 class Target(Readers):
     grammar: Grammar = field(default_factory=Grammar)
     # Whether what runs the edits is the real WebOrdinary (a stack on AWS, or its container on the embedded AWS)
-    # rather than the sandbox's stand-ins: its known faults (lib/known_faults.py) are then recorded as known.
+    # rather than the sandbox's stand-ins: its known faults (lib/expect/known_faults.py) are then recorded as known.
     real_system: bool = False

@@ -10,8 +10,9 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any
 
-from lib import expectations, naming
-from lib.model import Client, Session
+from lib import naming
+from lib.expect import contract
+from lib.records import Client, Session
 from lib.settings import Settings
 
 
@@ -20,7 +21,7 @@ def compose(settings: Settings, client: Client, instruction: str, replying_to: S
     References, as a mail client writes them."""
     message = EmailMessage()
     message["From"] = settings.sender
-    message["To"] = expectations.recipient(settings.recipient_pattern, client.project, settings.user_id)
+    message["To"] = contract.recipient(settings.recipient_pattern, client.project, settings.user_id)
     message["Subject"] = ("Re: " if replying_to else "") + f"Edit for {client.name}"
     message["Message-ID"] = f"<{uuid.uuid4().hex}@{settings.sender.split('@')[-1]}>"
     message["Date"] = formatdate(localtime=False)

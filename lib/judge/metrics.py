@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from statistics import mean
 
-from lib import expectations
-from lib.model import Session
+from lib.expect import contract
+from lib.records import Session
 from lib.settings import Phrases, Settings
 
 
@@ -62,7 +62,7 @@ def measure_deployments(sessions: list[Session], phrases: Phrases) -> tuple[list
     for session in sessions:
         if session.outcome is None:
             untimed.append(f"{session.describe()}: its end was not seen")
-        elif session.outcome.kind != expectations.DEPLOYED:
+        elif session.outcome.kind != contract.DEPLOYED:
             untimed.append(f"{session.describe()}: it ended {session.outcome.describe()}")
         else:
             timed.append(measure(session, phrases))

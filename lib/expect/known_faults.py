@@ -112,7 +112,7 @@ def tagged(tags: Iterable[str]) -> list[KnownFault]:
         name = tag.removeprefix(TAG)
         if name not in FAULTS:
             raise UnknownFaultError(f"@{tag}: no known fault of the real system is called {name!r}; known: "
-                                    f"{', '.join(sorted(FAULTS))} (lib/known_faults.py)")
+                                    f"{', '.join(sorted(FAULTS))} (lib/expect/known_faults.py)")
         found.append(FAULTS[name])
     return found
 

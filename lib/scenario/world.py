@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lib.model import Client
 from lib.observe.sessions import SessionObserver
+from lib.records import Client
 from lib.resources.client_resources import CleanupReport
 from lib.resources.onboarding import Onboarding
-from lib.scenario import ScenarioState
-from lib.target import Target
+from lib.scenario.state import ScenarioState
+from lib.scenario.target import Target
 
 
 @dataclass

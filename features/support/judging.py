@@ -9,9 +9,10 @@ from behave.model import Scenario, Step
 from behave.model_type import Status
 from behave.runner import Context
 
-from lib import evidence, infrastructure, known_faults, verdicts
-from lib.observe import visitor
-from lib.world import World, world
+from lib.expect import known_faults
+from lib.observe import infrastructure, visitor
+from lib.scenario import evidence, verdicts
+from lib.scenario.world import World, world
 from support.console import console
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lib import expectations
-from lib.checks.outcomes import clock
-from lib.known_faults import one_line
-from lib.model import Intake, Ownership
+from lib.expect import contract
+from lib.expect.known_faults import one_line
+from lib.judge.outcomes import clock
+from lib.records import Intake, Ownership
 
 # The state machine's clock and the container's (which stamps claimedAt) may differ a little.
 CLOCK_SKEW_MS = 1000
@@ -53,9 +53,9 @@ def problems(who: str, sent: Sent, intake: Intake, owner: Ownership | None) -> l
 
 def _route_problems(who: str, sent: Sent, intake: Intake, owner: Ownership | None) -> list[str]:
     routed = f"routed {who} by {intake.route}"
-    if intake.owner_found is True and intake.route != expectations.ROUTE_OWNED:
+    if intake.owner_found is True and intake.route != contract.ROUTE_OWNED:
         return [f"the pipeline found an owner of {sent.project} and still {routed} (a new claim)"]
-    if intake.owner_found is False and intake.route != expectations.ROUTE_UNOWNED:
+    if intake.owner_found is False and intake.route != contract.ROUTE_UNOWNED:
         return [f"the pipeline found no owner of {sent.project} and {routed}, as if it were owned"]
     checked = intake.ownership_checked_ms
     # A row that exists now and was claimed before CheckOwnership looked existed when it looked: a container

@@ -6,10 +6,10 @@ import itertools
 import re
 import time
 
-from lib import expectations
-from lib.checks import deployments
-from lib.known_faults import one_line
-from lib.model import Session
+from lib.expect import contract
+from lib.expect.known_faults import one_line
+from lib.judge import deployments
+from lib.records import Session
 from lib.settings import Phrases
 
 
@@ -20,16 +20,16 @@ def cross_check(session: Session, phrases: Phrases) -> list[str]:
     log = outcome.log
     who = session.describe()
     problems: list[str] = []
-    if outcome.kind == expectations.DEPLOYED:
+    if outcome.kind == contract.DEPLOYED:
         if not log.has(phrases.sync_ok):
             problems.append(f"{who} reports deploySuccess: true, but its log has no completed sync: {log.summary()}")
         if log.has(phrases.sync_failed):
             problems.append(f"{who} reports deploySuccess: true, but its log says the S3 sync failed: "
                             f"{log.first(phrases.sync_failed)}")
-    elif outcome.kind == expectations.SYNC_FAILED and not log.has(phrases.sync_failed):
+    elif outcome.kind == contract.SYNC_FAILED and not log.has(phrases.sync_failed):
         problems.append(f"{who} reports deploySuccess: false, but the container's log does not say the sync "
                         f"failed: {log.summary()}")
-    elif outcome.kind == expectations.BUILD_FAILED and log.has(phrases.deploying):
+    elif outcome.kind == contract.BUILD_FAILED and log.has(phrases.deploying):
         problems.append(f"{who} reports buildSuccess: false, yet its log shows a deployment: {log.summary()}")
     return (problems + _output_problems(session, phrases) + _callback_order_problems(session, phrases)
             + at_end_problems(session, phrases))
@@ -39,8 +39,8 @@ def _output_problems(session: Session, phrases: Phrases) -> list[str]:
     """A success callback's fields say what happened (docs/contract.md#execution-outputs): the client's own site,
     the email's message id, and files changed exactly when the container committed."""
     outcome = session.outcome
-    if outcome is None or outcome.kind not in (expectations.DEPLOYED, expectations.SYNC_FAILED,
-                                               expectations.BUILD_FAILED):
+    if outcome is None or outcome.kind not in (contract.DEPLOYED, contract.SYNC_FAILED,
+                                               contract.BUILD_FAILED):
         return []
     who, output, problems = session.describe(), outcome.output, []
     site, own = output.get("siteUrl"), f"https://{session.client.bucket}"
@@ -65,7 +65,7 @@ def _callback_order_problems(session: Session, phrases: Phrases) -> list[str]:
     (docs/contract.md#callbacks, #log-lines-in-order). Read by order in the log, so it holds however soon or late
     the log is read, and however quick the late work was."""
     outcome = session.outcome
-    if outcome is None or outcome.kind not in (expectations.DEPLOYED, expectations.SYNC_FAILED):
+    if outcome is None or outcome.kind not in (contract.DEPLOYED, contract.SYNC_FAILED):
         return []  # a failed build's workflow ends before the sync and the push
     log = outcome.log
     done = log.first(phrases.done)
@@ -89,23 +89,23 @@ def at_end_problems(session: Session, phrases: Phrases) -> list[str]:
     outcome = session.outcome
     assert outcome is not None
     moment, log, who = outcome.at_end, outcome.log, session.describe()
-    if moment is None or outcome.kind not in (expectations.DEPLOYED, expectations.SYNC_FAILED):
+    if moment is None or outcome.kind not in (contract.DEPLOYED, contract.SYNC_FAILED):
         return []
     problems: list[str] = []
     when = "when its execution ended"
-    if outcome.kind == expectations.DEPLOYED:
+    if outcome.kind == contract.DEPLOYED:
         if moment.objects is None:
             problems.append(f"{who} reports deploySuccess: true, but {when} its bucket did not exist")
         else:
             problems += [f"{who} reports deploySuccess: true, but {when} {session.client.bucket} was not yet its "
                          f"build: {p}" for p in deployments.latest_build_problems(moment.objects, log, phrases)]
     if log.has(phrases.committing) and session.thread_id:
-        branch = expectations.branch_for_thread(session.thread_id)
+        branch = contract.branch_for_thread(session.thread_id)
         if moment.head is None:
             pushed = (f"the branches naming its thread are {', '.join(moment.thread_branches)}"
                       if moment.thread_branches else "no branch on GitHub names its thread")
             problems.append(f"{who} committed, but {when} its branch {branch} was not on GitHub ({pushed})")
-        elif expectations.commit_session(moment.head.message) != session.thread_id:
+        elif contract.commit_session(moment.head.message) != session.thread_id:
             problems.append(f"{who} committed, but {when} the head of {branch} was {moment.head.sha[:8]} "
                             f"{moment.head.subject!r}, not its commit")
         elif moment.head_files is not None and (files := outcome.output.get("filesChanged")) and sorted(
@@ -154,7 +154,7 @@ def overlap_problems(sessions: list[Session], phrases: Phrases) -> list[str]:
 
 def not_deployed(sessions: list[Session]) -> list[str]:
     return [f"{s.describe()} ended {s.outcome.describe()}, its log: {s.outcome.log.summary()}"
-            for s in sessions if s.outcome and s.outcome.kind != expectations.DEPLOYED]
+            for s in sessions if s.outcome and s.outcome.kind != contract.DEPLOYED]
 
 
 def last_wins_problems(sessions: list[Session]) -> list[str]:
@@ -165,12 +165,12 @@ def last_wins_problems(sessions: list[Session]) -> list[str]:
         mine = sorted(group, key=lambda s: s.sent_at_ms)
         for session in mine[:-1]:
             assert session.outcome is not None
-            if session.outcome.kind not in (expectations.DEPLOYED, expectations.PREEMPTED):
+            if session.outcome.kind not in (contract.DEPLOYED, contract.PREEMPTED):
                 problems.append(f"{session.describe()} ended {session.outcome.describe()}, neither deployed nor "
                                 f"preempted")
         last = mine[-1]
         assert last.outcome is not None
-        if last.outcome.kind != expectations.DEPLOYED:
+        if last.outcome.kind != contract.DEPLOYED:
             problems.append(f"the last edit, {last.describe()}, ended {last.outcome.describe()}")
     return problems
 
@@ -187,7 +187,7 @@ def preemption_problems(sessions: list[Session], phrases: Phrases) -> list[str]:
     problems = []
     for session in sessions:
         outcome = session.outcome
-        if outcome is None or outcome.kind != expectations.PREEMPTED:
+        if outcome is None or outcome.kind != contract.PREEMPTED:
             continue
         mine = [s for s in sessions if s.client.name == session.client.name]
         interrupt = outcome.log.first(phrases.interrupt)
@@ -209,7 +209,7 @@ def deployment_order_problems(sessions: list[Session], phrases: Phrases) -> list
     problems = []
     for _, group in itertools.groupby(sorted(sessions, key=lambda s: s.client.name), key=lambda s: s.client.name):
         deployed = [(s, s.outcome.log.first(phrases.sync_ok)) for s in sorted(group, key=lambda s: s.sent_at_ms)
-                    if s.outcome and s.outcome.kind == expectations.DEPLOYED]
+                    if s.outcome and s.outcome.kind == contract.DEPLOYED]
         for (earlier, first), (later, second) in itertools.pairwise(deployed):
             if first and second and second.timestamp_ms < first.timestamp_ms:
                 problems.append(f"{later.instruction!r} (sent after {earlier.instruction!r}) was deployed before it")
@@ -222,7 +222,7 @@ def failed_build_problems(session: Session, phrases: Phrases) -> list[str]:
     outcome = session.outcome
     assert outcome is not None
     who = session.describe()
-    if outcome.kind != expectations.BUILD_FAILED:
+    if outcome.kind != contract.BUILD_FAILED:
         return [f"{who} ended {outcome.describe()} instead of failing to build (buildSuccess: false); its log: "
                 f"{outcome.log.summary()}"]
     problems = cross_check(session, phrases)

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lib import naming
-from lib.inputs import CLIENT_VALUES, InputError, Inputs, Row, inputs_of
-from lib.instructions import Grammar
+from lib.expect.instructions import Grammar
+from lib.scenario.inputs import CLIENT_VALUES, InputError, Inputs, Row, inputs_of
 from lib.settings import Settings
 
 
