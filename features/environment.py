@@ -13,18 +13,13 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 from behave.fixture import use_fixture
 from behave.model import Feature, Scenario, Step
 from behave.runner import Context
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # the hooks' own modules, features/support/
-
-from support import attachments, coordinator, judging, run, scenarios
-
+from features.support import attachments, coordinator, judging, run, scenarios
 from lib.scenario.world import world
 
 

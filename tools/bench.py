@@ -30,19 +30,18 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from lib.expect import contract
+from lib.expect.instructions import Grammar
+from lib.observe.logs import SessionLog
+from lib.scenario import actions, verdicts
+from lib.scenario.state import ScenarioState, Session
+from lib.scenario.target import Target
+from lib.scenario.world import World
+from lib.settings import Settings
+from sandbox.front import COUNTS_PATH
+from sandbox.process import SandboxProcess
 
-from lib.expect import contract  # noqa: E402
-from lib.expect.instructions import Grammar  # noqa: E402
-from lib.observe.logs import SessionLog  # noqa: E402
-from lib.scenario import actions, verdicts  # noqa: E402
-from lib.scenario.state import ScenarioState, Session  # noqa: E402
-from lib.scenario.target import Target  # noqa: E402
-from lib.scenario.world import World  # noqa: E402
-from lib.settings import Settings  # noqa: E402
-from sandbox.front import COUNTS_PATH  # noqa: E402
-from sandbox.process import SandboxProcess  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 REPORTS = ROOT / "reports" / "bench"
 GOAL_RATIO = 8.0

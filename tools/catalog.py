@@ -4,9 +4,6 @@ embedded sandbox understands (which forms work only there), for product owners w
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from reporting import catalog
 from sandbox.app import instruction_grammar

@@ -14,11 +14,10 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from sandbox import real_container
+from sandbox.process import SandboxProcess, SandboxStartError
 
-from sandbox import real_container  # noqa: E402
-from sandbox.process import SandboxProcess, SandboxStartError  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SOURCE_ENV = "WEBORDINARY_SRC"
 REPORTS = ROOT / "reports" / "real-container"

@@ -6,16 +6,13 @@ Dockerfile builds it. This repository keeps only the edits, never the container'
 from __future__ import annotations
 
 import shutil
-import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from sandbox import real_container
 
-from sandbox import real_container  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 FAULTS_FILE = ROOT / "tools" / "real_faults.toml"
 

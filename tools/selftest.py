@@ -28,10 +28,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from tools import real_faults
 
-from tools import real_faults  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 EXPECTED = ROOT / "tools" / "expected_catches.toml"
 STRICT = "known-fault"  # a scenario that must end as a known fault (lib/expect/known_faults.py)

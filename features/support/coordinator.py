@@ -8,11 +8,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from features.support.console import console
 from lib.settings import Settings
 from reporting import messages, parallel
 from reporting.formatter import write_page
 from sandbox.process import ATTACH_ENV, SandboxProcess
-from support.console import console
 
 
 class Coordinator:

@@ -9,11 +9,11 @@ from behave.model import Scenario, Step
 from behave.model_type import Status
 from behave.runner import Context
 
+from features.support.console import console
 from lib.expect import known_faults
 from lib.observe import infrastructure, visitor
 from lib.scenario import evidence, verdicts
 from lib.scenario.world import World, world
-from support.console import console
 
 
 def judge_step(context: Context, step: Step) -> None:

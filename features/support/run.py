@@ -13,6 +13,7 @@ from pathlib import Path
 from behave.fixture import fixture
 from behave.runner import Context
 
+from features.support.console import console
 from lib.expect.instructions import Grammar
 from lib.observe import visitor
 from lib.scenario import preflight
@@ -22,7 +23,6 @@ from lib.settings import Settings, SettingsError
 from reporting import parallel, reporters
 from reporting.formatter import reports_folder
 from sandbox.process import ATTACH_ENV, SandboxProcess, SandboxStartError
-from support.console import console
 
 
 @fixture

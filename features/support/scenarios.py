@@ -11,11 +11,11 @@ from behave.model import Scenario, Step
 from behave.runner import Context
 from behave.tag_matcher import ActiveTagMatcher
 
+from features.support.console import console
 from lib.expect import known_faults
 from lib.observe import visitor
 from lib.scenario import plan
 from lib.scenario.world import World, world
-from support.console import console
 
 
 @fixture
