@@ -1,8 +1,8 @@
 """`-f living-docs`: keeps the features as they run and renders the living documentation when behave closes.
 
 It writes `<reports_dir>/living-documentation.html` (its outfile in behave.ini names the default place).
-Evidence comes from `features/environment.py`, which sets `scenario.webordinary_evidence` (plain data) after
-each scenario, and the run's summary from `config.webordinary_run`.
+Evidence and verdicts come from the hooks through reporting/notes.py (plain data, typed), as does the run's
+identity.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from behave.formatter.json import JSONFormatter as BehaveJSONFormatter
 from behave.model import Feature, Scenario, Step
 
 from reporting import catalog, parallel
+from reporting.notes import NOTES
 from reporting.render import KNOWN_FAULT, FeatureDoc, RunDoc, ScenarioDoc, StepDoc, render
 
 
@@ -45,7 +46,7 @@ def scenario_doc(scenario: Scenario) -> ScenarioDoc:
     reason = ""
     for step in scenario.steps:
         table = [list(step.table.headings)] + [list(row.cells) for row in step.table.rows] if step.table else []
-        known = getattr(step, "webordinary_known_fault", "")
+        known = NOTES.step_known_fault(step)
         status = KNOWN_FAULT if known else _status(step)
         error = known or (plain_reason(step.error_message or "") if status in ("failed", "error") else "")
         if status != KNOWN_FAULT:
@@ -54,7 +55,8 @@ def scenario_doc(scenario: Scenario) -> ScenarioDoc:
     if not reason and _status(scenario) in ("failed", "error", "hook_error"):
         reason = plain_reason(getattr(scenario, "error_message", "") or "") or "a hook failed; see the console"
     status = _status(scenario)
-    known = getattr(scenario, "webordinary_known_fault", "")
+    notes = NOTES.of(scenario)
+    known = notes.known_fault
     if known and status == "skipped":
         status, reason = KNOWN_FAULT, known
     elif status == "skipped":
@@ -67,7 +69,7 @@ def scenario_doc(scenario: Scenario) -> ScenarioDoc:
         location=str(scenario.location),
         steps=steps,
         reason=reason,
-        evidence=getattr(scenario, "webordinary_evidence", {}),
+        evidence=notes.evidence,
     )
 
 
@@ -104,7 +106,7 @@ class LivingDocsFormatter(Formatter):
     def close(self) -> None:
         if self.config.dry_run:
             return  # a dry run proves nothing: keep the last real run's page
-        run = getattr(self.config, "webordinary_run", {})
+        run = NOTES.run
         features = [
             FeatureDoc(f.name, list(f.description), [str(t) for t in f.tags], _status(f),
                        [scenario_doc(s) for s in f.walk_scenarios()])
@@ -115,10 +117,10 @@ class LivingDocsFormatter(Formatter):
         folder = reports_folder(self.config.userdata)
         folder.mkdir(parents=True, exist_ok=True)
         doc = RunDoc(
-            target=run.get("target", "?"),
-            run_id=run.get("run_id", "?"),
-            judged=run.get("judged", ""),
-            instructions=run.get("instructions", []),
+            target=run.target,
+            run_id=run.run_id or "?",
+            judged=run.judged,
+            instructions=run.instructions,
             started=datetime.fromtimestamp(self.started, UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
             duration_s=time.time() - self.started,
             features=features,

@@ -9,7 +9,7 @@ the pickles by uri and line.
 
 A test case is its scenario's steps between two hooks of features/environment.py: before_scenario, and
 after_scenario (the verdict after the steps and the evidence; what it attaches, a container log or a screenshot, is
-that hook's). A check that failed as a known fault of the real system (`webordinary_known_fault`, lib's one rule) is
+that hook's). A check that failed as a known fault of the real system (its notes, reporting/notes.py: lib's one rule) is
 PENDING with the words "known fault: ...", so that the standard tools count it neither failed nor passed.
 """
 
@@ -38,13 +38,12 @@ from gherkin.stream.id_generator import IdGenerator
 
 from reporting import cucumber_json, parallel
 from reporting.formatter import plain_reason, reports_folder
+from reporting.notes import NOTES
 from reporting.render import RED
-from reporting.reporters import KNOWN
 
 NDJSON = "cucumber-messages.ndjson"
 CUCUMBER_JSON = "cucumber.json"
 PARTS = "messages"  # a behavex worker's folder holds one NDJSON per behave process here
-KNOWN_AFTER_STEPS = "webordinary_known_fault_after_steps"  # the check after the steps failed as a known fault
 HOOKS = {"before": ("before_scenario", cm.HookType.before_test_case),
          "after": ("after_scenario", cm.HookType.after_test_case)}
 Status = cm.TestStepResultStatus
@@ -196,7 +195,7 @@ class CucumberMessagesFormatter(Formatter):
         lines = "".join(to_line(m) for m in self.messages())
         if parallel.in_worker(userdata):
             # behavex's coordinator joins every process's part into one run (join_parts)
-            run_id = getattr(self.config, "webordinary_run", {}).get("run_id") or new_id()
+            run_id = NOTES.run.run_id or new_id()
             part = folder / PARTS / f"{run_id}.ndjson"
             part.parent.mkdir(parents=True, exist_ok=True)
             part.write_text(lines, encoding="utf-8")
@@ -257,7 +256,7 @@ def status_name(thing: Any) -> str:
 def selected(scenario: Scenario) -> bool:
     """Whether this run selected the scenario: one skipped without a reason was not selected by its tags."""
     return (status_name(scenario) != "skipped" or bool(getattr(scenario, "skip_reason", None))
-            or bool(getattr(scenario, KNOWN, "")))
+            or bool(NOTES.of(scenario).known_fault))
 
 
 def meta() -> cm.Meta:
@@ -311,7 +310,7 @@ def hook_definitions(config: Any) -> dict[str, cm.Hook]:
 # -- one scenario's run as a test case -----------------------------------------------------------------------------
 def step_result(step: Step, ran: tuple[int, int] | None) -> cm.TestStepResult:
     took = duration(int((step.duration or 0) * 1e9) if ran else 0)
-    known = str(getattr(step, KNOWN, "") or "")
+    known = NOTES.step_known_fault(step)
     status = status_name(step)
     if known:
         return cm.TestStepResult(duration=took, status=Status.pending, message=f"known fault: {known}")
@@ -339,9 +338,10 @@ def hook_results(case: CaseRun, steps: list[cm.TestStepResult]) -> dict[str, cm.
         results["before"] = (Status.failed, message)
     elif not case.steps and status == "skipped" and getattr(scenario, "skip_reason", None):
         results["before"] = (Status.skipped, scenario.skip_reason)  # no browser, another target's scenario
-    known_after = str(getattr(scenario, KNOWN_AFTER_STEPS, "") or "")
-    if not known_after and not any(getattr(step, KNOWN, "") for step in scenario.all_steps):
-        known_after = str(getattr(scenario, KNOWN, "") or "").removeprefix("known fault ")
+    notes = NOTES.of(scenario)
+    known_after = notes.known_fault_after_steps
+    if not known_after and not any(NOTES.step_known_fault(step) for step in scenario.all_steps):
+        known_after = notes.known_fault.removeprefix("known fault ")
     if "HOOK-ERROR in after_" in message:
         results["after"] = (Status.failed, message)
     elif status == "cleanup_error":

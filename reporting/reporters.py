@@ -1,8 +1,8 @@
 """behave's console summary and JUnit reporters, saying "known fault" where behave can only say "skipped".
 
-`features/environment.py` gives a scenario that failed only as known faults the status skipped and its reason in
-`scenario.webordinary_known_fault` (one rule, lib/known_faults.judge); these reporters and the living documentation
-read that same attribute, so all three agree.
+The hooks give a scenario that failed only as known faults the status skipped and its reason in its notes
+(reporting/notes.py; one rule, lib/expect/known_faults.judge); these reporters and the living documentation read
+those same notes, so all three agree.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from behave.model import Scenario
 from behave.reporter.junit import JUnitReporter
 from behave.reporter.summary import SummaryReporter
 
-KNOWN = "webordinary_known_fault"
+from reporting.notes import NOTES
 
 
 def known_fault(scenario: Any) -> str:
-    return str(getattr(scenario, KNOWN, "") or "")
+    return NOTES.of(scenario).known_fault
 
 
 class KnownFaultSummary(SummaryReporter):

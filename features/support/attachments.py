@@ -7,27 +7,20 @@ messages file them under that hook; behave's JSON, as this project registers it,
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 from behave.model import Scenario
 from behave.runner import Context
 
 from lib.scenario.world import world
+from reporting.notes import NOTES
 
 PNG = "image/png"
 LOG = "text/plain"
 
 
-def _attached(scenario: Scenario) -> set[str]:
-    """What this scenario attached already (by content): a screenshot a step attached is the evidence's too."""
-    if not hasattr(scenario, "webordinary_attached"):
-        scenario.webordinary_attached = set()
-    return scenario.webordinary_attached
-
-
 def _attach(context: Context, media_type: str, data: bytes) -> None:
     digest = hashlib.sha256(data).hexdigest()
-    seen = _attached(context.scenario)
+    seen = NOTES.of(context.scenario).attached  # by content: a step's screenshot is the evidence's too
     if digest not in seen:
         seen.add(digest)
         context.attach(media_type, data)
@@ -46,7 +39,7 @@ def of_step(context: Context) -> None:
 def of_scenario(context: Context, scenario: Scenario) -> None:
     """After the scenario's verdict: each session's container log and each screenshot of its evidence, as the
     living documentation shows them."""
-    evidence: dict[str, Any] = getattr(scenario, "webordinary_evidence", {})
+    evidence = NOTES.of(scenario).evidence
     reports = world(context).reports_dir
     for shot in evidence.get("screenshots", []):
         path = reports / shot["file"] if "file" in shot else None

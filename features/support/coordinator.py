@@ -39,6 +39,13 @@ def start(context: Any) -> None:
         context.sandbox_endpoints = run.sandbox.start()
 
 
+def shared_endpoints(context: Any) -> dict[str, Any] | None:
+    """In a behavex worker, the endpoints of the coordinator's sandbox: behavex hands what `start` set on its shared
+    context to every worker's behave context (its own API for sharing values between the two)."""
+    found = getattr(context, "sandbox_endpoints", None)
+    return found if isinstance(found, dict) else None
+
+
 def finish(context: Any) -> None:
     run = _RUNS.pop()
     if run.sandbox:

@@ -14,6 +14,7 @@ from lib.expect import known_faults
 from lib.observe import infrastructure, visitor
 from lib.scenario import evidence, verdicts
 from lib.scenario.world import World, world
+from reporting.notes import NOTES
 
 
 def judge_step(context: Context, step: Step) -> None:
@@ -33,7 +34,7 @@ def judge_step(context: Context, step: Step) -> None:
     w.scenario.known_faults.append(seen)
     step.status = Status.skipped
     step.error_message = f"known fault {seen.describe()}"
-    step.webordinary_known_fault = seen.describe()
+    NOTES.mark_step_known(step, seen.describe())
 
 
 def judge_scenario(context: Context, scenario: Scenario) -> None:
@@ -58,7 +59,7 @@ def judge_scenario(context: Context, scenario: Scenario) -> None:
         if not w.infrastructure_fault:
             # Read by reporting.formatter when behave closes: the living documentation's evidence section.
             browser = visitor.unavailable(w.target.settings.browser) is None
-            scenario.webordinary_evidence = evidence.collect(w, w.reports_dir / "screenshots" if browser else None)
+            NOTES.of(scenario).evidence = evidence.collect(w, w.reports_dir / "screenshots" if browser else None)
 
 
 def _stop(context: Context, fault: str) -> None:
@@ -85,10 +86,10 @@ def _verdict(scenario: Scenario, w: World) -> None:
             raise AssertionError("the scenario passed its checks, but " + message)
         w.scenario.known_faults.append(seen)
         # The check after the steps has a verdict of its own in the Cucumber Messages (after_scenario's test step).
-        scenario.webordinary_known_fault_after_steps = seen.describe()
+        NOTES.of(scenario).known_fault_after_steps = seen.describe()
     if w.scenario.known_faults:
         reason = known_faults.summary(w.scenario.known_faults)
-        scenario.webordinary_known_fault = reason  # the one verdict the console, JUnit and the page show
+        NOTES.of(scenario).known_fault = reason  # the one verdict the console, JUnit and the page show
         scenario.skip_reason = reason
         scenario.set_status(Status.skipped)
     elif known_faults.STRICT_TAG in scenario.effective_tags:

@@ -13,6 +13,7 @@ from pathlib import Path
 from behave.fixture import fixture
 from behave.runner import Context
 
+from features.support import coordinator
 from features.support.console import console
 from lib.expect.instructions import Grammar
 from lib.observe import visitor
@@ -22,7 +23,10 @@ from lib.scenario.world import World
 from lib.settings import Settings, SettingsError
 from reporting import parallel, reporters
 from reporting.formatter import reports_folder
+from reporting.notes import NOTES, RunNotes
 from sandbox.process import ATTACH_ENV, SandboxProcess, SandboxStartError
+
+_STARTED: list[SandboxProcess] = []  # the sandbox this process started, if any (stopped last, or on a refusal)
 
 
 @fixture
@@ -32,8 +36,7 @@ def the_target(context: Context) -> Iterator[World]:
     except (SettingsError, preflight.PreflightError, SandboxStartError) as error:
         # A setting or target the suite cannot use: one clear message and exit 2. behave turns any exception
         # here, SystemExit included, into "HOOK-ERROR ... ABORTED: By user"; nothing has run, so leave at once.
-        process = getattr(context, "sandbox_process", None)
-        if process is not None:
+        for process in _STARTED:
             process.stop()
         print(f"\nwebordinary-acceptance cannot start: {error}", file=sys.__stderr__, flush=True)
         sys.__stdout__.flush()
@@ -68,8 +71,7 @@ def _start(context: Context) -> World:
     preflight.require(settings)
     world = context.world = World.start(Target(settings, progress=console, grammar=grammar,
                                                 real_system=real_system), reports)
-    context.config.webordinary_run = {"target": settings.target, "run_id": settings.run_id, "judged": judged,
-                                      "instructions": grammar.catalog()}
+    NOTES.run = RunNotes(settings.target, settings.run_id, judged, grammar.catalog())
     console(f"target {settings.target}, run {settings.run_id}: judging {judged}")
     missing = visitor.unavailable(settings.browser)
     if missing:
@@ -80,9 +82,10 @@ def _start(context: Context) -> World:
 def _start_sandbox(context: Context, settings: Settings, reports: Path) -> tuple[Settings, Grammar, str, bool]:
     # Only the run's fixture imports the sandbox, to start it: the suite talks to it over HTTP like to AWS and
     # GitHub, and takes the instructions it understands from what it publishes.
-    endpoints = getattr(context, "sandbox_endpoints", None) or _endpoints_of_a_running_sandbox()
+    endpoints = coordinator.shared_endpoints(context) or _endpoints_of_a_running_sandbox()
     if endpoints is None:
-        process = context.sandbox_process = SandboxProcess(reports / "sandbox.log")
+        process = SandboxProcess(reports / "sandbox.log")
+        _STARTED.append(process)
         context.add_cleanup(process.stop)  # registered first, so it runs last: after every scenario's cleanup
         endpoints = process.start()
     settings = settings.on_local_endpoints(endpoints)
