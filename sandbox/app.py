@@ -16,7 +16,7 @@ from moto import backends
 from moto.core import responses
 from moto.server import ThreadedMotoServer
 
-from sandbox import interpreter, names, origin, platform, real_container
+from sandbox import interpreter, moto_patches, names, origin, platform, real_container
 from sandbox.awsclients import Clients
 from sandbox.container import Container
 from sandbox.edit import Workspace
@@ -74,6 +74,7 @@ class Sandbox:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         logging.getLogger("moto.stepfunctions").setLevel(logging.CRITICAL)
         self._node_modules = origin.node_modules()
+        moto_patches.apply()  # a States.Timeout leaves a Parallel branch as on AWS (sandbox/moto_patches.py)
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         self.aws_endpoint_url = f"http://{host}:{port}"

@@ -4,7 +4,8 @@ AWS fails the branch's Task with `States.Timeout` (a missed heartbeat too: `Stat
 `States.HeartbeatTimeout`), and the Parallel state fails with that error, so the Parallel's Catch on `States.Timeout`
 (or `States.ALL`) is taken. moto 5.2.6 instead wraps the branch's error in a CustomErrorName, which refuses names
 starting with `States.`: the Parallel fails with `States.Runtime` (ValueError), a path production cannot take.
-The email-processor machine's `RouteToQueuesWithClaim` (sandbox/statemachine.py) is such a Parallel.
+The email-processor machine's `RouteToQueuesWithClaim` (sandbox/statemachine.py) is such a Parallel;
+sandbox/moto_patches.py, applied here as by the sandbox, makes moto do as AWS does.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import boto3
 import pytest
 import requests
 
-from sandbox import names
+from sandbox import moto_patches, names
 
 pytestmark = pytest.mark.sandbox  # a moto server and executions that wait 1 s each: seconds
 
@@ -33,6 +34,7 @@ def sfn_and_queue() -> Iterator[tuple[Any, str]]:
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    moto_patches.apply()  # as the sandbox does before its server starts
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -68,8 +70,6 @@ def _machine(queue_url: str, timing: dict[str, int], catch: list[str]) -> str:
     }})
 
 
-@pytest.mark.xfail(strict=True, reason="moto 5.2.6 ends the execution States.Runtime (ValueError: Custom Error Names "
-                   "MUST NOT begin with the prefix 'States.')")
 @pytest.mark.parametrize(("timing", "catch"), [
     ({"TimeoutSeconds": 1}, ["States.Timeout"]),
     ({"TimeoutSeconds": 1}, ["States.ALL"]),
@@ -92,3 +92,30 @@ def test_a_timeout_in_a_parallel_branch_takes_the_parallels_catch(
     assert (described["status"], entered) == ("SUCCEEDED", ["RouteWithClaim", "Claim", "HandleTimeout",
                                                             "Complete"]), failures
     assert json.loads(described["output"])["error"]["Error"] == "States.Timeout"
+
+
+def test_the_patch_lets_only_catchable_predefined_errors_leave_a_branch() -> None:
+    from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
+    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
+    from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branches_decl
+
+    assert moto_patches.apply() and moto_patches.apply()  # idempotent
+    name = branches_decl.CustomErrorName
+    assert [type(name(error_name=e)) for e in ("States.Timeout", "States.HeartbeatTimeout", "States.TaskFailed")] == [
+        StatesErrorName] * 3
+    assert type(name(error_name="PREEMPTED")) is CustomErrorName and name(error_name=None).error_name is None
+    for terminal in ("States.Runtime", "States.DataLimitExceeded", "States.ALL", "States.NoSuchError"):
+        with pytest.raises(ValueError, match=r"MUST NOT begin with the prefix 'States\.'"):
+            name(error_name=terminal)  # as moto 5.2.6 does: the execution ends States.Runtime
+
+
+def test_the_patch_is_skipped_with_a_warning_where_motos_code_changed(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
+    from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branches_decl
+
+    monkeypatch.setattr(branches_decl, "CustomErrorName", CustomErrorName)
+    monkeypatch.setattr(moto_patches, "_CALL", "CustomErrorName(error_name=exit_error_name, renamed=True)")
+    assert moto_patches.apply() is False
+    assert branches_decl.CustomErrorName is CustomErrorName
+    assert "not patched" in caplog.text and moto_patches.WRITTEN_FOR_MOTO in caplog.text
