@@ -8,9 +8,9 @@ A predefined error leaving a Parallel branch. When a branch fails, `BranchesDecl
 `CustomErrorName(error_name=<the branch's error>)`, and `CustomErrorName.__init__`
 (asl/component/common/error_name/custom_error_name.py:16-21) raises ValueError for a name starting with `States.`.
 `StateParallel._eval_state` catches only FailureEventException, so the ValueError ends the whole execution
-`States.Runtime` (program.py:99): a `States.Timeout` in the claim branch of RouteToQueuesWithClaim never reaches the
-Parallel's Catch. AWS fails the Parallel with the branch's own error, so its Catch (or Retry) on `States.Timeout` or
-`States.ALL` is taken. LocalStack had the same: localstack/localstack#10489.
+`States.Runtime` (program.py:99): a `States.Timeout` in a branch of RouteToQueuesWithClaim (SendToProjectQueue's
+missed heartbeat) never reaches the Parallel's Catch. AWS fails the Parallel with the branch's own error, so its
+Catch (or Retry) on `States.Timeout` or `States.ALL` is taken. LocalStack had the same: localstack/localstack#10489.
 
 The patch replaces that one name in that one module: a predefined `States.*` error name becomes moto's own
 `StatesErrorName`, as the failing Task raised it; every other name stays a `CustomErrorName`. `States.Runtime` and
