@@ -32,8 +32,8 @@ class Aws:
         self.settings = settings
         # The embedded sandbox accepts any keys: fixed fake ones keep real credentials away from it.
         fake = {"aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"}
-        credentials = fake if settings.target == "local" else {}
-        self._session = boto3.session.Session(region_name=settings.region, **credentials)
+        credentials = fake if settings.system.target == "local" else {}
+        self._session = boto3.session.Session(region_name=settings.system.region, **credentials)
 
     def client(self, service: str, config: Config | None = None) -> Any:
         # Path-style addressing: bucket names contain dots, which break virtual-hosted TLS names.
@@ -42,7 +42,7 @@ class Aws:
             s3={"addressing_style": "path"},
             max_pool_connections=32,
         )
-        endpoint = self.settings.aws_endpoint_url or None
+        endpoint = self.settings.system.aws_endpoint_url or None
         return self._session.client(service, endpoint_url=endpoint, config=config)
 
     @cached_property

@@ -30,7 +30,7 @@ def client_id(settings: Settings, name: str, scope: str = "") -> str:
     prefix keeps parallel runs apart and tells cleanup what is the suite's own; the scope makes every scenario
     start from fresh clients, whatever earlier scenarios did with the same name.
     """
-    return f"{run_prefix(settings)}{scope + '-' if scope else ''}{name}" if settings.namespace_clients else name
+    return f"{run_prefix(settings)}{scope + '-' if scope else ''}{name}" if settings.run.namespace_clients else name
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
@@ -55,20 +55,20 @@ def check_client_name(name: str, settings: Settings) -> None:
 
 def run_prefix(settings: Settings) -> str:
     """The prefix of every project id this run creates, e.g. `wat-3f9a1c-`."""
-    return f"{settings.name_prefix}-{settings.run_id}-"
+    return f"{settings.run.name_prefix}-{settings.run.run_id}-"
 
 
 def suite_prefix(settings: Settings) -> str:
     """The prefix of every project id the suite creates, whatever the run: `wat-`."""
-    return f"{settings.name_prefix}-"
+    return f"{settings.run.name_prefix}-"
 
 
 def bucket_for(settings: Settings, project: str) -> str:
-    return settings.bucket_pattern.format(client=project)
+    return settings.stack.bucket_pattern.format(client=project)
 
 
 def input_queue_for(settings: Settings, project: str) -> str:
-    return settings.input_queue_pattern.format(client=project, user=settings.user_id)
+    return settings.stack.input_queue_pattern.format(client=project, user=settings.run.user_id)
 
 
 def dead_letter_queue_for(settings: Settings, project: str) -> str:
@@ -76,9 +76,9 @@ def dead_letter_queue_for(settings: Settings, project: str) -> str:
 
 
 def interrupt_queue_for(settings: Settings, project: str) -> str:
-    return settings.interrupt_queue_pattern.format(client=project, user=settings.user_id)
+    return settings.stack.interrupt_queue_pattern.format(client=project, user=settings.run.user_id)
 
 
 def email_key(settings: Settings, project: str) -> str:
     """Where a test email goes in the email bucket: under the prefix, named by its project (so it is ours)."""
-    return f"{settings.email_prefix}{project}-{uuid.uuid4().hex[:12]}.eml"
+    return f"{settings.stack.email_prefix}{project}-{uuid.uuid4().hex[:12]}.eml"

@@ -30,28 +30,10 @@ def new_run_id() -> str:
 
 
 @dataclass(frozen=True)
-class Phrases:
-    """The container's log lines the suite matches (their message part, after the NestJS prefix): all a pure
-    check needs of the settings."""
+class SystemSettings:
+    """What is judged and how the suite reaches it: the target, its endpoints and accounts, the site's repository,
+    and where a visitor finds a client's site."""
 
-    switched: str
-    committing: str
-    building: str
-    build_ok: str
-    build_failed: str
-    deploying: str
-    sync_ok: str
-    sync_failed: str
-    pushed: str
-    done: str
-    failed: str
-    interrupted: str
-    interrupt: str
-    released: str
-
-
-@dataclass(frozen=True)
-class Settings:
     target: str = "local"
     region: str = contract.REGION
     aws_endpoint_url: str = ""
@@ -63,22 +45,25 @@ class Settings:
     test_stack_tag: str = contract.TEST_STACK_TAG
     repository: str = contract.REPOSITORY
     default_branch: str = contract.DEFAULT_BRANCH
-    user_id: str = "acceptance"
-    sender: str = "product-owner@acceptance.example.com"
-    run_id: str = field(default_factory=new_run_id)
-    name_prefix: str = "wat"
-    namespace_clients: bool = True
+    website_url_pattern: str = contract.WEBSITE_URL_PATTERN  # where a visitor reaches a client's bucket
+    website_proxy: str = ""  # an HTTP proxy the browser reaches those addresses through (the sandbox's)
+    browser: str = "/usr/bin/chromium"  # the headless Chromium a visitor's checks and the screenshots use
+    github_token: str = field(default="", repr=False)
+
+    @property
+    def allowed_accounts(self) -> list[str]:
+        return [a.strip() for a in self.aws_account_allowlist.split(",") if a.strip()]
+
+
+@dataclass(frozen=True)
+class StackNames:
+    """Where the pipeline lives: the contract's names, each configurable (docs/contract.md#names)."""
+
     email_bucket: str = contract.EMAIL_BUCKET
     email_prefix: str = contract.EMAIL_PREFIX
     recipient_pattern: str = contract.RECIPIENT_PATTERN
     state_machine: str = contract.STATE_MACHINE
     bucket_pattern: str = contract.BUCKET_PATTERN
-    website_url_pattern: str = contract.WEBSITE_URL_PATTERN  # where a visitor reaches a client's bucket
-    website_proxy: str = ""  # an HTTP proxy the browser reaches those addresses through (the sandbox's)
-    browser: str = "/usr/bin/chromium"  # the headless Chromium a visitor's checks and the screenshots use
-    # A visitor who saw a mix of two builds during a redeploy: `known-fault` records it (the real system's
-    # `aws s3 sync` is not atomic), `fail` fails the scenario.
-    mixed_builds: str = "known-fault"
     log_group: str = contract.LOG_GROUP
     log_line_pattern: str = contract.LOG_LINE_PATTERN
     ecs_cluster: str = contract.ECS_CLUSTER
@@ -87,55 +72,127 @@ class Settings:
     unclaimed_queue: str = contract.UNCLAIMED_QUEUE
     input_queue_pattern: str = contract.INPUT_QUEUE_PATTERN
     interrupt_queue_pattern: str = contract.INTERRUPT_QUEUE_PATTERN
-    phrase_switched: str = contract.PHRASE_SWITCHED
-    phrase_committing: str = contract.PHRASE_COMMITTING
-    phrase_building: str = contract.PHRASE_BUILDING
-    phrase_build_ok: str = contract.PHRASE_BUILD_OK
-    phrase_build_failed: str = contract.PHRASE_BUILD_FAILED
-    phrase_deploying: str = contract.PHRASE_DEPLOYING
-    phrase_sync_ok: str = contract.PHRASE_SYNC_OK
-    phrase_sync_failed: str = contract.PHRASE_SYNC_FAILED
-    phrase_pushed: str = contract.PHRASE_PUSHED
-    phrase_done: str = contract.PHRASE_DONE
-    phrase_failed: str = contract.PHRASE_FAILED
-    phrase_interrupted: str = contract.PHRASE_INTERRUPTED
-    phrase_interrupt: str = contract.PHRASE_INTERRUPT
-    phrase_released: str = contract.PHRASE_RELEASED
+
+
+@dataclass(frozen=True)
+class Phrases:
+    """The container's log lines the suite matches (their message part, after the NestJS prefix): all a pure
+    check needs of the settings. Set as `phrase_<name>`."""
+
+    switched: str = contract.PHRASE_SWITCHED
+    committing: str = contract.PHRASE_COMMITTING
+    building: str = contract.PHRASE_BUILDING
+    build_ok: str = contract.PHRASE_BUILD_OK
+    build_failed: str = contract.PHRASE_BUILD_FAILED
+    deploying: str = contract.PHRASE_DEPLOYING
+    sync_ok: str = contract.PHRASE_SYNC_OK
+    sync_failed: str = contract.PHRASE_SYNC_FAILED
+    pushed: str = contract.PHRASE_PUSHED
+    done: str = contract.PHRASE_DONE
+    failed: str = contract.PHRASE_FAILED
+    interrupted: str = contract.PHRASE_INTERRUPTED
+    interrupt: str = contract.PHRASE_INTERRUPT
+    released: str = contract.PHRASE_RELEASED
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Who the run is and how it names what it creates (lib/naming.py, lib/resources/ours.py)."""
+
+    user_id: str = "acceptance"
+    sender: str = "product-owner@acceptance.example.com"
+    run_id: str = field(default_factory=new_run_id)
+    name_prefix: str = "wat"
+    namespace_clients: bool = True
+    tag_key: str = "webordinary-acceptance-run"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The waiters' deadlines and pace."""
+
     deployment_timeout_s: float = 120.0
     log_timeout_s: float = 30.0
     git_timeout_s: float = 30.0
+    progress_interval_s: float = 5.0
+    poll_max_s: float = 0.2
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    """What the checks hold the system to besides the contract: the seed's time limits and how a mix of builds
+    counts."""
+
     concurrency_limit_s: float = 180.0
     metrics_build_limit_s: float = 45.0
     metrics_sync_limit_s: float = 15.0
     metrics_total_limit_s: float = 90.0
-    progress_interval_s: float = 5.0
-    poll_max_s: float = 0.2
+    # A visitor who saw a mix of two builds during a redeploy: `known-fault` records it (the real system's
+    # `aws s3 sync` is not atomic), `fail` fails the scenario.
+    mixed_builds: str = "known-fault"
+
+
+@dataclass(frozen=True)
+class ReportSettings:
     reports_dir: str = "reports"
-    tag_key: str = "webordinary-acceptance-run"
-    github_token: str = field(default="", repr=False)
+
+
+# Each group, by the attribute Settings holds it in, and the prefix its fields take in the flat names that
+# behave.ini, `WEBORDINARY_<NAME>` and `-D name=value` use (the same flat names as before they were grouped).
+GROUPS: dict[str, tuple[type, str]] = {
+    "system": (SystemSettings, ""),
+    "stack": (StackNames, ""),
+    "phrases": (Phrases, "phrase_"),
+    "run": (RunSettings, ""),
+    "timing": (Timing, ""),
+    "limits": (LimitSettings, ""),
+    "reports": (ReportSettings, ""),
+}
+
+
+def flat_names() -> dict[str, tuple[str, dataclasses.Field]]:
+    """Every setting's flat name -> (its group, its field)."""
+    return {prefix + f.name: (group, f) for group, (kind, prefix) in GROUPS.items() for f in fields(kind)}
+
+
+@dataclass(frozen=True)
+class Settings:
+    system: SystemSettings = field(default_factory=SystemSettings)
+    stack: StackNames = field(default_factory=StackNames)
+    phrases: Phrases = field(default_factory=Phrases)
+    run: RunSettings = field(default_factory=RunSettings)
+    timing: Timing = field(default_factory=Timing)
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    reports: ReportSettings = field(default_factory=ReportSettings)
 
     def __post_init__(self) -> None:
-        if self.mixed_builds not in ("known-fault", "fail"):
-            raise SettingsError(f"mixed_builds={self.mixed_builds!r} must be known-fault or fail")
-        if self.target not in TARGETS:
-            raise SettingsError(f"target={self.target!r} is not a target; use one of {', '.join(TARGETS)}")
-        for name in ("deployment_timeout_s", "log_timeout_s", "git_timeout_s", "concurrency_limit_s", "poll_max_s"):
-            if getattr(self, name) <= 0:
-                raise SettingsError(f"{name}={getattr(self, name)} must be a positive number of seconds")
-        for name, needed in (("recipient_pattern", ("{client}", "{user}")), ("bucket_pattern", ("{client}",)),
-                             ("website_url_pattern", ("{bucket}",)),
-                             ("input_queue_pattern", ("{client}", "{user}"))):
-            missing = [part for part in needed if part not in getattr(self, name)]
+        if self.limits.mixed_builds not in ("known-fault", "fail"):
+            raise SettingsError(f"mixed_builds={self.limits.mixed_builds!r} must be known-fault or fail")
+        if self.system.target not in TARGETS:
+            raise SettingsError(f"target={self.system.target!r} is not a target; use one of {', '.join(TARGETS)}")
+        for name in ("deployment_timeout_s", "log_timeout_s", "git_timeout_s", "poll_max_s"):
+            if getattr(self.timing, name) <= 0:
+                raise SettingsError(f"{name}={getattr(self.timing, name)} must be a positive number of seconds")
+        if self.limits.concurrency_limit_s <= 0:
+            raise SettingsError(f"concurrency_limit_s={self.limits.concurrency_limit_s} must be a positive number of "
+                                "seconds")
+        for name, value, needed in (
+                ("recipient_pattern", self.stack.recipient_pattern, ("{client}", "{user}")),
+                ("bucket_pattern", self.stack.bucket_pattern, ("{client}",)),
+                ("website_url_pattern", self.system.website_url_pattern, ("{bucket}",)),
+                ("input_queue_pattern", self.stack.input_queue_pattern, ("{client}", "{user}"))):
+            missing = [part for part in needed if part not in value]
             if missing:
-                raise SettingsError(f"{name}={getattr(self, name)!r} lacks {', '.join(missing)}")
-        bad = [a for a in self.allowed_accounts if not (a.isdigit() and len(a) == 12)]
+                raise SettingsError(f"{name}={value!r} lacks {', '.join(missing)}")
+        bad = [a for a in self.system.allowed_accounts if not (a.isdigit() and len(a) == 12)]
         if bad:
             raise SettingsError(f"aws_account_allowlist has {', '.join(map(repr, bad))}: use 12-digit account ids, "
                                 "comma-separated")
 
-    @property
-    def allowed_accounts(self) -> list[str]:
-        return [a.strip() for a in self.aws_account_allowlist.split(",") if a.strip()]
+    @classmethod
+    def make(cls, **flat: object) -> Settings:
+        """The defaults with some settings changed, by their flat names (`Settings.make(poll_max_s=60)`)."""
+        return cls().replace(**flat)
 
     @classmethod
     def load(
@@ -146,7 +203,7 @@ class Settings:
     ) -> Settings:
         """Merge behave.ini userdata, `WEBORDINARY_*` environment variables and `-D` defines."""
         environ = os.environ if environ is None else environ
-        known = {f.name: f for f in fields(cls)}
+        known = flat_names()
         raw: dict[str, str] = {}
         for source, values in (("behave.ini", ini or {}), ("-D", defines or {})):
             for key, value in values.items():
@@ -160,7 +217,7 @@ class Settings:
                 raw[name] = env_value
         if "github_token" not in raw and environ.get("GITHUB_TOKEN"):
             raw["github_token"] = environ["GITHUB_TOKEN"]
-        return cls(**{name: _convert(known[name], value) for name, value in raw.items()})
+        return cls().replace(**{name: _convert(known[name][1], value) for name, value in raw.items()})
 
     @classmethod
     def from_ini_file(cls, path: Path, defines: Mapping[str, str] | None = None) -> Settings:
@@ -170,25 +227,35 @@ class Settings:
         ini = dict(parser["behave.userdata"]) if parser.has_section("behave.userdata") else {}
         return cls.load(ini=ini, defines=defines)
 
-    def replace(self, **changes: object) -> Settings:
-        return dataclasses.replace(self, **changes)
+    def replace(self, **flat: object) -> Settings:
+        """These settings with some changed, by their flat names."""
+        known = flat_names()
+        unknown = [name for name in flat if name not in known]
+        if unknown:
+            raise SettingsError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        changes: dict[str, dict[str, object]] = {}
+        for name, value in flat.items():
+            group, spec = known[name]
+            changes.setdefault(group, {})[spec.name] = value
+        return dataclasses.replace(self, **{group: dataclasses.replace(getattr(self, group), **values)
+                                            for group, values in changes.items()})
 
     def on_local_endpoints(self, endpoints: Mapping[str, str], **changes: object) -> Settings:
         """These settings pointed at an embedded stand-in's published endpoints. Its calls cost a few ms and no
         quota, so GitHub needs no pacing and polls may come every 0.1 s (an outcome seen within ~100 ms)."""
         return self.replace(aws_endpoint_url=endpoints["aws_endpoint_url"], github_api_url=endpoints["github_api_url"],
-                            website_url_pattern=endpoints.get("website_url_pattern", self.website_url_pattern),
+                            website_url_pattern=endpoints.get("website_url_pattern", self.system.website_url_pattern),
                             website_proxy=endpoints.get("website_proxy", ""), github_request_gap_s=0,
                             poll_max_s=0.1, **changes)
 
-    @property
-    def phrases(self) -> Phrases:
-        return Phrases(**{f.name: getattr(self, f"phrase_{f.name}") for f in fields(Phrases)})
+    def flat(self) -> dict[str, object]:
+        """Every setting by its flat name."""
+        return {name: getattr(getattr(self, group), spec.name) for name, (group, spec) in flat_names().items()}
 
     def redacted(self) -> dict[str, object]:
         """Every setting, safe to print or put in a report: secrets are masked."""
-        values = dataclasses.asdict(self)
-        values["github_token"] = "***" if self.github_token else ""
+        values = self.flat()
+        values["github_token"] = "***" if self.system.github_token else ""
         return values
 
 

@@ -48,7 +48,7 @@ def standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
 def aws_settings(endpoints: dict[str, str], **changes: object) -> Settings:
     values: dict[str, object] = {"aws_account_allowlist": MOTO_ACCOUNT, "github_request_gap_s": 0,
                                  "website_proxy": endpoints["website_proxy"], **changes}
-    return Settings(target="aws", aws_endpoint_url=endpoints["aws_endpoint_url"],
+    return Settings.make(target="aws", aws_endpoint_url=endpoints["aws_endpoint_url"],
                     github_api_url=endpoints["github_api_url"], **values)
 
 
@@ -178,7 +178,7 @@ def test_preflight_refuses_a_stack_not_marked_as_a_test_stack(standalone: dict, 
 def test_preflight_names_an_unreachable_endpoint_quickly(monkeypatch: pytest.MonkeyPatch) -> None:
     for key, value in FAKE_AWS.items():
         monkeypatch.setenv(key, value)
-    settings = Settings(target="aws", aws_endpoint_url="http://127.0.0.1:9", github_api_url="http://127.0.0.1:9",
+    settings = Settings.make(target="aws", aws_endpoint_url="http://127.0.0.1:9", github_api_url="http://127.0.0.1:9",
                         aws_account_allowlist=MOTO_ACCOUNT)
     problems = preflight.check(settings)
     assert any("is aws_endpoint_url right" in p for p in problems), problems
@@ -189,7 +189,7 @@ def test_ctrl_c_mid_scenario_leaves_nothing_behind(standalone: dict, s3: object,
     settings = aws_settings(standalone, run_id="c7r1c0")
     clients = Aws(settings)
     command = [str(Path(sys.executable).parent / "behave"), "--tags=@switching", "--no-junit", "-f", "plain",
-               *aws_defines(standalone), "-D", f"run_id={settings.run_id}", "-D", f"reports_dir={tmp_path}"]
+               *aws_defines(standalone), "-D", f"run_id={settings.run.run_id}", "-D", f"reports_dir={tmp_path}"]
     env = {**os.environ, **FAKE_AWS, "WEBORDINARY_SANDBOX_FAULT": ""}
     started_ms = int(time.time() * 1000)
     # A shell that starts jobs in the background (as some CI runners do) passes SIGINT on as ignored;
@@ -199,7 +199,7 @@ def test_ctrl_c_mid_scenario_leaves_nothing_behind(standalone: dict, s3: object,
                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         wait_until("the scenario's first session to be in progress",
-                   lambda: clients.logs.filter_log_events(logGroupName=settings.log_group, startTime=started_ms,
+                   lambda: clients.logs.filter_log_events(logGroupName=settings.stack.log_group, startTime=started_ms,
                                                           filterPattern='"Switched to thread"')["events"],
                    bool, 60)
         assert any(b["Name"].startswith("edit.wat-c7r1c0-") for b in s3.list_buckets()["Buckets"])
@@ -209,5 +209,5 @@ def test_ctrl_c_mid_scenario_leaves_nothing_behind(standalone: dict, s3: object,
         if behave.poll() is None:
             behave.kill()
     assert "ABORTED: By user" in output, output[-2000:]
-    left = sweep(clients.s3, clients.sqs, settings, run_id=settings.run_id, older_than_s=0, dry_run=True)
+    left = sweep(clients.s3, clients.sqs, settings, run_id=settings.run.run_id, older_than_s=0, dry_run=True)
     assert left.deleted == [], f"Ctrl-C left {left.deleted} for the sweep"

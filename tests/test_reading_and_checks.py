@@ -58,7 +58,7 @@ def test_one_poll_per_tick_serves_every_session_and_a_thread_s_two_sessions_are_
         event(T0 + 30, "Switched to thread thread-b (branch: thread-b)", "edit/edit-container/task2"),
         event(T0 + 40, "Switched to thread thread-a (branch: thread-a)"), event(T0 + 50, "Build failed with code 1"),
     ])
-    tail = LogTail(logs, Settings(poll_max_s=60), since_ms=T0)
+    tail = LogTail(logs, Settings.make(poll_max_s=60), since_ms=T0)
     # A thread's sessions are told apart by the order they ended in, not by when their emails were sent.
     first = tail.session("thread-a", T0, rank=0)
     second = tail.session("thread-a", T0, rank=1)

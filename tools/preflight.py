@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     defines = dict(d.split("=", 1) for d in args.defines)
     settings = Settings.from_ini_file(ROOT / "behave.ini", defines)
-    if settings.target == "local" and not settings.aws_endpoint_url:
+    if settings.system.target == "local" and not settings.system.aws_endpoint_url:
         print("preflight: target local starts its own sandbox; nothing to check (use -D target=aws)")
         return 0
     started = time.monotonic()
@@ -31,8 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     for problem in problems:
         print(f"  - {problem}")
     verdict = "ready" if not problems else f"{len(problems)} problem(s)"
-    where = settings.aws_endpoint_url or "AWS"
-    print(f"preflight ({settings.target}, {where}): {verdict} in {time.monotonic() - started:.1f}s")
+    where = settings.system.aws_endpoint_url or "AWS"
+    print(f"preflight ({settings.system.target}, {where}): {verdict} in {time.monotonic() - started:.1f}s")
     return 1 if problems else 0
 
 

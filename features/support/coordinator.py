@@ -31,10 +31,10 @@ def start(context: Any) -> None:
 
     defines = dict(d.split("=", 1) for d in get_param("define") or [] if "=" in d)
     settings = Settings.from_ini_file(Path("behave.ini"), defines)
-    run = Coordinator(Path(settings.reports_dir), time.time())
+    run = Coordinator(Path(settings.reports.reports_dir), time.time())
     _RUNS.append(run)
     parallel.clear(run.reports)
-    if settings.target == "local" and not os.environ.get(ATTACH_ENV):
+    if settings.system.target == "local" and not os.environ.get(ATTACH_ENV):
         run.sandbox = SandboxProcess(run.reports / "sandbox.log")
         context.sandbox_endpoints = run.sandbox.start()
 

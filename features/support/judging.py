@@ -58,7 +58,7 @@ def judge_scenario(context: Context, scenario: Scenario) -> None:
     finally:
         if not w.infrastructure_fault:
             # Read by reporting.formatter when behave closes: the living documentation's evidence section.
-            browser = visitor.unavailable(w.target.settings.browser) is None
+            browser = visitor.unavailable(w.target.settings.system.browser) is None
             NOTES.of(scenario).evidence = evidence.collect(w, w.reports_dir / "screenshots" if browser else None)
 
 

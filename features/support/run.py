@@ -56,24 +56,24 @@ def _start(context: Context) -> World:
     ini = {key: value for key, value in userdata.items() if key not in defines}
     settings = Settings.load(ini=ini, environ=os.environ, defines=defines)
     # The formatter finds the reports where the settings (WEBORDINARY_REPORTS_DIR included) put them.
-    userdata["reports_dir"] = settings.reports_dir
+    userdata["reports_dir"] = settings.reports.reports_dir
     reports = reports_folder(userdata)
     reports.mkdir(parents=True, exist_ok=True)
     # JUnit goes with the other reports when reports_dir moves them (unless --junit-directory said otherwise).
     if "--junit-directory" not in " ".join(sys.argv):
         context.config.junit_directory = str(reports / "junit")
     grammar = Grammar()
-    judged = (f"the WebOrdinary stack of state machine {settings.state_machine} at "
-              f"{settings.aws_endpoint_url or 'AWS ' + settings.region}")
-    real_system = settings.target == "aws"
-    if settings.target == "local":
+    judged = (f"the WebOrdinary stack of state machine {settings.stack.state_machine} at "
+              f"{settings.system.aws_endpoint_url or 'AWS ' + settings.system.region}")
+    real_system = settings.system.target == "aws"
+    if settings.system.target == "local":
         settings, grammar, judged, real_system = _start_sandbox(context, settings, reports)
     preflight.require(settings)
     world = context.world = World.start(Target(settings, progress=console, grammar=grammar,
                                                 real_system=real_system), reports)
-    NOTES.run = RunNotes(settings.target, settings.run_id, judged, grammar.catalog())
-    console(f"target {settings.target}, run {settings.run_id}: judging {judged}")
-    missing = visitor.unavailable(settings.browser)
+    NOTES.run = RunNotes(settings.system.target, settings.run.run_id, judged, grammar.catalog())
+    console(f"target {settings.system.target}, run {settings.run.run_id}: judging {judged}")
+    missing = visitor.unavailable(settings.system.browser)
     if missing:
         console(f"{missing}; scenarios tagged @fixture.browser are skipped and no screenshots are taken")
     return world

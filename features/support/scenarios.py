@@ -28,7 +28,7 @@ def fresh_clients(context: Context) -> Iterator[World]:
     yield w
     if w.infrastructure_fault:
         # Every call would wait out its retries on the broken endpoint; what is left carries the run's tag.
-        console(f"not cleaning up run {w.target.settings.run_id}: {w.infrastructure_fault}; `make sweep` removes "
+        console(f"not cleaning up run {w.target.settings.run.run_id}: {w.infrastructure_fault}; `make sweep` removes "
                 "what it left")
         return
     report(w.clean_up())
@@ -62,7 +62,7 @@ def _planned(steps: Any, step: Step) -> plan.PlannedStep:
 def skip_where_it_cannot_run(context: Context, scenario: Scenario) -> None:
     """behave's active tags: `@use.with_target=local` runs only on the embedded AWS (where the sandbox stands in
     for Claude, so an edit can break a build on purpose); skipped on target=aws."""
-    matcher = ActiveTagMatcher({"target": world(context).target.settings.target})
+    matcher = ActiveTagMatcher({"target": world(context).target.settings.system.target})
     if matcher.should_skip_with_tags(scenario.effective_tags):
         scenario.skip("runs only where the sandbox stands in for Claude (target local): the real system cannot be "
                       "made to do this on purpose")
@@ -71,7 +71,7 @@ def skip_where_it_cannot_run(context: Context, scenario: Scenario) -> None:
 @fixture
 def a_browser(context: Context) -> Iterator[None]:
     """`@fixture.browser`: the scenario looks through a real Chromium, skipped with why when there is none."""
-    missing = visitor.unavailable(world(context).target.settings.browser)
+    missing = visitor.unavailable(world(context).target.settings.system.browser)
     if missing:
         context.scenario.skip(missing)
     yield

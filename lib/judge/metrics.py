@@ -29,7 +29,8 @@ class Limits:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
-        return cls(settings.metrics_build_limit_s, settings.metrics_sync_limit_s, settings.metrics_total_limit_s)
+        limits = settings.limits
+        return cls(limits.metrics_build_limit_s, limits.metrics_sync_limit_s, limits.metrics_total_limit_s)
 
 
 class MetricsError(AssertionError):

@@ -14,13 +14,13 @@ RUNNING = "RUNNING"
 
 def task_status(ecs: Any, settings: Settings, task_id: str) -> str:
     """The task's lastStatus (PROVISIONING, PENDING, RUNNING, DEACTIVATING, STOPPING, STOPPED), or MISSING."""
-    response = ecs.describe_tasks(cluster=settings.ecs_cluster, tasks=[task_id])
+    response = ecs.describe_tasks(cluster=settings.stack.ecs_cluster, tasks=[task_id])
     tasks = response.get("tasks", [])
     return tasks[0]["lastStatus"] if tasks else "MISSING"
 
 
 def stopped_reason(ecs: Any, settings: Settings, task_id: str) -> str:
-    tasks = ecs.describe_tasks(cluster=settings.ecs_cluster, tasks=[task_id]).get("tasks", [])
+    tasks = ecs.describe_tasks(cluster=settings.stack.ecs_cluster, tasks=[task_id]).get("tasks", [])
     return (tasks[0].get("stoppedReason") or "no reason given") if tasks else "no such task"
 
 
@@ -38,14 +38,15 @@ def _number(row: dict[str, Any], name: str) -> int:
 
 def ownership(dynamodb: Any, settings: Settings, project: str) -> Ownership | None:
     """The project+user's ownership row now, or None: nobody owns it."""
-    row = _row(dynamodb, settings.ownership_table, {"projectKey": {"S": f"{project}#{settings.user_id}"}})
+    row = _row(dynamodb, settings.stack.ownership_table, {"projectKey": {"S": f"{project}#{settings.run.user_id}"}})
     return Ownership(_text(row, "containerId"), _number(row, "lastActivity"), _number(row, "ttl"),
                      _number(row, "claimedAt")) if row else None
 
 
 def active_job(dynamodb: Any, settings: Settings, project: str) -> ActiveJob | None:
     """The project+user's active job now, or None: no container says it is working on a message of it."""
-    row = _row(dynamodb, settings.active_jobs_table, {"projectUserId": {"S": f"{project}#{settings.user_id}"}})
+    key = {"projectUserId": {"S": f"{project}#{settings.run.user_id}"}}
+    row = _row(dynamodb, settings.stack.active_jobs_table, key)
     return ActiveJob(_text(row, "messageId"), _text(row, "threadId"), _text(row, "containerId")) if row else None
 
 
@@ -63,14 +64,14 @@ def later_claims(mine: dict, owners_rows: list[dict]) -> list[str]:
 def unserved(dynamodb: Any, settings: Settings, client_name: str, project: str) -> str | None:
     """Why the project's queue is no longer read although a container owns it (its owner claimed another project
     after it), or None. Its next email is routed to that owner and never claimed again: it cannot end."""
-    key = {"S": f"{project}#{settings.user_id}"}
-    row = dynamodb.get_item(TableName=settings.ownership_table, Key={"projectKey": key},
+    key = {"S": f"{project}#{settings.run.user_id}"}
+    row = dynamodb.get_item(TableName=settings.stack.ownership_table, Key={"projectKey": key},
                             ConsistentRead=True).get("Item", {})
     owner = row.get("containerId", {}).get("S")
     if not owner:
         return None
     pages = dynamodb.get_paginator("scan").paginate(
-        TableName=settings.ownership_table, FilterExpression="containerId = :c",
+        TableName=settings.stack.ownership_table, FilterExpression="containerId = :c",
         ExpressionAttributeValues={":c": {"S": owner}}, ConsistentRead=True)
     rows = [row for page in pages for row in page.get("Items", [])]
     later = later_claims(row, rows)

@@ -40,13 +40,13 @@ def explain(target: Readers, session: Session, execution: Execution, outcome: st
     settings = target.settings
     clauses: list[str] = []
     if outcome == contract.BUILD_FAILED:
-        interrupt = log.first(settings.phrase_interrupt)
+        interrupt = log.first(settings.phrases.interrupt)
         if interrupt:
             clauses.append(INTERRUPT_EVIDENCE + quote(interrupt))
-        failed = log.first(settings.phrase_build_failed)
+        failed = log.first(settings.phrases.build_failed)
         clauses.append(f"then {quote(failed)}" if failed else "its log has no failed build line")
     elif outcome == contract.SYNC_FAILED:
-        failed = log.first(settings.phrase_sync_failed)
+        failed = log.first(settings.phrases.sync_failed)
         clauses.append(quote(failed) if failed else "its log has no failed sync line")
         bucket = session.client.bucket
         exists = session.client.has_site and aws.bucket_exists(target.aws.s3, bucket)
@@ -61,8 +61,8 @@ def explain(target: Readers, session: Session, execution: Execution, outcome: st
             clauses.append(f"its container's cause: {one_line(cause)!r}")
         # Preempted means stopped: work its container still did for it after its execution ended is evidence.
         later = [line for line in log.lines if line.timestamp_ms > ended_ms + CLOCK_SKEW_MS and any(
-            line.message.startswith(p) for p in (settings.phrase_committing, settings.phrase_building,
-                                                 settings.phrase_deploying))]
+            line.message.startswith(p) for p in (settings.phrases.committing, settings.phrases.building,
+                                                 settings.phrases.deploying))]
         if later:
             clauses.append(f"{CARRIED_ON_EVIDENCE}{quote(later[0])}, "
                            f"{(later[0].timestamp_ms - ended_ms) / 1000:.1f} s after its execution ended")
@@ -72,7 +72,7 @@ def explain(target: Readers, session: Session, execution: Execution, outcome: st
         clauses.append(f"a container failed it ({execution.error}) before logging a line of its own for thread "
                        f"{session.thread_id}")
     elif outcome == contract.FAILED:
-        failed = log.first(settings.phrase_failed)
+        failed = log.first(settings.phrases.failed)
         if failed:
             clauses.append(quote(failed))
     return clauses
@@ -98,7 +98,7 @@ def unreceived(target: Readers, session: Session, execution: Execution, peers: l
     if interrupt is None:
         clauses.append("no interrupt reached a container of this client before it")
     else:
-        released = next((line for line in target.logs.find(settings.phrase_released, interrupt.timestamp_ms)
+        released = next((line for line in target.logs.find(settings.phrases.released, interrupt.timestamp_ms)
                          if line.stream == interrupt.stream), None)
         clauses.append(INTERRUPT_EVIDENCE + quote(interrupt) + (f", then {quote(released)}" if released else ""))
     return clauses
@@ -108,10 +108,10 @@ def interrupt_before(target: Readers, session: Session, peers: list[Session], un
     """The last interrupt logged, before `until_ms`, by a container that handled one of this client's sessions."""
     settings = target.settings
     since = min(s.sent_at_ms for s in [session, *peers])
-    opening = settings.phrase_switched.split("{thread_id}")[0]
+    opening = settings.phrases.switched.split("{thread_id}")[0]
     streams = {line.stream for peer in peers if peer.thread_id
                for line in target.logs.find(opening + peer.thread_id, since)}
-    found = [line for line in target.logs.find(settings.phrase_interrupt, since)
+    found = [line for line in target.logs.find(settings.phrases.interrupt, since)
              if line.stream in streams and line.timestamp_ms <= until_ms]
     return found[-1] if found else None
 

@@ -28,9 +28,9 @@ class Executions:
     def machine_arn(self) -> str:
         for page in self.sfn.get_paginator("list_state_machines").paginate():
             for machine in page["stateMachines"]:
-                if machine["name"] == self.settings.state_machine:
+                if machine["name"] == self.settings.stack.state_machine:
                     return machine["stateMachineArn"]
-        raise StateMachineMissing(f"no state machine named {self.settings.state_machine!r}")
+        raise StateMachineMissing(f"no state machine named {self.settings.stack.state_machine!r}")
 
     def for_email(self, bucket: str, key: str, since: datetime) -> Execution | None:
         """The execution the intake started for this email object (matched by its input), or None yet."""

@@ -34,9 +34,9 @@ class LogTail:
     def __init__(self, logs_client: Any, settings: Settings, since_ms: int | None = None) -> None:
         self.client = logs_client
         self.settings = settings
-        self.pattern = re.compile(settings.log_line_pattern, re.DOTALL)
+        self.pattern = re.compile(settings.stack.log_line_pattern, re.DOTALL)
         self.since_ms = since_ms if since_ms is not None else int(time.time() * 1000) - CLOCK_SKEW_MS
-        self.interval_s = min(settings.poll_max_s, 1.0)
+        self.interval_s = min(settings.timing.poll_max_s, 1.0)
         self.polls = 0
         self._lines: list[LogLine] = []
         self._seen: set[str] = set()
@@ -55,7 +55,7 @@ class LogTail:
             return list(self._lines)
 
     def _poll(self) -> None:
-        kwargs: dict[str, Any] = {"logGroupName": self.settings.log_group,
+        kwargs: dict[str, Any] = {"logGroupName": self.settings.stack.log_group,
                                   "startTime": self._cursor_ms - CLOCK_SKEW_MS}
         fresh: list[LogLine] = []
         try:
@@ -87,7 +87,7 @@ class LogTail:
         `Switched to thread` line to the next session's on the same stream. A container handles a thread's
         messages one after the other, so the rank is the order in which the thread's sessions ended."""
         lines = self.refresh()
-        prefix = self.settings.phrase_switched.split("{thread_id}")[0]
+        prefix = self.settings.phrases.switched.split("{thread_id}")[0]
         opening = prefix + thread_id
         starts = [line for line in lines if line.timestamp_ms >= since_ms - CLOCK_SKEW_MS
                   and line.message.startswith(opening) and line.message[len(opening):][:1] in (" ", "")]

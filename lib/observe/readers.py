@@ -38,7 +38,7 @@ class Readers:
 
     @cached_property
     def browser(self) -> Browser:
-        return Browser(self.settings.browser, self.settings.website_proxy)
+        return Browser(self.settings.system.browser, self.settings.system.website_proxy)
 
     @cached_property
     def executions(self) -> Executions:
@@ -46,12 +46,12 @@ class Readers:
 
     def site_url(self, bucket: str) -> str:
         """Where a visitor reaches this bucket's site (S3 website hosting)."""
-        return self.settings.website_url_pattern.format(bucket=bucket)
+        return self.settings.system.website_url_pattern.format(bucket=bucket)
 
     def say(self, message: str) -> None:
         """Tell the person watching the run (through the progress channel, past output capture)."""
         (self.progress or print)(message)
 
     def wait_options(self) -> dict[str, Any]:
-        return {"progress": self.progress, "progress_every_s": self.settings.progress_interval_s,
-                "max_poll_s": self.settings.poll_max_s}
+        return {"progress": self.progress, "progress_every_s": self.settings.timing.progress_interval_s,
+                "max_poll_s": self.settings.timing.poll_max_s}

@@ -17,16 +17,17 @@ GITHUB_API = "https://api.github.com"
 class SiteRepository:
     def __init__(self, settings: Settings, timeout: int = 15) -> None:
         self.settings = settings
-        auth = Auth.Token(settings.github_token) if settings.github_token else None
+        auth = Auth.Token(settings.system.github_token) if settings.system.github_token else None
         # GitHub's 5xx and rate-limit answers are retried (urllib3 Retry); a verdict never rests on one.
         retry = Retry(total=5, backoff_factor=0.3, status_forcelist=(429, 500, 502, 503, 504),
                       allowed_methods=frozenset({"GET"}))
-        self._github = Github(base_url=settings.github_api_url or GITHUB_API, auth=auth, timeout=timeout, retry=retry,
-                              seconds_between_requests=settings.github_request_gap_s or None)
+        self._github = Github(base_url=settings.system.github_api_url or GITHUB_API, auth=auth, timeout=timeout,
+                              retry=retry,
+                              seconds_between_requests=settings.system.github_request_gap_s or None)
 
     @cached_property
     def repo(self) -> Repository:
-        return self._github.get_repo(self.settings.repository)
+        return self._github.get_repo(self.settings.system.repository)
 
     def branch_exists(self, branch: str) -> bool:
         try:
@@ -46,7 +47,7 @@ class SiteRepository:
         """The branch's commits that are not on the default branch, newest first; None when the branch is missing."""
         if not self.branch_exists(branch):
             return None
-        main = {c.sha for c in self.get_git_commits(self.settings.default_branch, limit=100)}
+        main = {c.sha for c in self.get_git_commits(self.settings.system.default_branch, limit=100)}
         found = []
         for commit in self.get_git_commits(branch, limit=limit):
             if commit.sha in main:

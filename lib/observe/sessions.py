@@ -82,7 +82,7 @@ class SessionObserver:
         if execution is not None and session.intake is None:
             seen.misread = self._judge_intake(session, execution)
         if (session.owner_while_building is None and execution is not None and execution.running
-                and log.has(self.settings.phrase_building) and not log.has(self.settings.phrase_interrupt)):
+                and log.has(self.settings.phrases.building) and not log.has(self.settings.phrases.interrupt)):
             # While it works its container must own the project (released only idle or on an interrupt).
             session.owner_while_building = OwnerReading(int(time.time() * 1000), containers.ownership(
                 self.target.aws.dynamodb, self.settings, session.client.project))
@@ -101,8 +101,8 @@ class SessionObserver:
             id(peer) for peer in self.peers(session) if _root(peer) is _root(session)}
         others = {p.thread_id: p.describe() for p in self.peers(session) if p.thread_id and id(p) not in related}
         replied = session.replying_to.thread_id if session.replying_to else None
-        sent = intake_check.Sent(session.client.project, s.user_id, naming.input_queue_for(s, session.client.project),
-                                 replied, others)
+        sent = intake_check.Sent(session.client.project, s.run.user_id,
+                                 naming.input_queue_for(s, session.client.project), replied, others)
         owner = containers.ownership(self.target.aws.dynamodb, s, session.client.project)
         found = intake_check.problems(session.describe(), sent, intake, owner)
         if not found:
@@ -171,7 +171,7 @@ class SessionObserver:
         if seen.stuck:
             return f"stuck: {seen.stuck}"
         if seen.execution is None:
-            return f"no execution has started for {session.email_key} in {self.settings.state_machine} yet"
+            return f"no execution has started for {session.email_key} in {self.settings.stack.state_machine} yet"
         parts = [f"execution {seen.execution.name} {seen.execution.status}"]
         if seen.execution.running:
             parts.append(f"at {self.target.executions.current_state(seen.execution.arn)}")
@@ -194,7 +194,7 @@ class SessionObserver:
                 f"the outcome of {session.describe()}",
                 lambda: self.look(session),
                 lambda seen: seen.cannot_go_on or (seen.execution is not None and not seen.execution.running),
-                deadline_s or self.settings.deployment_timeout_s,
+                deadline_s or self.settings.timing.deployment_timeout_s,
                 describe=lambda seen: self.describe(session, seen),
                 **self.target.wait_options(),
             )
@@ -233,7 +233,7 @@ class SessionObserver:
             lambda: self.look(session),
             lambda seen: seen.log.has(phrase) or seen.cannot_go_on or (
                 seen.execution is not None and not seen.execution.running),
-            self.settings.deployment_timeout_s,
+            self.settings.timing.deployment_timeout_s,
             describe=lambda seen: self.describe(session, seen),
             **self.target.wait_options(),
         )
@@ -264,7 +264,7 @@ class SessionObserver:
         """The session's execution: known by its ARN, else found by its email's key."""
         executions = self.target.executions
         return (executions.describe(session.execution_arn) if session.execution_arn
-                else executions.for_email(self.settings.email_bucket, session.email_key, session.sent_at))
+                else executions.for_email(self.settings.stack.email_bucket, session.email_key, session.sent_at))
 
     def _stopped_ms(self, session: Session) -> int | None:
         execution = self._execution(session)
@@ -279,7 +279,7 @@ class SessionObserver:
         s = self.settings
         if session.thread_id is None or (contract.machine_error(execution.error) and not log.lines):
             return log  # the state machine ended it before any container did
-        ends = (s.phrase_done, s.phrase_failed, s.phrase_interrupted)
+        ends = (s.phrases.done, s.phrases.failed, s.phrases.interrupted)
         since, rank = self._thread_since(session), self._rank(session, ended_ms)
         read = lambda: self.target.logs.session(session.thread_id or "", since, rank)  # noqa: E731
         try:
@@ -288,7 +288,7 @@ class SessionObserver:
                 read,
                 # A log cut by another session's start before its end will not grow: the checks name the overlap.
                 lambda log: any(log.has(phrase) for phrase in ends) or log.cut_by is not None,
-                s.log_timeout_s,
+                s.timing.log_timeout_s,
                 describe=lambda log: log.summary(),
                 **self.target.wait_options(),
             )

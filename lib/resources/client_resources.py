@@ -25,12 +25,12 @@ class CleanupReport:
 
 
 def run_tag(settings: Settings) -> dict[str, str]:
-    return {"Key": settings.tag_key, "Value": settings.run_id}
+    return {"Key": settings.run.tag_key, "Value": settings.run.run_id}
 
 
 def bucket_prefix(settings: Settings) -> str:
     """The start of every bucket name the suite creates: `edit.wat-`."""
-    return settings.bucket_pattern.split("{client}")[0] + naming.suite_prefix(settings)
+    return settings.stack.bucket_pattern.split("{client}")[0] + naming.suite_prefix(settings)
 
 
 def queue_prefix(settings: Settings, pattern: str) -> str:
@@ -39,11 +39,11 @@ def queue_prefix(settings: Settings, pattern: str) -> str:
 
 def create_bucket(s3: Any, settings: Settings, bucket: str) -> None:
     """A client's edit bucket with website hosting, tagged with this run's id."""
-    if settings.namespace_clients and not bucket.startswith(bucket_prefix(settings) + settings.run_id + "-"):
+    if settings.run.namespace_clients and not bucket.startswith(bucket_prefix(settings) + settings.run.run_id + "-"):
         raise NotOursError(f"refusing to create {bucket!r}: it lacks this run's prefix {naming.run_prefix(settings)!r}")
     kwargs: dict[str, Any] = {"Bucket": bucket}
-    if settings.region != "us-east-1":
-        kwargs["CreateBucketConfiguration"] = {"LocationConstraint": settings.region}
+    if settings.system.region != "us-east-1":
+        kwargs["CreateBucketConfiguration"] = {"LocationConstraint": settings.system.region}
     s3.create_bucket(**kwargs)
     s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [run_tag(settings)]})
     s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"},
@@ -57,7 +57,7 @@ def bucket_tag(s3: Any, settings: Settings, bucket: str) -> str | None:
         if error.response["Error"]["Code"] in ("NoSuchTagSet", "NoSuchBucket", "404"):
             return None
         raise
-    return next((t["Value"] for t in tags if t["Key"] == settings.tag_key), None)
+    return next((t["Value"] for t in tags if t["Key"] == settings.run.tag_key), None)
 
 
 def bucket_is_ours(s3: Any, settings: Settings, bucket: str, run: str | None = THIS_RUN) -> bool:
@@ -67,10 +67,10 @@ def bucket_is_ours(s3: Any, settings: Settings, bucket: str, run: str | None = T
 
 def queue_is_ours(sqs: Any, settings: Settings, url: str, run: str | None = THIS_RUN) -> bool:
     name = url.rsplit("/", 1)[-1]
-    for pattern in (settings.input_queue_pattern, settings.interrupt_queue_pattern):
+    for pattern in (settings.stack.input_queue_pattern, settings.stack.interrupt_queue_pattern):
         prefix = queue_prefix(settings, pattern)
         if name.startswith(prefix):
-            tag = sqs.list_queue_tags(QueueUrl=url).get("Tags", {}).get(settings.tag_key)
+            tag = sqs.list_queue_tags(QueueUrl=url).get("Tags", {}).get(settings.run.tag_key)
             return is_ours(name, prefix, tag, settings, run)
     return False
 
@@ -87,7 +87,7 @@ def empty_and_delete_bucket(s3: Any, settings: Settings, bucket: str, run: str |
 
 def onboard_queues(sqs: Any, settings: Settings, project: str) -> None:
     """The client's input FIFO queue (with its dead-letter queue) and interrupt queue, tagged with the run."""
-    tags = {settings.tag_key: settings.run_id}
+    tags = {settings.run.tag_key: settings.run.run_id}
     fifo = {"FifoQueue": "true", "ContentBasedDeduplication": "true"}
     dlq = sqs.create_queue(QueueName=naming.dead_letter_queue_for(settings, project), Attributes=fifo,
                            tags=tags)["QueueUrl"]
@@ -134,7 +134,7 @@ def delete_emails(s3: Any, settings: Settings, keys: list[str], report: CleanupR
     for key in keys:
         try:
             if email_is_ours(s3, settings, key, THIS_RUN):
-                s3.delete_object(Bucket=settings.email_bucket, Key=key)
+                s3.delete_object(Bucket=settings.stack.email_bucket, Key=key)
                 report.deleted.append(key)
         except s3.exceptions.ClientError as error:
             if error.response["Error"]["Code"] not in ("NoSuchKey", "404"):
@@ -142,10 +142,10 @@ def delete_emails(s3: Any, settings: Settings, keys: list[str], report: CleanupR
 
 
 def email_prefix(settings: Settings) -> str:
-    return settings.email_prefix + naming.suite_prefix(settings)
+    return settings.stack.email_prefix + naming.suite_prefix(settings)
 
 
 def email_is_ours(s3: Any, settings: Settings, key: str, run: str | None) -> bool:
-    tags = s3.get_object_tagging(Bucket=settings.email_bucket, Key=key).get("TagSet", [])
-    tag = next((t["Value"] for t in tags if t["Key"] == settings.tag_key), None)
+    tags = s3.get_object_tagging(Bucket=settings.stack.email_bucket, Key=key).get("TagSet", [])
+    tag = next((t["Value"] for t in tags if t["Key"] == settings.run.tag_key), None)
     return is_ours(key, email_prefix(settings), tag, settings, run)

@@ -52,5 +52,5 @@ class Onboarding:
 
     def remove_leftovers(self) -> CleanupReport:
         """Pre-clean: what an earlier, interrupted attempt with this run id left behind."""
-        return sweep(self.aws.s3, self.aws.sqs, self.settings, run_id=self.settings.run_id, older_than_s=0,
+        return sweep(self.aws.s3, self.aws.sqs, self.settings, run_id=self.settings.run.run_id, older_than_s=0,
                      dry_run=False)

@@ -12,7 +12,7 @@ ANY_RUN = None
 def is_ours(name: str, name_prefix: str, tag: str | None, settings: Settings, run: str | None = THIS_RUN) -> bool:
     """`name` starts with `name_prefix` (the suite's, or the run's when a run is asked for) and the resource is
     tagged with the suite's tag, whose value is that run. `run`: THIS_RUN, a run id, or ANY_RUN."""
-    wanted = settings.run_id if run == THIS_RUN else run
+    wanted = settings.run.run_id if run == THIS_RUN else run
     if not name.startswith(name_prefix + (f"{wanted}-" if wanted else "")):
         return False
     return tag is not None and (wanted is None or tag == wanted)

@@ -36,20 +36,20 @@ def sweep(s3: Any, sqs: Any, settings: Settings, *, run_id: str | None, older_th
         name = bucket["Name"]
         if now - bucket["CreationDate"].timestamp() >= older_than_s and bucket_is_ours(s3, settings, name, run_id):
             attempt(name, lambda name=name: empty_and_delete_bucket(s3, settings, name, run_id))
-    for pattern in (settings.input_queue_pattern, settings.interrupt_queue_pattern):
+    for pattern in (settings.stack.input_queue_pattern, settings.stack.interrupt_queue_pattern):
         for url in sqs.list_queues(QueueNamePrefix=queue_prefix(settings, pattern)).get("QueueUrls", []):
             created = float(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["CreatedTimestamp"])
                             ["Attributes"]["CreatedTimestamp"])
             if now - created >= older_than_s and queue_is_ours(sqs, settings, url, run_id):
                 attempt(url.rsplit("/", 1)[-1], lambda url=url: sqs.delete_queue(QueueUrl=url))
     try:
-        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=settings.email_bucket,
+        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=settings.stack.email_bucket,
                                                              Prefix=email_prefix(settings))
         for page in pages:
             for item in page.get("Contents", []):
                 key = item["Key"]
                 if now - item["LastModified"].timestamp() >= older_than_s and email_is_ours(s3, settings, key, run_id):
-                    attempt(key, lambda key=key: s3.delete_object(Bucket=settings.email_bucket, Key=key))
+                    attempt(key, lambda key=key: s3.delete_object(Bucket=settings.stack.email_bucket, Key=key))
     except s3.exceptions.NoSuchBucket:
         pass
     return report

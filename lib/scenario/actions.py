@@ -82,7 +82,7 @@ def send_while_building(world: World, name: str, instructions: list[str]) -> Non
     previous: Session | None = None
     for instruction in instructions:
         if previous is not None:
-            world.observer.await_phase(previous, world.target.settings.phrase_building)
+            world.observer.await_phase(previous, world.target.settings.phrases.building)
         session = send(world, name, instruction)
         if previous is not None:
             world.scenario.sent_while_building.append((previous, session))
@@ -95,6 +95,6 @@ def start_reading(world: World, name: str) -> None:
     if name in world.scenario.readers:
         raise ScenarioError(f"a visitor is already reading the site of {name}")
     settings = world.target.settings
-    reader = ReadingVisitor(world.target.site_url(world.scenario.client(name).bucket), settings.website_proxy)
+    reader = ReadingVisitor(world.target.site_url(world.scenario.client(name).bucket), settings.system.website_proxy)
     world.scenario.readers[name] = reader
     reader.start()

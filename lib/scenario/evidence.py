@@ -80,7 +80,7 @@ def _screenshots(world: World, folder: Path) -> list[dict[str, str]]:
             continue
         if seen.screenshot:
             folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"{world.target.settings.run_id}-{world.scenario.scope}-{name}.png"
+            path = folder / f"{world.target.settings.run.run_id}-{world.scenario.scope}-{name}.png"
             path.write_bytes(seen.screenshot)
             shots.append({"client": name, "file": f"{folder.name}/{path.name}", "url": seen.url})
         else:

@@ -27,28 +27,29 @@ class PreflightError(RuntimeError):
 def check(settings: Settings) -> list[str]:
     """Every problem found, as `what: why (what to do)`; empty when the target is ready."""
     aws = Aws(settings)
+    names = settings.stack
 
     def client(service: str) -> Any:
         return aws.client(service, config=QUICK)
 
     checks: dict[str, Callable[[], object]] = {
         "AWS account": lambda: _account(client("sts"), settings),
-        f"email bucket {settings.email_bucket}": lambda: client("s3").head_bucket(Bucket=settings.email_bucket),
-        f"state machine {settings.state_machine}": lambda: _test_stack(client("stepfunctions"), settings),
-        f"ECS cluster {settings.ecs_cluster}": lambda: _cluster(client("ecs"), settings.ecs_cluster),
-        f"SQS queue {settings.unclaimed_queue}":
-            lambda: client("sqs").get_queue_url(QueueName=settings.unclaimed_queue),
-        f"DynamoDB table {settings.ownership_table}":
-            lambda: client("dynamodb").describe_table(TableName=settings.ownership_table),
-        f"DynamoDB table {settings.active_jobs_table}":
-            lambda: client("dynamodb").describe_table(TableName=settings.active_jobs_table),
-        f"CloudWatch log group {settings.log_group}": lambda: _log_group(client("logs"), settings.log_group),
-        f"GitHub repository {settings.repository} ({settings.github_api_url or 'api.github.com'})":
+        f"email bucket {names.email_bucket}": lambda: client("s3").head_bucket(Bucket=names.email_bucket),
+        f"state machine {settings.stack.state_machine}": lambda: _test_stack(client("stepfunctions"), settings),
+        f"ECS cluster {settings.stack.ecs_cluster}": lambda: _cluster(client("ecs"), settings.stack.ecs_cluster),
+        f"SQS queue {settings.stack.unclaimed_queue}":
+            lambda: client("sqs").get_queue_url(QueueName=settings.stack.unclaimed_queue),
+        f"DynamoDB table {settings.stack.ownership_table}":
+            lambda: client("dynamodb").describe_table(TableName=settings.stack.ownership_table),
+        f"DynamoDB table {settings.stack.active_jobs_table}":
+            lambda: client("dynamodb").describe_table(TableName=settings.stack.active_jobs_table),
+        f"CloudWatch log group {names.log_group}": lambda: _log_group(client("logs"), names.log_group),
+        f"GitHub repository {settings.system.repository} ({settings.system.github_api_url or 'api.github.com'})":
             lambda: SiteRepository(settings, timeout=5).repo.full_name,
         "clients' websites": lambda: _website(settings),
     }
     problems = []
-    if settings.target == "aws" and not settings.github_api_url and not settings.github_token:
+    if settings.system.target == "aws" and not settings.system.github_api_url and not settings.system.github_token:
         problems.append("GITHUB_TOKEN: not set; the real GitHub API needs a token that can read the repository")
     with ThreadPoolExecutor(max_workers=len(checks)) as pool:
         futures = {name: pool.submit(run) for name, run in checks.items()}
@@ -62,21 +63,21 @@ def check(settings: Settings) -> list[str]:
 
 def _account(sts: Any, settings: Settings) -> None:
     account = sts.get_caller_identity()["Account"]
-    if settings.target != "aws":
+    if settings.system.target != "aws":
         return
-    if not settings.allowed_accounts:
+    if not settings.system.allowed_accounts:
         raise PermissionError(f"the credentials are for account {account}, and aws_account_allowlist is empty: "
                               "list the test accounts the suite may use (-D aws_account_allowlist=123456789012)")
-    if account not in settings.allowed_accounts:
+    if account not in settings.system.allowed_accounts:
         raise PermissionError(f"account {account} is not on aws_account_allowlist "
-                              f"({', '.join(settings.allowed_accounts)}); the suite runs only in test accounts")
+                              f"({', '.join(settings.system.allowed_accounts)}); the suite runs only in test accounts")
 
 
 def _test_stack(sfn: Any, settings: Settings) -> None:
     arn = Executions(sfn, settings).machine_arn
-    key, _, value = settings.test_stack_tag.partition("=")
+    key, _, value = settings.system.test_stack_tag.partition("=")
     tags = {t["key"]: t["value"] for t in sfn.list_tags_for_resource(resourceArn=arn).get("tags", [])}
-    if settings.target == "aws" and tags.get(key) != value:
+    if settings.system.target == "aws" and tags.get(key) != value:
         raise PermissionError(f"{arn} is not marked as a test stack (tag {key}={value}); the suite sends emails "
                               "only to a test stack")
 
@@ -95,8 +96,9 @@ def _log_group(logs: Any, name: str) -> None:
 
 def _website(settings: Settings) -> None:
     """A visitor's address for a bucket answers (any HTTP answer: a bucket that does not exist is a 404)."""
-    url = settings.website_url_pattern.format(bucket=settings.bucket_pattern.format(client="preflight-probe"))
-    problem = visitor.unreachable(url, settings.website_proxy)
+    bucket = settings.stack.bucket_pattern.format(client="preflight-probe")
+    url = settings.system.website_url_pattern.format(bucket=bucket)
+    problem = visitor.unreachable(url, settings.system.website_proxy)
     if problem:
         raise ConnectionError(problem)
 
@@ -114,4 +116,4 @@ def _explain(error: BaseException, setting: str) -> str:
 def require(settings: Settings) -> None:
     problems = check(settings)
     if problems:
-        raise PreflightError(f"the {settings.target} target is not ready:\n  - " + "\n  - ".join(problems))
+        raise PreflightError(f"the {settings.system.target} target is not ready:\n  - " + "\n  - ".join(problems))

@@ -121,7 +121,7 @@ def exact_build_problems(world: World, sessions: list[Session]) -> list[str]:
     last: dict[str, tuple[Session, int]] = {}
     for session in sessions:
         assert session.outcome is not None
-        synced = session.outcome.log.first(settings.phrase_sync_ok)
+        synced = session.outcome.log.first(settings.phrases.sync_ok)
         if session.outcome.kind == contract.DEPLOYED and synced and (
                 session.name not in last or synced.timestamp_ms > last[session.name][1]):
                 last[session.name] = (session, synced.timestamp_ms)
@@ -160,11 +160,11 @@ def thread_work(world: World, sessions: list[Session]) -> list[ThreadWork]:
     work = []
     for thread_id, mine in threads.items():
         branch = contract.branch_for_thread(thread_id)
-        committing = [s for s in mine if s.outcome and s.outcome.log.has(settings.phrase_committing)]
+        committing = [s for s in mine if s.outcome and s.outcome.log.has(settings.phrases.committing)]
         # A failed build is not pushed (docs/contract.md#build), so its commit reaches GitHub only with a later push
         # of the thread; unless an interrupt stopped it: the interrupt's handling pushes the work it saves.
         while committing and (last := committing[-1].outcome) and last.kind == contract.BUILD_FAILED and not (
-                last.log.has(settings.phrase_interrupt)):
+                last.log.has(settings.phrases.interrupt)):
             committing.pop()
         committed = [s.instruction for s in committing]
         last_outcome = committing[-1].outcome if committing else None
@@ -181,9 +181,9 @@ def branch_problems(world: World, sessions: list[Session]) -> list[str]:
     work = thread_work(world, sessions)
     repository, settings = world.target.repository, world.target.settings
     remote = repository.branches() if any(w.commits is None for w in work) else []
-    main = repository.get_git_commits(settings.default_branch, limit=30)
-    return (branches.branch_problems(work, settings.user_id, remote)
-            + branches.main_problems(main, [w.thread_id for w in work], settings.default_branch))
+    main = repository.get_git_commits(settings.system.default_branch, limit=30)
+    return (branches.branch_problems(work, settings.run.user_id, remote)
+            + branches.main_problems(main, [w.thread_id for w in work], settings.system.default_branch))
 
 
 def unserved_clients(world: World) -> list[str]:
@@ -247,7 +247,7 @@ def work_done_problems(world: World) -> list[str]:
             threads.setdefault(session.thread_id, []).append(session)
     problems = []
     for thread_id, mine in threads.items():
-        opening = settings.phrase_switched.split("{branch}")[0].format(thread_id=thread_id)
+        opening = settings.phrases.switched.split("{branch}")[0].format(thread_id=thread_id)
         handled = world.target.logs.find(opening, min(s.sent_at_ms for s in mine))
         if len(handled) > len(mine):
             problems.append(f"thread {thread_id} was handled {len(handled)} times for {len(mine)} email(s) "
@@ -313,7 +313,7 @@ def within_concurrency_limit(world: World) -> Problems:
     sessions = world.scenario.sessions
     world.observer.await_outcomes(sessions)
     took = (max(s.outcome.detected_at_ms for s in sessions if s.outcome) - min(s.sent_at_ms for s in sessions)) / 1000
-    limit = world.target.settings.concurrency_limit_s
+    limit = world.target.settings.limits.concurrency_limit_s
     world.target.say(f"{len(sessions)} concurrent deployments took {took:.1f}s (limit {limit:.0f}s)")
     return [f"{len(sessions)} deployments at once took {took:.1f}s, over {limit:.0f}s"] if took > limit else []
 
@@ -497,7 +497,7 @@ def deployment_times(world: World) -> Problems:
 
 def accepted_faults(world: World, tags: list[str]) -> list[known_faults.KnownFault]:
     """The known faults a scenario with these tags may fail as, on this target (lib/expect/known_faults.py)."""
-    refused = ["mixed-builds"] if world.target.settings.mixed_builds == "fail" else []
+    refused = ["mixed-builds"] if world.target.settings.limits.mixed_builds == "fail" else []
     return known_faults.accepted(tags, real_system=world.target.real_system, refused=refused)
 
 

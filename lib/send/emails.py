@@ -20,10 +20,10 @@ def compose(settings: Settings, client: Client, instruction: str, replying_to: S
     """A plain-text email from the product owner to the client's edit address; a reply carries In-Reply-To and
     References, as a mail client writes them."""
     message = EmailMessage()
-    message["From"] = settings.sender
-    message["To"] = contract.recipient(settings.recipient_pattern, client.project, settings.user_id)
+    message["From"] = settings.run.sender
+    message["To"] = contract.recipient(settings.stack.recipient_pattern, client.project, settings.run.user_id)
     message["Subject"] = ("Re: " if replying_to else "") + f"Edit for {client.name}"
-    message["Message-ID"] = f"<{uuid.uuid4().hex}@{settings.sender.split('@')[-1]}>"
+    message["Message-ID"] = f"<{uuid.uuid4().hex}@{settings.run.sender.split('@')[-1]}>"
     message["Date"] = formatdate(localtime=False)
     if replying_to is not None:
         message["In-Reply-To"] = replying_to.message_id
@@ -46,8 +46,8 @@ def deliver(s3: Any, settings: Settings, client: Client, instruction: str, *, la
     message = compose(settings, client, instruction, replying_to)
     key = naming.email_key(settings, client.project)
     sent_at_ms = int(time.time() * 1000)
-    s3.put_object(Bucket=settings.email_bucket, Key=key, Body=message.as_bytes(), ContentType="message/rfc822",
-                  Tagging=f"{settings.tag_key}={settings.run_id}")
+    s3.put_object(Bucket=settings.stack.email_bucket, Key=key, Body=message.as_bytes(), ContentType="message/rfc822",
+                  Tagging=f"{settings.run.tag_key}={settings.run.run_id}")
     return Session(client=client, instruction=instruction, email_key=key, message_id=str(message["Message-ID"]),
                    sent_at_ms=sent_at_ms, label=label, replying_to=replying_to)
 
