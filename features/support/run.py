@@ -41,8 +41,7 @@ def the_target(context: Context) -> Iterator[World]:
         print(f"\nwebordinary-acceptance cannot start: {error}", file=sys.__stderr__, flush=True)
         sys.__stdout__.flush()
         os._exit(2)
-    yield world
-    world.target.browser.close()
+    yield world  # the browser, shared by every run of this process, closes when the process ends
     if parallel.in_worker(context.config.userdata):
         parallel.add_detections(world.reports_dir, world.target.detections)
     else:

@@ -38,7 +38,7 @@ class Readers:
 
     @cached_property
     def browser(self) -> Browser:
-        return Browser(self.settings.system.browser, self.settings.system.website_proxy)
+        return Browser.shared(self.settings.system.browser, self.settings.system.website_proxy)
 
     @cached_property
     def executions(self) -> Executions:

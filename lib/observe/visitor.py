@@ -7,10 +7,12 @@ missing asset" needs."""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import urllib.error
 import urllib.request
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urljoin, urlparse
 
 from lib.records import Visit
@@ -54,6 +56,26 @@ def unavailable(executable: str) -> str | None:
 
 
 class Browser:
+    _shared: ClassVar[dict[tuple[str, str], Browser]] = {}
+
+    @classmethod
+    def shared(cls, executable: str, proxy: str = "") -> Browser:
+        """One browser per process for these settings, opened on first use and closed when the process ends: a
+        behavex worker runs many scenarios, each a behave run of its own, and a browser started per scenario cost
+        more CPU than the scenarios' own checks (a Chromium with a dozen processes, and Playwright's driver)."""
+        key = (executable, proxy)
+        if key not in cls._shared:
+            if not cls._shared:
+                atexit.register(cls._close_shared)
+            cls._shared[key] = cls(executable, proxy)
+        return cls._shared[key]
+
+    @classmethod
+    def _close_shared(cls) -> None:
+        for browser in cls._shared.values():
+            with contextlib.suppress(Exception):  # the process is ending: a browser already gone is fine
+                browser.close()
+
     def __init__(self, executable: str, proxy: str = "") -> None:
         self.executable = executable
         self.proxy = proxy
