@@ -41,13 +41,14 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "no browser: install Debian's chromium (sudo apt-get install chromium) for the visitor checks and screenshots; running everything else"; fi; }
 
+## Scenarios run side by side: behavex workers (long-lived processes, each running scenario after scenario as
+## behave runs of their own) attached to one sandbox, the reports joined into one run. A scenario waits on its
+## builds most of the time, so two per core keep the cores busy; WORKERS=1 is plain serial `behave --tags=@s3`.
 ## (behavex adds its own exclusions to the tags it hands behave, in v1 syntax unless the expression is v2: the
 ## `and not @MANUAL` keeps them v2.)
-## Scenarios run in parallel (behavex workers sharing one sandbox) only where it pays: one scenario's Astro builds
-## keep about 1.4 cores busy, so 2 workers on 2 cores gained 3 %. WORKERS=1 forces one behave process.
-WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) / 2 )))
+WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) * 2 )))
 
-## The suite on the embedded sandbox; reports under reports/ (the living documentation, JUnit, metrics).
+## The suite on the embedded sandbox; reports under reports/ (the living documentation, JUnit, Cucumber, metrics).
 acceptance: setup browser
 	mkdir -p reports
 	@if [ "$(WORKERS)" -ge 2 ]; then \

@@ -18,6 +18,10 @@ from lib.observe.waiters import wait_until
 from lib.records import Execution, LogLine, Outcome, OwnerReading, Session, SessionLog
 
 DIAGNOSE_EVERY_S = 2.0
+# While a session's container is seen working (its log has lines and no ending yet), its execution cannot end but
+# by the state machine's own time-outs, so it is read again only this often; its end is read at once once the log
+# says the session is done. Before the log shows anything, and after, the execution is read every tick.
+WORKING_EXECUTION_EVERY_S = 1.0
 
 
 class SessionStuck(AssertionError):
@@ -64,20 +68,19 @@ class SessionObserver:
         self.siblings = siblings
         self.peers = peers
         self._diagnosed: dict[Session, float] = {}  # keyed by the session itself: an id() can be reused
+        self._read: dict[Session, tuple[float, Execution]] = {}  # its execution as last read, and when
         self._suspected: dict[Session, str] = {}  # a stall seen once, named when the next diagnosis sees it again
 
     # -- one probe -----------------------------------------------------------------------------------------------
     def look(self, session: Session) -> Seen:
         executions = self.target.executions
-        execution = self._execution(session)
+        log = self._log(session)
+        execution = self._execution_now(session, log)
         if execution is not None:
             session.execution_arn = execution.arn
             if session.thread_id is None:
                 session.thread_id = executions.thread_id(execution.arn)
-        # Provisional while it runs: the thread's sessions that have ended came before it.
-        log = (self.target.logs.session(session.thread_id, self._thread_since(session),
-                                        sum(1 for s in self.siblings(session) if s.outcome is not None))
-               if session.thread_id else SessionLog(""))
+                log = self._log(session)
         seen = Seen(execution, log)
         if execution is not None and session.intake is None:
             seen.misread = self._judge_intake(session, execution)
@@ -89,6 +92,26 @@ class SessionObserver:
         if execution is not None and execution.running and self._due(session):
             seen.stuck = self.diagnose(session, log)
         return seen
+
+    def _log(self, session: Session) -> SessionLog:
+        """The session's log so far. Provisional while it runs: the thread's sessions that have ended came before
+        it."""
+        if session.thread_id is None:
+            return SessionLog("")
+        return self.target.logs.session(session.thread_id, self._thread_since(session),
+                                        sum(1 for s in self.siblings(session) if s.outcome is not None))
+
+    def _execution_now(self, session: Session, log: SessionLog) -> Execution | None:
+        """The session's execution, read again unless its container is seen at work and it was read a moment ago."""
+        phrases = self.settings.phrases
+        last = self._read.get(session)
+        working = bool(log.lines) and not any(log.has(p) for p in (phrases.done, phrases.failed, phrases.interrupted))
+        if last is not None and working and last[1].running and time.monotonic() - last[0] < WORKING_EXECUTION_EVERY_S:
+            return last[1]
+        execution = self._execution(session)
+        if execution is not None:
+            self._read[session] = (time.monotonic(), execution)
+        return execution
 
     def _judge_intake(self, session: Session, execution: Execution) -> str | None:
         """Once the execution has routed the email: what the pipeline made of it, against what was sent."""

@@ -113,7 +113,17 @@ def _explain(error: BaseException, setting: str) -> str:
     return text
 
 
+_READY: set[tuple[object, ...]] = set()  # the targets this process found ready
+
+
 def require(settings: Settings) -> None:
+    """The target is ready, or PreflightError listing all it lacks. Checked once per process and target: a behavex
+    worker runs many scenarios, each a behave run of its own, against the same stack (the run id is not part of
+    what is checked)."""
+    key = (settings.system, settings.stack)
+    if key in _READY:
+        return
     problems = check(settings)
     if problems:
         raise PreflightError(f"the {settings.system.target} target is not ready:\n  - " + "\n  - ".join(problems))
+    _READY.add(key)
