@@ -102,6 +102,7 @@ class CommitInfo:
     message: str
     author: str
     date: datetime
+    committer: str = ""
 
 
 @dataclass(frozen=True)
@@ -294,3 +295,28 @@ class Readings:
     def summary(self) -> dict[str, int]:
         return {"reads": len(self.reads), "mixed_reads": len(self.mixed), "mixed_ms": self.mixed_ms(),
                 "builds_seen": self.builds_seen()}
+
+
+@dataclass(frozen=True)
+class QuietState:
+    """A client's bookkeeping once every session of its scenario has ended: its rows and its queues."""
+
+    client: Client
+    active_job: ActiveJob | None
+    ownership: Ownership | None
+    queues: dict[str, tuple[int, int] | None]  # queue name -> (waiting, in flight); None: no such queue
+
+
+@dataclass
+class History:
+    """Everything a run's readers saw of a scenario, for the oracle (lib/judge/oracle.py): its sessions as they
+    ended, each thread's branch, each client's rows and queues once quiet, every log line of its time, and the
+    secrets the system holds that nothing it emits may show."""
+
+    sessions: list[Session]
+    branches: dict[str, list[CommitInfo] | None]  # branch -> its commits since main, newest first; None: missing
+    commit_files: dict[str, tuple[str, ...]]  # sha -> the paths it changed
+    quiet: list[QuietState]
+    lines: list[LogLine]  # every line of the container log from the scenario's first email on
+    secrets: dict[str, str]  # what it is -> its value
+    execution_names: dict[str, str] = field(default_factory=dict)  # email key -> its execution's name

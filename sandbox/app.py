@@ -169,4 +169,5 @@ class Sandbox:
 
 def instruction_grammar() -> list[dict[str, str]]:
     """The instructions this target's stand-in for Claude understands, published for whoever drives it."""
-    return [{"pattern": form.pattern, "example": form.example, "note": form.note} for form in interpreter.FORMS]
+    return [{"pattern": form.pattern, "example": form.example, "note": form.note, "outcome": form.outcome}
+            for form in interpreter.FORMS]

@@ -28,6 +28,7 @@ class Form:
     example: str
     edit: Edit
     note: str = ""  # a form that exists only to make the pipeline take a path on purpose
+    outcome: str = ""  # how a session with it ends, where that is not a deployment ("build failed")
 
     def match(self, text: str) -> re.Match[str] | None:
         return re.fullmatch(self.pattern, text, flags=re.IGNORECASE)
@@ -87,7 +88,8 @@ FORMS: tuple[Form, ...] = (
     Form(r"update timestamp to (?P<n>\d+)", "Update timestamp to 1764000000000", _set_timestamp),
     Form(r"test s3 failure handling", "Test S3 failure handling", _failure_probe),
     Form(r"add broken page (?P<name>[a-z0-9-]+)", "Add broken page oops", _broken_page,
-         "only where the sandbox stands in for Claude (not on AWS): an edit that breaks the site's build"),
+         "only where the sandbox stands in for Claude (not on AWS): an edit that breaks the site's build",
+         "build failed"),
 )
 
 

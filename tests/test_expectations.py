@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from lib.expect import commit_message
 from lib.expect import contract as e
 
 
@@ -19,8 +20,8 @@ def test_branch_rule(thread: str, branch: str | None, expected: str) -> None:
 
 
 def test_the_commit_tag_is_the_first_eight_characters_so_every_real_thread_is_thread_1() -> None:
-    assert e.commit_tag("thread-1755742052528-7eim6l") == "thread-1"
-    assert e.commit_tag("abc") == "abc"
+    assert commit_message.tag("thread-1755742052528-7eim6l") == "[thread-1]"
+    assert commit_message.tag("abc") == "[abc]"
 
 
 def test_the_session_of_a_commit_comes_from_its_trailer_block() -> None:
@@ -63,6 +64,6 @@ def test_an_execution_says_how_its_session_ended(status: str, out: str | None, e
 
 def test_a_commit_subject_starts_without_the_polite_phrases_the_real_container_strips() -> None:
     # commit-message.service.ts:58-61 strips the first of eight phrases, then capitalises.
-    assert e.commit_action("could you add header with text \"Hi\"") == 'Add header with text "Hi"'
-    assert e.commit_action("Let's update page title to \"X\"") == 'Update page title to "X"'
-    assert e.commit_action("please can you add it") == "Can you add it"  # only the first phrase
+    assert commit_message.action("could you add header with text \"Hi\"") == 'Add header with text "Hi"'
+    assert commit_message.action("Let's update page title to \"X\"") == 'Update page title to "X"'
+    assert commit_message.action("please can you add it") == "Can you add it"  # only the first phrase

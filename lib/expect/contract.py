@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from lib.expect import commit_message
+
 # -- names of the stack ----------------------------------------------------------------------------------------
 REGION = "us-west-2"
 EMAIL_BUCKET = "webordinary-ses-emails"
@@ -66,39 +68,16 @@ def branch_for_thread(thread_id: str, branch: str | None = None) -> str:
     return thread_id if thread_id.startswith("thread-") else f"thread-{thread_id}"
 
 
-def commit_tag(thread_id: str) -> str:
-    """The commit tag: the first 8 characters of the thread id (so every `thread-17...` id is `thread-1`)."""
-    return thread_id[:8]
-
-
-MAX_SUBJECT = 72  # commit-message.service.ts cuts the subject to 72 characters, ending "..."
-
-
-def commit_action(instruction: str) -> str:
-    """How a commit subject starts for an instruction: without the first of its leading polite phrases ("please",
-    "can you", "could you", ...), capitalised (commit-message.service.ts:51-94; docs/contract.md#commit-message)."""
-    text = instruction.strip()
-    prefix = next((p for p in POLITE_PREFIXES if text.lower().startswith(p)), "")
-    text = text[len(prefix):]
-    return text[:1].upper() + text[1:]
-
-
-# The phrases the real container strips from the start of an instruction, in its order
-# (commit-message.service.ts:58-61).
-POLITE_PREFIXES = ("please ", "can you ", "could you ", "i need to ", "i want to ", "let's ", "help me ",
-                   "assist with ")
-
-
 def subject_problem(subject: str, instruction: str, thread_id: str) -> str | None:
     """Why a commit subject does not say what the session did and for which thread (None when it does)."""
-    action = commit_action(instruction)
-    if len(subject) >= MAX_SUBJECT and subject.endswith("..."):
+    action = commit_message.action(instruction)
+    if commit_message.units(subject) >= commit_message.MAX_SUBJECT and subject.endswith("..."):
         return None if action.startswith(subject[:-3]) or subject.startswith(action) else (
             f"the subject {subject!r} does not start with the instruction {action!r}")
     if not subject.startswith(action):
         return f"the subject {subject!r} does not start with the instruction {action!r}"
-    if subject_tag(subject) != commit_tag(thread_id):
-        return f"the subject {subject!r} does not end with the thread's tag [{commit_tag(thread_id)}]"
+    if f"[{subject_tag(subject)}]" != commit_message.tag(thread_id):
+        return f"the subject {subject!r} does not end with the thread's tag {commit_message.tag(thread_id)}"
     return None
 
 
@@ -213,7 +192,7 @@ EFFECTS = (
 def element_showing(instructions: list[str], text: str) -> str | None:
     """The element the latest of these instructions that writes `text` puts it in, or None."""
     for instruction in reversed(instructions):
-        plain = commit_action(instruction).rstrip(" .!?")
+        plain = commit_message.action(instruction).rstrip(" .!?")
         for effect in EFFECTS:
             found = re.fullmatch(effect.pattern, plain, flags=re.IGNORECASE)
             if found and effect.value.format(**found.groupdict()) == text:

@@ -21,11 +21,20 @@ class Grammar:
 
     forms: tuple[tuple[str, str], ...] = ()
     notes: tuple[tuple[str, str], ...] = ()
+    outcomes: tuple[tuple[str, str], ...] = ()  # (pattern, outcome) of a form whose session is not deployed
 
     @classmethod
     def from_published(cls, published: list[dict[str, str]] | None) -> Grammar:
         return cls(tuple((f["pattern"], f["example"]) for f in published or []),
-                   tuple((f["example"], f["note"]) for f in published or [] if f.get("note")))
+                   tuple((f["example"], f["note"]) for f in published or [] if f.get("note")),
+                   tuple((f["pattern"], f["outcome"]) for f in published or [] if f.get("outcome")))
+
+    def outcome(self, instruction: str) -> str | None:
+        """How the target says a session with this instruction ends, when that is not a deployment (an edit that
+        breaks the build on purpose); None for any other."""
+        text = _plain(instruction)
+        return next((outcome for pattern, outcome in self.outcomes
+                     if re.fullmatch(pattern, text, flags=re.IGNORECASE)), None)
 
     def catalog(self) -> list[dict[str, str]]:
         """The instructions as a product owner reads them: an example of each form, and its note if any."""
@@ -37,7 +46,11 @@ class Grammar:
             raise InstructionError("the instruction is empty")
         if not self.forms:
             return
-        text = _POLITE.sub("", instruction.strip()).rstrip(" .!?")
+        text = _plain(instruction)
         if not any(re.fullmatch(pattern, text, flags=re.IGNORECASE) for pattern, _ in self.forms):
             raise InstructionError(f"cannot interpret instruction {instruction!r}; the target understands: "
                                    + "; ".join(example for _, example in self.forms))
+
+
+def _plain(instruction: str) -> str:
+    return _POLITE.sub("", instruction.strip()).rstrip(" .!?")

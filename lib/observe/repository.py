@@ -83,4 +83,5 @@ def _info(commit: object) -> CommitInfo:
         message=data.message,
         author=f"{data.author.name} <{data.author.email}>",
         date=data.author.date,
+        committer=f"{data.committer.name} <{data.committer.email}>" if data.committer else "",
     )

@@ -12,9 +12,9 @@ from hamcrest.core.matcher import Matcher
 
 from lib import aws, naming
 from lib.expect import contract, known_faults
-from lib.judge import branches, deployments, metrics, outcomes
+from lib.judge import branches, deployments, metrics, oracle, outcomes
 from lib.judge.matchers import has_heading, has_title, shows_in, shows_text
-from lib.observe import containers, moments, queues, sites
+from lib.observe import containers, history, moments, queues, sites
 from lib.records import Readings, Session, ThreadWork, Visit
 from lib.scenario.state import ScenarioError
 from lib.scenario.world import World
@@ -502,8 +502,24 @@ def accepted_faults(world: World, tags: list[str]) -> list[known_faults.KnownFau
 
 
 def left_behind(world: World) -> Problems:
-    """Once every check has held: work done twice or at once, and loose ends (executions still running, messages
-    still queued, an active job still recorded)."""
+    """Once every check has held: work done twice or at once, loose ends (executions still running, messages
+    still queued, an active job still recorded), and whatever of the whole history the model did not expect."""
     world.observer.await_outcomes(world.scenario.sessions, failures_allowed=bool(world.scenario.known_faults))
     return ([f"work done twice or at once: {p}" for p in work_done_problems(world)]
-            + [f"a loose end: {p}" for p in loose_ends(world)])
+            + [f"a loose end: {p}" for p in loose_ends(world)] + [f"the oracle: {p}" for p in oracle_problems(world)])
+
+
+def oracle_problems(world: World) -> Problems:
+    """The scenario's whole history against the reference model: everything the system emitted for its emails
+    (lib/judge/oracle.py)."""
+    scenario, target = world.scenario, world.target
+    world.observer.await_outcomes(scenario.sessions, failures_allowed=True)
+    seen = history.collect(target, scenario.sessions, list(scenario.clients.values()))
+    return oracle.problems(seen, target.settings.phrases, target.settings.run.user_id, target.grammar)
+
+
+def everything_as_the_model_says(world: World) -> Problems:
+    """Then step: the oracle now, for what the scenario sent so far (it also runs after every scenario)."""
+    if not world.scenario.sessions:
+        raise ScenarioError("no email was sent in this scenario, so there is no history to compare with the model")
+    return oracle_problems(world)

@@ -1,0 +1,194 @@
+"""The reference model of WebOrdinary: from what was sent (each email's client, user, thread, instruction and time)
+and what was done to the system (its clients' buckets, containers killed, time left idle), what the contract fixes
+for every session, written from docs/contract.md and the real source (jscotthorn/webordinary at 163a3ef), never
+from the sandbox.
+
+It predicts; `lib/judge/oracle.py` compares the predictions with everything the run's readers saw. What the system
+chooses on its own (a thread's id, the files Claude touched, the moment of each step) is a parameter of a
+prediction, not a guess. Where the contract leaves a choice open, the model accepts each choice it allows and says
+why (`CHOICES`); anything else is a mismatch with a named reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from lib.expect import commit_message, contract
+
+# The outcomes of a session (contract.verdict reads them from its execution).
+DEPLOYED, SYNC_FAILED, BUILD_FAILED = contract.DEPLOYED, contract.SYNC_FAILED, contract.BUILD_FAILED
+PREEMPTED, FAILED = contract.PREEMPTED, contract.FAILED
+
+# The success callback's fields, exactly (message-processor.service.ts:123-131): no more, no fewer.
+OUTPUT_KEYS = ("success", "messageId", "summary", "filesChanged", "siteUrl", "buildSuccess", "deploySuccess")
+# What a success callback says of its build and its sync, by outcome.
+FLAGS = {DEPLOYED: (True, True), SYNC_FAILED: (True, False), BUILD_FAILED: (False, False)}
+SITE_URL = "https://edit.{project}.webordinary.com"  # s3-sync.service.ts:149-152: https, no trailing slash
+COMMIT_AUTHOR = contract.COMMIT_AUTHOR
+
+# Where the contract leaves a choice open, what the model accepts and why (shown where the choice was taken).
+CHOICES = {
+    "preempted-or-done": "a newer email of the same client and user was sent before this session ended, so an "
+                         "interrupt may have stopped it (docs/contract.md#interrupts) or it may have finished first",
+    "preempted-shape": "a preempted session ends FAILED with error PREEMPTED, or SUCCEEDED with the caught PREEMPTED "
+                       "in its output (the proposal's HandleInterruption)",
+    "task-token-prefix": "the container logs the first 20 characters of its task token (message-processor:75): a "
+                         "prefix cannot be used as a token; the whole token must never be logged",
+    "summary-free": "the callback's summary is Claude's own words: any text, as long as it holds no secret",
+    "extra-lines": "the container logs more than the lines the contract promises (library, heartbeat and debug "
+                   "lines): only the promised lines, their order and the lines that must not appear are judged",
+    "stale-interrupt": "an interrupt sent as the session it meant was ending can find no session to stop; at most "
+                       "one per client may be left unread once the system is quiet",
+}
+
+# Secrets: what no log line, commit or callback may ever hold, whatever the run. Shapes of real credentials:
+# GitHub's tokens, an https URL with credentials in it, AWS access keys and private keys.
+SECRET_SHAPES = {
+    "a GitHub token": re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})"),
+    "credentials in a URL": re.compile(r"https?://[^/\s:@]+:[^/\s@]+@"),
+    "an AWS access key id": re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"),
+    "a private key": re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
+}
+TASK_TOKEN_PREFIX = 20
+
+
+@dataclass(frozen=True)
+class Email:
+    """One email the suite sent, as the model needs it."""
+
+    key: str  # its object in the email bucket: its identity
+    message_id: str  # the id the intake gives its execution (the object's name)
+    client: str  # as the scenario names the client
+    project: str
+    user: str
+    instruction: str
+    sent_ms: int
+    replies_to: str | None = None  # the key of the email it answers
+    has_site: bool = True  # the client's bucket existed when it was sent
+    breaks_build: bool = False  # the target says this instruction breaks the site's build
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the contract fixes for one email's session."""
+
+    email: Email
+    outcomes: tuple[str, ...]  # the outcomes the model accepts
+    why: str  # why those, in words
+    thread_root: str  # the key of the first email of its thread (its own key for a new thread)
+    preemptors: tuple[str, ...] = ()  # the keys of the newer emails that may have preempted it
+
+    @property
+    def site_url(self) -> str:
+        return SITE_URL.format(project=self.email.project)
+
+    @property
+    def bucket(self) -> str:
+        return contract.BUCKET_PATTERN.format(client=self.email.project)
+
+    def output(self, outcome: str) -> dict[str, object]:
+        """The success callback's fields the contract fixes for this outcome (`summary` is Claude's own and
+        `filesChanged` what it touched: judged against the commit, not predicted)."""
+        build, deploy = FLAGS[outcome]
+        return {"success": True, "messageId": self.email.message_id, "siteUrl": self.site_url,
+                "buildSuccess": build, "deploySuccess": deploy}
+
+    def promised_lines(self, outcome: str, thread_id: str, committed: bool,
+                       phrases: Mapping[str, str]) -> list[str]:
+        """The log lines the contract promises for this outcome, in their order (docs/contract.md#what-the-
+        container-does-with-one-instruction-in-order); each is the start of a line's message."""
+        branch = contract.branch_for_thread(thread_id)
+        opening = [phrases["switched"].format(thread_id=thread_id, branch=branch), "Step 1/5: Executing Claude command"]
+        if committed:
+            opening.append(phrases["committing"])
+        opening.append(phrases["building"])
+        if outcome == BUILD_FAILED:
+            return [*opening, phrases["build_failed"], phrases["done"]]
+        deployed = [phrases["sync_ok"], f"🌐 Site updated at https://{self.bucket}"]
+        sync = deployed if outcome == DEPLOYED else [phrases["sync_failed"]]
+        if outcome in (DEPLOYED, SYNC_FAILED):
+            return [*opening, phrases["build_ok"], phrases["deploying"], *sync, "Step 5/5: Pushing to GitHub",
+                    f"{phrases['pushed']} {branch} successfully", phrases["done"]]
+        if outcome == PREEMPTED:
+            return [phrases["interrupt"], phrases["interrupted"]]
+        return []
+
+    def forbidden_lines(self, outcome: str, phrases: Mapping[str, str]) -> dict[str, str]:
+        """Lines this session's log must not hold, for this outcome, each with why: a success it did not have."""
+        said = {
+            DEPLOYED: {phrases["build_failed"]: "a failed build", phrases["sync_failed"]: "a failed sync"},
+            SYNC_FAILED: {phrases["sync_ok"]: "a completed sync", "🌐 Site updated at": "an updated site",
+                          phrases["build_failed"]: "a failed build"},
+            BUILD_FAILED: {phrases["build_ok"]: "a successful build", phrases["deploying"]: "a deployment",
+                           phrases["sync_ok"]: "a completed sync", phrases["pushed"]: "a push"},
+            PREEMPTED: {phrases["done"]: "a successful callback"},
+            FAILED: {phrases["done"]: "a successful callback", phrases["sync_ok"]: "a completed sync"},
+        }
+        return said.get(outcome, {})
+
+    def commit_message(self, files: list[str], thread_id: str, when: datetime) -> str:
+        """The exact message of the commit this session makes of its instruction (its trailer's time: `when`)."""
+        return commit_message.message(self.email.instruction, files, thread_id, self.email.user, when)
+
+
+@dataclass
+class Model:
+    """The predictions for a run's emails. `ended_ms`: when each email's session was seen to end (None: not yet),
+    which decides which newer emails could have preempted it."""
+
+    emails: list[Email]
+    ended_ms: Mapping[str, int | None] = field(default_factory=dict)
+
+    def predictions(self) -> dict[str, Prediction]:
+        by_key = {e.key: e for e in self.emails}
+        predicted: dict[str, Prediction] = {}
+        for email in sorted(self.emails, key=lambda e: e.sent_ms):
+            base, why = self._base(email)
+            end = self.ended_ms.get(email.key)
+            newer = tuple(e.key for e in self.emails if (e.project, e.user) == (email.project, email.user)
+                          and e.sent_ms > email.sent_ms and (end is None or e.sent_ms < end))
+            outcomes = (base, PREEMPTED) if newer else (base,)
+            if newer:
+                why += f"; {CHOICES['preempted-or-done']}"
+            predicted[email.key] = Prediction(email, outcomes, why, _root(email, by_key), newer)
+        return predicted
+
+    @staticmethod
+    def _base(email: Email) -> tuple[str, str]:
+        """How a session ends when nothing stops it."""
+        if email.breaks_build:
+            return BUILD_FAILED, "its instruction breaks the site's build: no sync, no push"
+        if not email.has_site:
+            return SYNC_FAILED, ("its client has no bucket: the sync fails, the work is still pushed and the "
+                                 "callback says deploySuccess: false")
+        return DEPLOYED, "nothing stops it: it is built, synced, pushed and reported"
+
+
+def _root(email: Email, by_key: Mapping[str, Email]) -> str:
+    """The first email of the email's thread: a reply joins the thread of the email it answers."""
+    seen = {email.key}
+    while email.replies_to and email.replies_to in by_key and email.replies_to not in seen:
+        email = by_key[email.replies_to]
+        seen.add(email.key)
+    return email.key
+
+
+def secrets_in(text: str, known: Mapping[str, str]) -> list[str]:
+    """What secret `text` holds, by name ("the GitHub token", "a GitHub token", ...): any of the `known` values
+    (name -> value; a task token may show its first TASK_TOKEN_PREFIX characters, CHOICES['task-token-prefix']),
+    or anything shaped like a credential."""
+    found = [name for name, value in known.items() if value and len(value) > TASK_TOKEN_PREFIX and value in text]
+    return found + [name for name, shape in SECRET_SHAPES.items() if shape.search(text)]
+
+
+def in_order(lines: list[str], promised: list[str]) -> tuple[int, str] | None:
+    """Where `lines` (messages, in order) fail to hold `promised` as a subsequence of line starts: (how many were
+    found in order, the first missing one); None when all are there in order."""
+    found = 0
+    for line in lines:
+        if found < len(promised) and line.startswith(promised[found]):
+            found += 1
+    return None if found == len(promised) else (found, promised[found])

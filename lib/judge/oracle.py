@@ -1,0 +1,261 @@
+"""The oracle: a scenario's whole history, as the readers saw it, against the reference model (lib/expect/model.py).
+
+Every scenario ends with it, so every feature gets the checks nobody wrote a step for: how each session ended, every
+field of its callback, the lines its log must and must not hold, its thread, its commit to the character (message,
+author, committer, files), the secrets nothing may show, and each client's rows and queues once quiet. Each mismatch
+is one problem that says what the model expected, what was observed and where, in words a known fault's signature
+(lib/expect/known_faults.py) can recognise, so a known fault stays scoped to its own evidence."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import asdict
+
+from lib.expect import commit_message, contract
+from lib.expect.instructions import Grammar
+from lib.expect.known_faults import one_line
+from lib.expect.model import (
+    COMMIT_AUTHOR,
+    FLAGS,
+    OUTPUT_KEYS,
+    PREEMPTED,
+    Email,
+    Model,
+    Prediction,
+    in_order,
+    secrets_in,
+)
+from lib.records import CommitInfo, History, Session
+from lib.settings import Phrases
+
+CLOCK_SKEW_MS = 2000
+OWNERSHIP_TTL_S = 3600
+
+
+def problems(history: History, phrases: Phrases, user_id: str, grammar: Grammar) -> list[str]:
+    """Every way the history differs from the model's predictions (empty when it agrees in everything)."""
+    predictions = predict(history.sessions, user_id, grammar)
+    words = asdict(phrases)
+    found: list[str] = []
+    for session in history.sessions:
+        prediction = predictions[session.email_key]
+        found += _execution_name(session, history)
+        if session.outcome is None:
+            continue  # how it could not end is said where its wait failed
+        found += _outcome(session, prediction) + _output(session, prediction) + _log(session, prediction, words)
+    return (found + _threads(history.sessions, predictions) + _commits(history, predictions, words)
+            + _secrets(history) + _quiet(history, predictions))
+
+
+def predict(sessions: list[Session], user_id: str, grammar: Grammar) -> dict[str, Prediction]:
+    emails = [Email(s.email_key, s.email_key.rsplit("/", 1)[-1], s.client.name, s.client.project, user_id,
+                    s.instruction, s.sent_at_ms, s.replying_to.email_key if s.replying_to else None,
+                    s.client.has_site, grammar.outcome(s.instruction) == contract.BUILD_FAILED)
+              for s in sessions]
+    ended = {s.email_key: s.outcome.ended_at_ms if s.outcome else None for s in sessions}
+    return Model(emails, ended).predictions()
+
+
+def _outcome(session: Session, prediction: Prediction) -> list[str]:
+    assert session.outcome is not None
+    if session.outcome.kind in prediction.outcomes:
+        return []
+    expected = " or ".join(contract.ENDED[o] for o in prediction.outcomes)
+    return [f"the model expects {session.describe()} to end {expected} ({prediction.why}), but it ended "
+            f"{session.outcome.describe()}"]
+
+
+def _output(session: Session, prediction: Prediction) -> list[str]:
+    """A success callback holds exactly the contract's fields, with the values it fixes."""
+    outcome = session.outcome
+    assert outcome is not None
+    if outcome.kind not in FLAGS or outcome.execution_status != "SUCCEEDED":
+        return []
+    who, output = session.describe(), outcome.output
+    found = []
+    missing = [k for k in OUTPUT_KEYS if k not in output]
+    extra = sorted(k for k in output if k not in OUTPUT_KEYS)
+    if missing or extra:
+        found.append(f"{who}'s callback has the fields {sorted(output)}, but the contract fixes exactly "
+                     f"{list(OUTPUT_KEYS)}" + (f" (missing {missing})" if missing else "")
+                     + (f" (not in the contract: {extra})" if extra else ""))
+    for key, value in prediction.output(outcome.kind).items():
+        if key in output and output[key] != value:
+            found.append(f"{who}'s callback says {key} {one_line(json.dumps(output[key]))}, but the model expects "
+                         f"{json.dumps(value)} for a session that ended {contract.ENDED[outcome.kind]}")
+    files = output.get("filesChanged")
+    if "filesChanged" in output and not (isinstance(files, list) and all(isinstance(f, str) for f in files)):
+        found.append(f"{who}'s callback says filesChanged {one_line(json.dumps(files))}: not a list of paths")
+    if "summary" in output and not isinstance(output["summary"], str):
+        found.append(f"{who}'s callback says summary {one_line(json.dumps(output['summary']))}: not text")
+    return found
+
+
+def _log(session: Session, prediction: Prediction, phrases: Mapping[str, str]) -> list[str]:
+    """The lines the contract promises for how it ended, in their order, and none that claims what did not
+    happen."""
+    outcome = session.outcome
+    assert outcome is not None
+    if not outcome.log.lines or not session.thread_id:
+        return []  # no container logged it (the state machine ended it): its ending says so
+    lines = [line.message for line in outcome.log.lines]
+    committed = outcome.log.has(phrases["committing"])
+    promised = prediction.promised_lines(outcome.kind, session.thread_id, committed, phrases)
+    found = []
+    gap = in_order(lines, promised)
+    if gap is not None:
+        count, missing = gap
+        after = f"after {promised[count - 1]!r} " if count else ""
+        found.append(f"{session.describe()} ended {contract.ENDED[outcome.kind]}, but its log lacks {missing!r} "
+                     f"{after}(the contract's lines for that ending, in order); its log: {outcome.log.summary(8)}")
+    for phrase, claim in prediction.forbidden_lines(outcome.kind, phrases).items():
+        line = outcome.log.first(phrase)
+        if line is not None:
+            found.append(f"{session.describe()} ended {contract.ENDED[outcome.kind]}, yet its log claims {claim}: "
+                         f"{one_line(line.message)!r} at {_clock(line.timestamp_ms)}")
+    return found
+
+
+def _execution_name(session: Session, history: History) -> list[str]:
+    """The intake names an execution after the email's message id (idempotent: a repeated event is ignored)."""
+    name = history.execution_names.get(session.email_key)
+    expected = contract.execution_name(session.email_key.rsplit("/", 1)[-1])
+    if name is None or name == expected:
+        return []
+    return [f"{session.describe()}'s execution is named {name!r}, but the intake names it after its message id: "
+            f"{expected!r}"]
+
+
+def _threads(sessions: list[Session], predictions: Mapping[str, Prediction]) -> list[str]:
+    """A reply joins the thread of the email it answers; an email that answers none starts a thread of its own."""
+    by_key = {s.email_key: s for s in sessions}
+    found = []
+    firsts: dict[str, str] = {}  # thread id -> the root email that holds it
+    for session in sessions:
+        root = by_key[predictions[session.email_key].thread_root]
+        if not session.thread_id:
+            continue
+        if root is not session and root.thread_id and root.thread_id != session.thread_id:
+            found.append(f"{session.describe()} answers {root.describe()}, so the model expects their thread to be "
+                         f"one, but the pipeline gave it {session.thread_id}")
+        holder = firsts.setdefault(session.thread_id, root.email_key)
+        if holder != root.email_key:
+            found.append(f"{session.describe()} starts a thread of its own, but the pipeline gave it the thread "
+                         f"{session.thread_id} of {by_key[holder].describe()}")
+    return found
+
+
+def _commits(history: History, predictions: Mapping[str, Prediction], phrases: Mapping[str, str]) -> list[str]:
+    """Each committing session's commit, on its thread's branch once a push followed it, is the model's message to
+    the character (its trailer's time within the session), by the container's identity, of the files it reported."""
+    found = []
+    for thread_id, sessions in _by_thread(history.sessions).items():
+        branch = contract.branch_for_thread(thread_id)
+        commits = history.branches.get(branch)
+        pushed_ms = max((line.timestamp_ms for line in history.lines
+                         if line.message.startswith(f"{phrases['pushed']} {branch} ")), default=None)
+        made = sorted(((line.timestamp_ms, s) for s in sessions if s.outcome
+                       and (line := s.outcome.log.first(phrases["committing"])) is not None), key=lambda m: m[0])
+        expected = [s for at, s in made if pushed_ms is not None and at <= pushed_ms]
+        if commits is None:
+            continue  # a missing branch is the branch checks' to name, with what was pushed instead
+        own = [c for c in reversed(commits) if contract.commit_session(c.message) == thread_id]
+        if len(own) != len(expected):
+            found.append(f"{branch} holds {len(own)} commit(s) of thread {thread_id}, but the model expects "
+                         f"{len(expected)}: one for each email of it whose container committed before the "
+                         f"thread's last push")
+        for commit, session in zip(own, expected, strict=False):
+            found += _commit(commit, session, predictions[session.email_key], history, branch)
+    return found
+
+
+def _commit(commit: CommitInfo, session: Session, prediction: Prediction, history: History, branch: str
+            ) -> list[str]:
+    assert session.outcome is not None and session.thread_id is not None
+    where = f"{commit.sha[:8]} on {branch} ({session.describe()})"
+    found = [f"{where} is {who} {name}, not {COMMIT_AUTHOR}" for who, name in
+             (("authored by", commit.author), ("committed by", commit.committer)) if name and name != COMMIT_AUTHOR]
+    files = history.commit_files.get(commit.sha, ())
+    reported = session.outcome.output.get("filesChanged")
+    if isinstance(reported, list) and sorted(reported) != sorted(files):
+        found.append(f"{where} changed {list(files)}, but its callback reported filesChanged {sorted(reported)}")
+    when = commit_message.stamped(commit.message)
+    if when is None:
+        return [*found, f"{where} has no `Time:` line in its trailer: {one_line(commit.message)!r}"]
+    started, ended = session.sent_at_ms - CLOCK_SKEW_MS, session.outcome.ended_at_ms + CLOCK_SKEW_MS
+    if not started <= when.timestamp() * 1000 <= ended:
+        found.append(f"{where}'s trailer says Time: {commit_message.iso(when)}, outside its session "
+                     f"({_clock(session.sent_at_ms)} to {_clock(session.outcome.ended_at_ms)})")
+    listed = reported if isinstance(reported, list) and sorted(reported) == sorted(files) else sorted(files)
+    expected = prediction.commit_message(list(listed), session.thread_id, when)
+    if commit.message.strip("\n") != expected:
+        found.append(f"{where}'s message differs from the model's {_first_difference(expected, commit.message)}")
+    return found
+
+
+def _first_difference(expected: str, observed: str) -> str:
+    wanted, got = expected.split("\n"), observed.strip("\n").split("\n")
+    for number, (a, b) in enumerate(zip(wanted, got, strict=False), start=1):
+        if a != b:
+            return f"at line {number}: expected {a!r}, found {b!r}"
+    longer, which = (wanted, "lacks") if len(wanted) > len(got) else (got, "adds")
+    return f"at line {min(len(wanted), len(got)) + 1}: the commit {which} {longer[min(len(wanted), len(got))]!r}"
+
+
+def _secrets(history: History) -> list[str]:
+    """No log line, commit or callback holds a secret: the run's tokens, a task token, or a credential's shape."""
+    found = []
+    texts: list[tuple[str, str]] = [(f"a log line of {line.stream} at {_clock(line.timestamp_ms)}", line.message)
+                                    for line in history.lines]
+    texts += [(f"commit {c.sha[:8]} on {branch}", c.message) for branch, commits in history.branches.items()
+              for c in commits or []]
+    texts += [(f"the callback of {s.describe()}", json.dumps(s.outcome.output)) for s in history.sessions
+              if s.outcome]
+    for where, text in texts:
+        for what in secrets_in(text, history.secrets):
+            found.append(f"{where} holds {what}: nothing the system emits may show a secret")
+    return found
+
+
+def _quiet(history: History, predictions: Mapping[str, Prediction]) -> list[str]:
+    """Once every session has ended: each client's interrupts read (but the stale ones the model allows), and its
+    ownership row, if any, consistent with itself."""
+    found = []
+    for state in history.quiet:
+        client = state.client
+        mine = [s for s in history.sessions if s.client is client]
+        # CHOICES['stale-interrupt']: an interrupt for a session that ended before it was read stays unread.
+        stale = sum(1 for s in mine if predictions[s.email_key].preemptors and not (
+            s.outcome and s.outcome.kind == PREEMPTED))
+        for name, counts in state.queues.items():
+            if counts is None or not name.startswith(contract.INTERRUPT_QUEUE_PATTERN.split("{")[0]):
+                continue
+            waiting, in_flight = counts
+            if waiting > stale or in_flight:
+                found.append(f"{name} still holds {waiting} waiting and {in_flight} in-flight interrupt(s) once "
+                             f"{client.name}'s sessions have ended; the model allows {stale} unread (interrupts "
+                             f"sent as the session they meant was ending)")
+        owner = state.ownership
+        if owner is not None:
+            if abs(owner.ttl_s - (owner.last_activity_ms // 1000 + OWNERSHIP_TTL_S)) > 2:
+                found.append(f"the ownership row of {client.project} has ttl {owner.ttl_s}, but the contract keeps it "
+                             f"lastActivity + {OWNERSHIP_TTL_S} s ({owner.last_activity_ms // 1000 + OWNERSHIP_TTL_S})")
+            if owner.claimed_at_ms and owner.claimed_at_ms > owner.last_activity_ms:
+                found.append(f"the ownership row of {client.project} was claimed at {_clock(owner.claimed_at_ms)}, "
+                             f"after its lastActivity {_clock(owner.last_activity_ms)}")
+    return found
+
+
+def _by_thread(sessions: list[Session]) -> dict[str, list[Session]]:
+    threads: dict[str, list[Session]] = {}
+    for session in sessions:
+        if session.thread_id:
+            threads.setdefault(session.thread_id, []).append(session)
+    return threads
+
+
+def _clock(ms: int) -> str:
+    return time.strftime("%H:%M:%S", time.gmtime(ms / 1000)) + f".{ms % 1000:03d}"
+
