@@ -14,3 +14,17 @@ Feature: Returning to an earlier thread
     Then every edit is deployed to its client's site
     And every thread has its own branch
     And the site of "olga" is titled "Apple season"
+
+  @comeback @use.with_idle_release=short
+  Scenario: A client who comes back after its container was released is served again
+    Once a client's container has been idle long enough, it releases the client's project; the client's next
+    email needs a new claim, and a container that takes it continues the thread where it was left.
+
+    Given client "tomas" has an edit site
+    When "tomas" emails on a new thread "A": Add header with text "Tomás' Tapas"
+    Then the edit of "tomas" is deployed
+    When the container of "tomas" has released it after being idle
+    And "tomas" replies on thread "A": Update page title to "Tapas y vinos, ¡olé!"
+    Then the edit of "tomas" is deployed
+    And the site of "tomas" is titled "Tapas y vinos, ¡olé!"
+    And the site of "tomas" shows the heading "Tomás' Tapas"

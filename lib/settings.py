@@ -48,6 +48,9 @@ class SystemSettings:
     website_url_pattern: str = contract.WEBSITE_URL_PATTERN  # where a visitor reaches a client's bucket
     website_proxy: str = ""  # an HTTP proxy the browser reaches those addresses through (the sandbox's)
     browser: str = "/usr/bin/chromium"  # the headless Chromium a visitor's checks and the screenshots use
+    # How long an edit container stays idle before it releases its project: the real container's 5 minutes; a
+    # sandbox publishes its own (a short one for the suite's runs).
+    idle_release_s: float = contract.IDLE_RELEASE_S
     github_token: str = field(default="", repr=False)
 
     @property
@@ -116,6 +119,9 @@ class Timing:
     git_timeout_s: float = 30.0
     progress_interval_s: float = 5.0
     poll_max_s: float = 0.2
+    # The longest a scenario waits for an idle container to release its project: a scenario that needs a release
+    # is skipped, saying so, on a target whose idle release is longer.
+    longest_idle_wait_s: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -246,7 +252,9 @@ class Settings:
         return self.replace(aws_endpoint_url=endpoints["aws_endpoint_url"], github_api_url=endpoints["github_api_url"],
                             website_url_pattern=endpoints.get("website_url_pattern", self.system.website_url_pattern),
                             website_proxy=endpoints.get("website_proxy", ""), github_request_gap_s=0,
-                            poll_max_s=0.1, **changes)
+                            poll_max_s=0.1, idle_release_s=float(endpoints.get("idle_release_s",
+                                                                               self.system.idle_release_s)),
+                            **changes)
 
     def flat(self) -> dict[str, object]:
         """Every setting by its flat name."""

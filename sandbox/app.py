@@ -144,6 +144,8 @@ class Sandbox:
             "origin": str(self.origin),
             "instructions": instruction_grammar(),
             "edit_container": self._edit_container(),
+            # How long an edit container stays idle before it releases its project (the real one: 300 s, fixed).
+            "idle_release_s": real_container.IDLE_RELEASE_S if self.real else self.idle_release_s,
         }
 
     def _edit_container(self) -> dict[str, object]:

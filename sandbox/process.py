@@ -15,6 +15,11 @@ from pathlib import Path
 from typing import IO
 
 START_DEADLINE_S = 60.0
+# The time scale of a sandbox a run starts for itself: its idle containers release their projects after seconds, not
+# the real five minutes, so that a scenario can have a client come back to a released project; the rate-limited
+# claim follows the same clock, as it does on the real stack (one claim per idle release at most).
+SHORT_IDLE_S = 10.0
+TIME_SCALE = ("--idle-release", str(SHORT_IDLE_S), "--claim-interval", str(SHORT_IDLE_S))
 # A behave run attaches to the running sandbox whose endpoints file this names (features/environment.py).
 ATTACH_ENV = "WEBORDINARY_SANDBOX_ENDPOINTS"
 
@@ -38,7 +43,7 @@ class SandboxProcess:
         env["PYTHONUNBUFFERED"] = "1"
         self._process = subprocess.Popen(
             [sys.executable, "-m", "sandbox", "up", "--endpoints-file", str(self.endpoints_file),
-             "--state-dir", str(self.state_dir), *self.extra_args],
+             "--state-dir", str(self.state_dir), *self._time_scale(), *self.extra_args],
             stdout=self._log, stderr=subprocess.STDOUT, env=env,
             # Its own session: a Ctrl-C in the terminal stops behave, whose cleanup then removes the clients
             # while the sandbox still answers, and stops the sandbox last.
@@ -52,6 +57,9 @@ class SandboxProcess:
                                         f"{START_DEADLINE_S:.0f}s; its log ends: {self.log_tail()}")
             time.sleep(0.05)  # polling a child process's file: no event to wait on
         return json.loads(self.endpoints_file.read_text())
+
+    def _time_scale(self) -> tuple[str, ...]:
+        return () if "--idle-release" in self.extra_args else TIME_SCALE
 
     def attach_environment(self) -> dict[str, str]:
         """The environment that makes a behave run use this sandbox instead of starting one of its own."""

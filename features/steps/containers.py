@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from behave import then
+from behave import then, when
 from behave.runner import Context
 
-from lib.scenario import plan, verdicts
+from lib.scenario import actions, plan, verdicts
 from lib.scenario.inputs import takes
 from lib.scenario.world import world
 
@@ -34,3 +34,13 @@ def step_next_emails_still_served(context: Context) -> None:
     email would wait for a claim that never comes."""
     problems = verdicts.unserved_clients(world(context))
     assert not problems, "; ".join(problems)
+
+
+@when('the container of "{client}" has released it after being idle')
+@takes(needs=(plan.emailed,), marks=plan.mark("released"))
+def step_released_after_idle(context: Context, client: str) -> None:
+    """Once the client's latest edit has ended, waits until its container, left idle, has released the client's
+    project (its ownership row is gone), as the real one does after five minutes; the client's next email then
+    needs a new claim. Scenarios with it run where the target's idle release is short (tag
+    `@use.with_idle_release=short`)."""
+    actions.wait_for_idle_release(world(context), client)

@@ -38,6 +38,14 @@ def step_client_emails(context: Context, client: str, instruction: str) -> None:
     actions.send(world(context), client, instruction)
 
 
+@when('"{client}" emails with {encoding} encoding: {instruction}')
+@takes(sends=plan.one_email, needs=(plan.encodable,))
+def step_client_emails_encoded(context: Context, client: str, encoding: str, instruction: str) -> None:
+    """The client starts a new thread from a mail client that encodes the body so: `quoted-printable` or `base64`
+    (UTF-8, as Gmail and Outlook send text outside ASCII), or `Latin-1` (quoted-printable, as older clients do)."""
+    actions.send(world(context), client, instruction, encoding=encoding)
+
+
 @when('"{client}" emails these edits on new threads, {gap:g} seconds apart:')
 @when('"{client}" emails these edits on new threads, {gap:g} second apart:')
 @takes(INSTRUCTIONS, gap=_GAP, sends=plan.instruction_rows)

@@ -92,3 +92,13 @@ def step_build_fails_site_unchanged(context: Context, client: str) -> None:
     object, what it was before that email) and nothing was pushed (its thread's branch head did not move)."""
     problems = verdicts.build_failed_and_nothing_changed(world(context), client)
     assert not problems, "; ".join(problems)
+
+
+@then("everything the pipeline did for these emails agrees with the contract")
+@takes(needs=(plan.an_email,))
+def step_everything_as_the_model_says(context: Context) -> None:
+    """The scenario's whole history so far against the reference model: how each session ended, every field of its
+    callback, its log, its thread, its commit to the character, no secret anywhere, each client's interrupts and
+    ownership row. Every scenario ends with the same comparison; this step makes it a check of its own."""
+    problems = verdicts.everything_as_the_model_says(world(context))
+    assert not problems, "; ".join(problems)

@@ -61,11 +61,22 @@ def _planned(steps: Any, step: Step) -> plan.PlannedStep:
 
 def skip_where_it_cannot_run(context: Context, scenario: Scenario) -> None:
     """behave's active tags: `@use.with_target=local` runs only on the embedded AWS (where the sandbox stands in
-    for Claude, so an edit can break a build on purpose); skipped on target=aws."""
-    matcher = ActiveTagMatcher({"target": world(context).target.settings.system.target})
-    if matcher.should_skip_with_tags(scenario.effective_tags):
-        scenario.skip("runs only where the sandbox stands in for Claude (target local): the real system cannot be "
-                      "made to do this on purpose")
+    for Claude, so an edit can break a build on purpose), skipped on target=aws; `@use.with_idle_release=short`
+    only where an idle container releases its project within `longest_idle_wait_s`."""
+    settings = world(context).target.settings
+    short = settings.system.idle_release_s <= settings.timing.longest_idle_wait_s
+    why = {
+        "target": "runs only where the sandbox stands in for Claude (target local): the real system cannot be made "
+                  "to do this on purpose",
+        "idle_release": f"this target releases an idle container's project after {settings.system.idle_release_s:.0f}"
+                        f" s, longer than longest_idle_wait_s ({settings.timing.longest_idle_wait_s:.0f} s): raise it "
+                        "to run this scenario",
+    }
+    values = {"target": settings.system.target, "idle_release": "short" if short else "long"}
+    for name, value in values.items():
+        if ActiveTagMatcher({name: value}).should_skip_with_tags(scenario.effective_tags):
+            scenario.skip(why[name])
+            return
 
 
 @fixture

@@ -33,6 +33,8 @@ INTERRUPT_QUEUE_PATTERN = "webordinary-interrupts-{client}-{user}"
 REPOSITORY = "webordinary/test-repo"
 DEFAULT_BRANCH = "main"
 TEST_STACK_TAG = "webordinary:test-stack=true"
+IDLE_RELEASE_S = 300.0  # an edit container releases its project after 5 minutes idle (generic-container.service.ts:46)
+IDLE_CHECK_S = 60.0  # and looks every minute (generic-container.service.ts:341)
 COMMIT_AUTHOR = "WebOrdinary Container <container@webordinary.com>"
 # The state machine's states that read and route an email (the proposal's names, docs/contract.md#entry).
 STATE_PARSE_EMAIL = "ParseEmail"

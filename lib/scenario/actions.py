@@ -7,8 +7,10 @@ from __future__ import annotations
 import time
 
 from lib.expect import contract
-from lib.observe import moments
+from lib.judge.outcomes import clock
+from lib.observe import containers, moments
 from lib.observe.reading_visitor import ReadingVisitor
+from lib.observe.waiters import wait_until
 from lib.records import Client, Session
 from lib.scenario import verdicts
 from lib.scenario.state import ScenarioError
@@ -21,16 +23,17 @@ def onboard(world: World, names: list[str], *, with_site: bool = True) -> list[C
     return [world.onboard(name, with_site=with_site) for name in names]
 
 
-def send(world: World, name: str, instruction: str, *, thread: str = "") -> Session:
+def send(world: World, name: str, instruction: str, *, thread: str = "", encoding: str = "") -> Session:
     """One email from client `name`. With `thread` (the scenario's label for a thread): the first email under a
-    label starts that thread, a later one replies to the thread's latest email."""
+    label starts that thread, a later one replies to the thread's latest email. `encoding`: how its mail client
+    encodes the body (lib/send/emails.py ENCODINGS)."""
     target, scenario = world.target, world.scenario
     client = scenario.client(name)
     target.grammar.check(instruction)
     earlier = [s for s in scenario.sessions_of(name) if thread and s.label == thread]
     before = moments.take(target, client, earlier[-1].thread_id if earlier else None)
     session = emails.deliver(target.aws.s3, target.settings, client, instruction, label=thread,
-                             replying_to=earlier[-1] if earlier else None)
+                             replying_to=earlier[-1] if earlier else None, encoding=encoding)
     session.before = before
     scenario.sessions.append(session)
     return session
@@ -98,3 +101,22 @@ def start_reading(world: World, name: str) -> None:
     reader = ReadingVisitor(world.target.site_url(world.scenario.client(name).bucket), settings.system.website_proxy)
     world.scenario.readers[name] = reader
     reader.start()
+
+
+def wait_for_idle_release(world: World, name: str) -> None:
+    """Once the client's latest edit has ended: wait until its container, left idle, has released the project (its
+    ownership row is gone), as the real one does after five minutes (docs/contract.md#claiming-and-bookkeeping)."""
+    client = world.scenario.client(name)
+    world.observer.await_outcome(world.scenario.latest_session(name))
+    target = world.target
+    release = target.settings.system.idle_release_s
+    deadline = release * 1.5 + contract.IDLE_CHECK_S
+    wait_until(
+        f"the container of {name} to release {client.project} after {release:.0f} s idle",
+        lambda: containers.ownership(target.aws.dynamodb, target.settings, client.project),
+        lambda owner: owner is None,
+        deadline,
+        describe=lambda owner: (f"container {owner.container_id} still owns it, last active "
+                                f"{clock(owner.last_activity_ms)}") if owner else "released",
+        **target.wait_options(),
+    )

@@ -18,6 +18,7 @@ from typing import Any
 from lib import naming
 from lib.expect.instructions import Grammar
 from lib.scenario.inputs import CLIENT_VALUES, InputError, Inputs, Row, inputs_of
+from lib.send import emails
 from lib.settings import Settings
 
 
@@ -146,6 +147,15 @@ def thread_started(plan: Plan, values: Mapping[str, Any]) -> str | None:
         return None
     threads = sorted({e.thread for e in plan.emails_of(name) if e.thread}) or ["none"]
     return f"{name!r} has no thread {thread!r} before this step (its named threads: {', '.join(threads)})"
+
+
+def encodable(plan: Plan, values: Mapping[str, Any]) -> str | None:
+    """The encoding is one mail clients send and can carry the instruction's characters."""
+    try:
+        emails.check_encoding(values["encoding"], values["instruction"])
+    except emails.EncodingError as error:
+        return str(error)
+    return None
 
 
 def thread_new(plan: Plan, values: Mapping[str, Any]) -> str | None:

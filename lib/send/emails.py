@@ -15,9 +15,36 @@ from lib.expect import contract
 from lib.records import Client, Session
 from lib.settings import Settings
 
+# How mail clients send a plain-text body: its charset and transfer encoding (RFC 2045). "" lets Python choose as most
+# clients do (UTF-8, 7bit or 8bit); the others are what Gmail, Outlook and older clients are seen to send.
+ENCODINGS: dict[str, tuple[str, str | None]] = {
+    "": ("utf-8", None),
+    "quoted-printable": ("utf-8", "quoted-printable"),
+    "base64": ("utf-8", "base64"),
+    "Latin-1": ("iso-8859-1", "quoted-printable"),
+}
 
-def compose(settings: Settings, client: Client, instruction: str, replying_to: Session | None = None) -> EmailMessage:
-    """A plain-text email from the product owner to the client's edit address; a reply carries In-Reply-To and
+
+class EncodingError(ValueError):
+    """An encoding no mail client sends, or one that cannot carry the instruction."""
+
+
+def check_encoding(encoding: str, instruction: str) -> None:
+    if encoding not in ENCODINGS:
+        raise EncodingError(f"{encoding!r} is not an encoding this suite sends; use one of "
+                            f"{', '.join(repr(e) for e in ENCODINGS if e)}")
+    charset = ENCODINGS[encoding][0]
+    try:
+        instruction.encode(charset)
+    except UnicodeEncodeError as error:
+        raise EncodingError(f"{encoding} cannot carry {instruction[error.start:error.end]!r} of the instruction "
+                            f"{instruction!r}; send it with quoted-printable or base64 (UTF-8)") from None
+
+
+def compose(settings: Settings, client: Client, instruction: str, replying_to: Session | None = None,
+            encoding: str = "") -> EmailMessage:
+    """A plain-text email from the product owner to the client's edit address, its body in the charset and
+    transfer encoding a mail client would use (`encoding`, one of ENCODINGS); a reply carries In-Reply-To and
     References, as a mail client writes them."""
     message = EmailMessage()
     message["From"] = settings.run.sender
@@ -28,7 +55,9 @@ def compose(settings: Settings, client: Client, instruction: str, replying_to: S
     if replying_to is not None:
         message["In-Reply-To"] = replying_to.message_id
         message["References"] = " ".join(_references(replying_to))
-    message.set_content(instruction + "\n")
+    check_encoding(encoding, instruction)
+    charset, transfer = ENCODINGS[encoding]
+    message.set_content(instruction + "\n", charset=charset, cte=transfer)
     return message
 
 
@@ -41,9 +70,9 @@ def _references(session: Session) -> list[str]:
 
 
 def deliver(s3: Any, settings: Settings, client: Client, instruction: str, *, label: str = "",
-            replying_to: Session | None = None) -> Session:
+            replying_to: Session | None = None, encoding: str = "") -> Session:
     """Put the email into the email bucket, tagged with the run (so that cleanup knows it for the suite's)."""
-    message = compose(settings, client, instruction, replying_to)
+    message = compose(settings, client, instruction, replying_to, encoding)
     key = naming.email_key(settings, client.project)
     sent_at_ms = int(time.time() * 1000)
     s3.put_object(Bucket=settings.stack.email_bucket, Key=key, Body=message.as_bytes(), ContentType="message/rfc822",
