@@ -1,51 +1,66 @@
-"""Commit messages as the real container writes them (commit-message.service.ts:9-185)."""
+"""Commit messages as the real container writes them (commit-message.service.ts:9-203 at 163a3ef).
+
+JavaScript measures and cuts strings in UTF-16 code units: an emoji counts two, and a cut through one leaves half
+of it, which the real container's `fs.writeFile` writes as U+FFFD. The stand-in does the same, so that text outside
+the Basic Multilingual Plane takes the real container's path."""
 
 from __future__ import annotations
 
-import os
-import textwrap
 from datetime import UTC, datetime
 
 _PREFIXES = ("please ", "can you ", "could you ", "i need to ", "i want to ", "let's ", "help me ", "assist with ")
+_VERBS = ("fix", "add", "remove", "update", "create", "delete", "refactor", "implement", "change", "modify")
 MAX_SUBJECT = 72
 
 
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(text: str, length: int) -> str:
+    """`text.substring(0, length)`, written out as UTF-8 (half of a surrogate pair becomes U+FFFD)."""
+    return text.encode("utf-16-le")[: 2 * length].decode("utf-16-le", "replace")
+
+
 def action(instruction: str) -> str:
-    text = instruction.strip()
-    if not text:
+    """extractAction: one polite prefix cut off, the first letter capitalised, a common verb capitalised."""
+    if not instruction:
         return "Update"
+    text = instruction.strip()
     for prefix in _PREFIXES:
         if text.lower().startswith(prefix):
             text = text[len(prefix):]
             break
-    return text[:1].upper() + text[1:]
+    text = text[:1].upper() + text[1:]
+    first = text.split(" ")[0].lower()
+    if first in _VERBS:
+        text = first.capitalize() + text[len(first):]
+    return text
 
 
 def summarize_files(files: list[str]) -> str:
     if len(files) == 1:
-        return os.path.basename(files[0])
-    extensions = {os.path.splitext(f)[1] for f in files}
-    if len(extensions) == 1 and next(iter(extensions)):
-        return f"{len(files)} {next(iter(extensions)).lstrip('.')} files"
-    folders = {os.path.dirname(f) for f in files}
-    if len(folders) == 1 and next(iter(folders)):
-        return f"{len(files)} files in {next(iter(folders))}"
+        return files[0].split("/")[-1]
+    extensions = {f.split(".")[-1] for f in files}
+    if len(extensions) == 1:
+        return f"{len(files)} {next(iter(extensions))} files"
+    folders = ["/".join(f.split("/")[:-1]) for f in files]
+    if len(set(folders)) == 1:
+        return f"{len(files)} files in {folders[0].split('/')[-1] or 'files'}"
     return f"{len(files)} files"
 
 
 def tag(session_id: str) -> str:
-    return f"[{session_id[:8]}]"
+    return f"[{_cut(session_id, 8)}]"
 
 
 def truncate(text: str, limit: int = MAX_SUBJECT) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return text if _units(text) <= limit else _cut(text, limit - 3) + "..."
 
 
 def subject(instruction: str, files: list[str], session_id: str, own_tag: bool = False) -> str:
     """`own_tag`: the known fault fixed, a tag that tells threads apart (their ids' last 8 characters)."""
-    parts = [action(instruction)]
-    if files:
-        parts.append(f"({summarize_files(files)})")
+    parts = [part for part in (action(instruction), f"({summarize_files(files)})" if files else "") if part]
     parts.append(f"[{session_id[-8:]}]" if own_tag else tag(session_id))
     return truncate(" ".join(parts))
 
@@ -58,10 +73,25 @@ def switching_subject(previous_session_id: str) -> str:
     return truncate(f"Switching threads {tag(previous_session_id)}")
 
 
+def _wrap(text: str, width: int = MAX_SUBJECT) -> str:
+    """wrapText: words split on single spaces, a new line whenever the next word would pass the width."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        if _units(current) + _units(word) + 1 > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    if current:
+        lines.append(current)
+    return "\n".join(lines)
+
+
 def body(instruction: str, files: list[str], session_id: str, user_id: str, when: datetime | None = None) -> str:
     lines: list[str] = []
-    if len(instruction) > MAX_SUBJECT:
-        lines += ["Full instruction:", textwrap.fill(instruction, MAX_SUBJECT), ""]
+    if instruction and _units(instruction) > MAX_SUBJECT:
+        lines += ["Full instruction:", _wrap(instruction), ""]
     if len(files) > 3:
         lines += ["Files changed:", *[f"  - {f}" for f in files], ""]
     stamp = (when or datetime.now(UTC)).isoformat(timespec="milliseconds").replace("+00:00", "Z")

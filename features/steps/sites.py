@@ -103,3 +103,12 @@ def step_separate_edit_pages(context: Context, client: str, other: str) -> None:
     """Besides the home page, the two clients' sites share no file, and each has pages of its own."""
     problems = verdicts.separate_edit_pages(world(context), [client, other])
     assert not problems, "; ".join(problems)
+
+
+@then("each client's site shows its latest deployed edit")
+@takes(needs=(plan.an_email,))
+def step_latest_edits_show(context: Context) -> None:
+    """Once every session has ended, each client's site shows, in the element it writes, what the last of its edits
+    to be deployed wrote (a heading, the title, a config value, the timestamp)."""
+    problems = verdicts.latest_edits_show(world(context))
+    assert not problems, "; ".join(problems)

@@ -118,12 +118,21 @@ PREEMPTED = "preempted"
 PREEMPTED_ERROR = "PREEMPTED"  # the error a container's interrupt handler fails its task with
 # Errors the state machine raises itself (docs/contract.md#state-machine-states, the proposal's): no container wrote
 # anything for them.
-MACHINE_ERRORS = ("IntakeProcessingFailed", "ProcessingTimeout")
+# A task's time-out (a missed heartbeat is States.Timeout too, AWS's States.HeartbeatTimeout being one of its kinds)
+# is the only predefined error production takes out of the email-processor's states; States.Runtime and the like
+# are an engine's failure, a path production cannot take.
+MACHINE_ERRORS = ("States.Timeout", "States.HeartbeatTimeout", "IntakeProcessingFailed", "ProcessingTimeout")
 
 
 def machine_error(error: str | None) -> bool:
     """Whether the state machine (not a container) ended the execution with this error."""
-    return (error or "").startswith("States.") or error in MACHINE_ERRORS
+    return error in MACHINE_ERRORS
+
+
+def engine_error(error: str | None) -> bool:
+    """Whether an execution ended by an error no state of the email-processor raises on AWS (States.Runtime, say):
+    the engine running it failed."""
+    return (error or "").startswith("States.") and error not in MACHINE_ERRORS
 FAILED = "failed"
 # How a sentence says a session ended that way: "... ended with a failed sync".
 ENDED = {DEPLOYED: "deployed", SYNC_FAILED: "with a failed sync", BUILD_FAILED: "with a failed build",
@@ -191,12 +200,20 @@ EFFECTS = (
 )
 
 
+def effect_of(instruction: str) -> tuple[str, str] | None:
+    """The element an instruction writes and the value it shows there, or None (an edit that shows nothing)."""
+    plain = commit_message.action(instruction).rstrip(" .!?")
+    for effect in EFFECTS:
+        found = re.fullmatch(effect.pattern, plain, flags=re.IGNORECASE)
+        if found:
+            return effect.element, effect.value.format(**found.groupdict())
+    return None
+
+
 def element_showing(instructions: list[str], text: str) -> str | None:
     """The element the latest of these instructions that writes `text` puts it in, or None."""
     for instruction in reversed(instructions):
-        plain = commit_message.action(instruction).rstrip(" .!?")
-        for effect in EFFECTS:
-            found = re.fullmatch(effect.pattern, plain, flags=re.IGNORECASE)
-            if found and effect.value.format(**found.groupdict()) == text:
-                return effect.element
+        effect = effect_of(instruction)
+        if effect is not None and effect[1] == text:
+            return effect[0]
     return None

@@ -55,7 +55,7 @@ FAULTS = {fault.name: fault for fault in (
         "after an interrupt the container releases its project and stops polling its queue, so the emails behind "
         "the interrupt wait for a claim that the rate limit does not send, and their executions time out "
         "(docs/contract.md#stranded-after-interrupt)",
-        (r"ended in failure \(FAILED: (ProcessingTimeout|States\.Timeout|States\.Runtime)",
+        (r"ended in failure \(FAILED: (ProcessingTimeout|States\.Timeout)",
          re.escape(STRANDED_EVIDENCE), re.escape(INTERRUPT_EVIDENCE)),
     ),
     KnownFault(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import html
+import re
 from html.parser import HTMLParser
 
 from hamcrest.core.base_matcher import BaseMatcher
@@ -55,9 +55,19 @@ def parse_page(page: str) -> _Page:
     return parsed
 
 
+# What HTML collapses and a browser shows as one space: ASCII whitespace only (a no-break space, an ideographic
+# space are characters a writer chose, shown as written).
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+
+
+def collapsed(text: str) -> str:
+    """Text as a browser lays it out: runs of HTML whitespace as one space, none at either end."""
+    return _HTML_SPACE.sub(" ", text).strip(" ")
+
+
 def visible_text(page: str) -> str:
-    """The page's text as a reader sees it: entities decoded, whitespace collapsed."""
-    return " ".join(" ".join(parse_page(page).text).split())
+    """The page's text as a reader sees it: entities decoded, HTML whitespace collapsed."""
+    return collapsed(" ".join(parse_page(page).text))
 
 
 class _PageMatcher(BaseMatcher[str]):
@@ -71,18 +81,18 @@ class _PageMatcher(BaseMatcher[str]):
 
 class _HasTitle(_PageMatcher):
     def _matches(self, page: str) -> bool:
-        return parse_page(page).title.strip() == self.expected
+        return collapsed(parse_page(page).title) == self.expected
 
     def describe_mismatch(self, page: str, description: Description) -> None:
-        description.append_text("its title is ").append_description_of(parse_page(page).title.strip())
+        description.append_text("its title is ").append_description_of(collapsed(parse_page(page).title))
 
 
 class _HasHeading(_PageMatcher):
     def _matches(self, page: str) -> bool:
-        return self.expected in [h.strip() for h in parse_page(page).headings]
+        return self.expected in [collapsed(h) for h in parse_page(page).headings]
 
     def describe_mismatch(self, page: str, description: Description) -> None:
-        headings = [h.strip() for h in parse_page(page).headings]
+        headings = [collapsed(h) for h in parse_page(page).headings]
         description.append_text("its headings are ").append_description_of(headings)
 
 
@@ -96,25 +106,26 @@ class _ShowsText(_PageMatcher):
 
 
 def has_title(title: str) -> BaseMatcher[str]:
-    """The page's <title> is exactly `title`."""
-    return _HasTitle("titled", title)
+    """The page's <title> is exactly `title` (as a browser lays it out)."""
+    return _HasTitle("titled", collapsed(title))
 
 
 def has_heading(text: str) -> BaseMatcher[str]:
     """One of the page's headings (h1-h3) reads exactly `text`."""
-    return _HasHeading("with the heading", text)
+    return _HasHeading("with the heading", collapsed(text))
 
 
 def shows_text(text: str) -> BaseMatcher[str]:
-    """The page's visible text contains `text` (HTML entities decoded)."""
-    return _ShowsText("showing", html.unescape(text))
+    """The page's visible text contains `text`, as written: what a client writes is what a reader reads, an `&amp;`
+    included."""
+    return _ShowsText("showing", collapsed(text))
 
 
 def _element_texts(page: str, element: str) -> list[str]:
     parsed = parse_page(page)
     found = {contract.HEADING: parsed.headings, contract.TITLE: [parsed.title],
              contract.CONFIG_VALUE: parsed.config_values, contract.TIMESTAMP: [parsed.timestamp]}[element]
-    return [" ".join(text.split()) for text in found]
+    return [collapsed(text) for text in found]
 
 
 class _ShowsIn(_PageMatcher):
@@ -133,4 +144,4 @@ class _ShowsIn(_PageMatcher):
 
 def shows_in(element: str, text: str) -> BaseMatcher[str]:
     """The element an instruction writes (lib.expect.contract.EFFECTS) holds `text`."""
-    return _ShowsIn(element, html.unescape(text))
+    return _ShowsIn(element, collapsed(text))

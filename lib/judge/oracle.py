@@ -60,6 +60,10 @@ def predict(sessions: list[Session], user_id: str, grammar: Grammar) -> dict[str
 
 def _outcome(session: Session, prediction: Prediction) -> list[str]:
     assert session.outcome is not None
+    error = session.outcome.detail.split(": ")[1] if session.outcome.detail.startswith("FAILED: ") else None
+    if contract.engine_error(error):
+        return [f"{session.describe()} ended {session.outcome.describe()}: an error no state of the email-processor "
+                "raises on AWS, a path production cannot take (the engine running the state machine failed)"]
     if session.outcome.kind in prediction.outcomes:
         return []
     expected = " or ".join(contract.ENDED[o] for o in prediction.outcomes)

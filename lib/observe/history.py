@@ -22,7 +22,8 @@ def collect(target: Readers, sessions: list[Session], clients: list[Any]) -> His
     """What the readers see now of these sessions (each ended, or given up on) and clients."""
     settings = target.settings
     threads = {s.thread_id for s in sessions if s.thread_id}
-    branches = {branch: target.repository.commits_since_main(branch)
+    main = target.repository.main_shas()
+    branches = {branch: target.repository.commits_since_main(branch, main=main)
                 for branch in sorted({contract.branch_for_thread(t) for t in threads})}
     own = [c for commits in branches.values() for c in commits or []
            if contract.commit_session(c.message) in threads]

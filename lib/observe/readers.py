@@ -27,14 +27,13 @@ class Readers:
 
     def __post_init__(self) -> None:
         self.aws = Aws(self.settings)
+        # From the run's start, not from the first read: a session whose lines were written before anything read the
+        # log (emails sent a while before the first wait) would have no lines at all.
+        self.logs = LogTail(self.aws.logs, self.settings)
 
     @cached_property
     def repository(self) -> SiteRepository:
         return SiteRepository(self.settings)
-
-    @cached_property
-    def logs(self) -> LogTail:
-        return LogTail(self.aws.logs, self.settings)
 
     @cached_property
     def browser(self) -> Browser:

@@ -43,11 +43,16 @@ class SiteRepository:
         commits = self.get_git_commits(branch, limit=1)
         return commits[0] if commits else None
 
-    def commits_since_main(self, branch: str, limit: int = 50) -> list[CommitInfo] | None:
-        """The branch's commits that are not on the default branch, newest first; None when the branch is missing."""
+    def main_shas(self) -> set[str]:
+        """The default branch's newest commits (what a thread's branch starts from)."""
+        return {c.sha for c in self.get_git_commits(self.settings.system.default_branch, limit=100)}
+
+    def commits_since_main(self, branch: str, limit: int = 50, main: set[str] | None = None) -> list[CommitInfo] | None:
+        """The branch's commits that are not on the default branch (`main`: its commits, when already read), newest
+        first; None when the branch is missing."""
         if not self.branch_exists(branch):
             return None
-        main = {c.sha for c in self.get_git_commits(self.settings.system.default_branch, limit=100)}
+        main = self.main_shas() if main is None else main
         found = []
         for commit in self.get_git_commits(branch, limit=limit):
             if commit.sha in main:

@@ -518,6 +518,25 @@ def oracle_problems(world: World) -> Problems:
     return oracle.problems(seen, target.settings.phrases, target.settings.run.user_id, target.grammar)
 
 
+def latest_edits_show(world: World) -> Problems:
+    """Once every session has ended: each client's site shows, in the element it writes, what the latest of its
+    deployed edits wrote (the last to complete its sync: that build is what the bucket holds)."""
+    world.observer.await_outcomes(world.scenario.sessions, failures_allowed=True)
+    sync_ok = world.target.settings.phrases.sync_ok
+    problems = []
+    for name, client in world.scenario.clients.items():
+        deployed = [(line.timestamp_ms, s) for s in world.scenario.sessions_of(name) if s.outcome
+                    and s.outcome.kind == contract.DEPLOYED and (line := s.outcome.log.first(sync_ok))]
+        if not deployed or not client.has_site:
+            continue
+        latest = max(deployed, key=lambda pair: pair[0])[1]
+        effect = contract.effect_of(latest.instruction)
+        if effect is not None:
+            page = sites.read_page(world.target.aws.s3, client.bucket)
+            problems += _matching(page, shows_in(*effect), f"home page of {name} after {latest.describe()}")
+    return problems
+
+
 def everything_as_the_model_says(world: World) -> Problems:
     """Then step: the oracle now, for what the scenario sent so far (it also runs after every scenario)."""
     if not world.scenario.sessions:
