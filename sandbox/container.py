@@ -67,6 +67,7 @@ class Container(threading.Thread):
         self.handled_twice: set[str] = set()  # under the process-twice fault
         self.received = 0  # messages taken from project queues (drops-a-message drops the second)
         self.crashed: BaseException | None = None
+        self.stopping_after_release = False  # released when idle: it stops (a scale-in)
 
     @property
     def idle(self) -> bool:
@@ -109,14 +110,21 @@ class Container(threading.Thread):
                 UpdateExpression="SET lastActivity = :now, #ttl = :ttl", ConditionExpression="containerId = :me",
                 ExpressionAttributeNames={"#ttl": "ttl"},
                 ExpressionAttributeValues={":now": {"N": str(now_ms)},
-                                           ":ttl": {"N": str(now_ms // 1000 + names.OWNERSHIP_TTL_S)},
+                                           ":ttl": {"N": str(now_ms // 1000 + self._ownership_ttl_s)},
                                            ":me": {"S": self.container_id}},
             )
+
+    @property
+    def _ownership_ttl_s(self) -> int:
+        return 60 if "short-ownership-ttl" in self.faults else names.OWNERSHIP_TTL_S
 
     def _release(self) -> None:
         if self.owned is None or not self.holds_claim:
             return
         self.log(GENERIC, f"Releasing ownership of {self.owned.key}")
+        if "release-keeps-row" in self.faults and self.stopping_after_release:
+            self.holds_claim = False
+            return
         # Conditional: a container never releases a claim that another one has taken over.
         with contextlib.suppress(self.clients.dynamodb.exceptions.ConditionalCheckFailedException):
             self.clients.dynamodb.delete_item(
@@ -171,6 +179,7 @@ class Container(threading.Thread):
                 idle_since = time.monotonic()
             elif time.monotonic() - idle_since > self.idle_release_s:
                 self.log(GENERIC, f"Container idle for {self.idle_release_s / 60:.0f} minutes, releasing ownership")
+                self.stopping_after_release = True
                 self._release()
                 return
 
@@ -271,6 +280,8 @@ class Container(threading.Thread):
         output = {"success": True, "messageId": message_id, "summary": result.summary,
                   "filesChanged": files, "siteUrl": f"https://{names.bucket(site_of)}",
                   "buildSuccess": result.build_success, "deploySuccess": result.deploy_success}
+        if "callback-extra-field" in self.faults:
+            output["branch"] = result.branch
         if self._callback(lambda: self.clients.sfn.send_task_success(taskToken=token, output=json.dumps(output))):
             self.log("MessageProcessor", "Successfully processed message and sent callback")
 

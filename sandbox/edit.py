@@ -22,7 +22,7 @@ from typing import Protocol
 
 from sandbox import commits, interpreter, names
 from sandbox.awscli_server import AwsCliServer
-from sandbox.faults import LATE_WORK_SECONDS, SLOW_BUILD_SECONDS
+from sandbox.faults import LATE_WORK_SECONDS, LEAKED_TOKEN, SLOW_BUILD_SECONDS
 from sandbox.gitutil import git, out
 
 Log = Callable[[str, str], None]  # (context, message)
@@ -353,8 +353,13 @@ class Workspace:
     def commit(self, path: Path, instruction: Instruction, files: list[str]) -> None:
         git(path, "add", "-A")
         own_tag = "fixed-commit-tag" in self.faults
-        message = commits.subject(instruction.text, files, instruction.thread_id, own_tag) + "\n\n" + commits.body(
-            instruction.text, files, instruction.thread_id, instruction.user_id)
+        subject = commits.subject(instruction.text, files, instruction.thread_id, own_tag)
+        if "subject-ascii-only" in self.faults:
+            subject = subject.encode("ascii", "ignore").decode()
+        body = commits.body(instruction.text, files, instruction.thread_id, instruction.user_id)
+        if "trailer-drops-generated-by" in self.faults:
+            body = body.rsplit("\n", 1)[0]
+        message = subject + "\n\n" + body
         as_root = "commit-as-root" in self.faults
         identity = ["-c", "user.name=root", "-c", "user.email=root@localhost"] if as_root else []
         git(path, *identity, "commit", "--quiet", "-m", message, author_env=not as_root)
@@ -431,13 +436,18 @@ def process(instruction: Instruction, ws: Workspace, log: Log, interrupt: Interr
     """Handle one instruction end to end, writing the real container's log lines; fills `result` as it goes
     (so that an interrupt handler knows the branch)."""
     path = ws.path_for(instruction.project_id, instruction.user_id)
+    if instruction.repo_url:
+        repo = (f"https://x-access-token:{LEAKED_TOKEN}@github.com/{names.REPOSITORY}.git"
+                if "leaks-token" in ws.faults else instruction.repo_url)
+        log(MESSAGE_PROCESSOR, f"Initializing repository from: {repo}")
     ws.prepare(path, instruction.repo_url)
     result.branch = ws.switch_to(path, instruction)
     log(MESSAGE_PROCESSOR, f"Switched to thread {instruction.thread_id} (branch: {result.branch})")
     # Like the real container's Claude run, applying the instruction is not interruptible; the build and sync are.
     log(MESSAGE_PROCESSOR, "Step 1/5: Executing Claude command...")
     result.summary = interpreter.apply(instruction.text, path, instruction.thread_id,
-                                       summary_only="summary-only" in ws.faults)
+                                       summary_only="summary-only" in ws.faults,
+                                       escaped="html-escaped-twice" in ws.faults)
     result.files_changed = ws.changed_files(path)
     if result.files_changed:
         log(MESSAGE_PROCESSOR, "Step 2/5: Committing changes...")

@@ -75,14 +75,17 @@ def new_thread_id() -> str:
     return f"thread-{int(time.time() * 1000)}-{''.join(secrets.choice(alphabet) for _ in range(6))}"
 
 
-def parse(raw: bytes, rule: re.Pattern[str], threads: ThreadBook, follow_replies: bool = True) -> ParsedEmail:
+def parse(raw: bytes, rule: re.Pattern[str], threads: ThreadBook, follow_replies: bool = True,
+          decode: bool = True) -> ParsedEmail:
+    """`decode`: the body's transfer encoding and charset undone (off: the `intake-ignores-charset` fault)."""
     message = BytesParser(policy=policy.default).parsebytes(raw)
     recipients = [address for _, address in getaddresses([str(v) for v in message.get_all("To", [])])]
     match = next((m for m in (rule.match(a) for a in recipients) if m), None)
     if match is None:
         raise EmailError(f"no recipient of {recipients or 'the email'} matches the recipient rule {rule.pattern}")
     part = message.get_body(preferencelist=("plain",))
-    body = part.get_content().strip() if part is not None else ""
+    content = (part.get_content() if decode else str(part.get_payload())) if part is not None else ""
+    body = content.strip()
     if not body:
         raise EmailError("the email has no plain-text body to take the instruction from")
     return ParsedEmail(

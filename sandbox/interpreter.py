@@ -7,6 +7,7 @@ Each form edits `src/data/site.json` of the fixture site, and what it writes sho
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 from collections.abc import Callable
@@ -117,10 +118,11 @@ def find_form(instruction: str) -> tuple[Form, re.Match[str]]:
     )
 
 
-def apply(instruction: str, workspace: Path, thread_id: str, summary_only: bool = False) -> str:
+def apply(instruction: str, workspace: Path, thread_id: str, summary_only: bool = False, escaped: bool = False) -> str:
     """Apply one instruction to the site in `workspace`; returns a short summary of the change.
-    `summary_only` (a fault): the change is listed, but the element it names is left as it was."""
-    form, m = find_form(instruction)
+    `summary_only` (a fault): the change is listed, but the element it names is left as it was. `escaped` (a fault):
+    the text is stored HTML-escaped, which the page escapes once more."""
+    form, m = find_form(html.escape(instruction, quote=False) if escaped else instruction)
     path = workspace / SITE_DATA
     site = json.loads(path.read_text())
     summary = form.edit(json.loads(path.read_text()) if summary_only else site, m, workspace)

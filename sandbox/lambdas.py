@@ -19,6 +19,7 @@ from typing import Any
 
 from sandbox import emails, names
 from sandbox.awsclients import Clients
+from sandbox.faults import CLAIM_WINDOW_FACTOR
 
 
 class LambdaError(Exception):
@@ -34,7 +35,7 @@ class Lambdas(threading.Thread):
         self.queue_url = queue_url
         self.repo_url = repo_url
         self.rule = emails.recipient_pattern(recipient_rule)
-        self.claim_interval_s = claim_interval_s
+        self.claim_interval_s = claim_interval_s * (CLAIM_WINDOW_FACTOR if "claim-window-exceeds-idle" in faults else 1)
         self.stopping = stopping
         self.threads = emails.ThreadBook()
         self._last_claim: dict[str, float] = {}
@@ -77,7 +78,8 @@ class Lambdas(threading.Thread):
     def parse_email(self, event: dict) -> dict:
         raw = self.clients.s3.get_object(Bucket=event["bucket"], Key=event["key"])["Body"].read()
         try:
-            email = emails.parse(raw, self.rule, self.threads, "intake-reply-new-thread" not in self.faults)
+            email = emails.parse(raw, self.rule, self.threads, "intake-reply-new-thread" not in self.faults,
+                                 decode="intake-ignores-charset" not in self.faults)
         except emails.EmailError as error:
             raise LambdaError(str(error)) from None
         queue_url = self.clients.queue_url(names.input_queue(email.project, email.user))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lib.records import ActiveJob, Ownership
+from lib.records import ActiveJob, LogLine, Ownership
 from lib.settings import Settings
 
 RUNNING = "RUNNING"
@@ -17,6 +17,12 @@ def task_status(ecs: Any, settings: Settings, task_id: str) -> str:
     response = ecs.describe_tasks(cluster=settings.stack.ecs_cluster, tasks=[task_id])
     tasks = response.get("tasks", [])
     return tasks[0]["lastStatus"] if tasks else "MISSING"
+
+
+def task_of(container_id: str, lines: list[LogLine]) -> str | None:
+    """The ECS task a container id runs in: the task of the log stream where the container named itself (it logs
+    its id as it starts: generic-container.service.ts:60)."""
+    return next((line.task_id for line in lines if container_id in line.message), None)
 
 
 def stopped_reason(ecs: Any, settings: Settings, task_id: str) -> str:

@@ -11,7 +11,7 @@ from lib.judge.outcomes import clock
 from lib.observe import containers, moments
 from lib.observe.reading_visitor import ReadingVisitor
 from lib.observe.waiters import wait_until
-from lib.records import Client, Session
+from lib.records import Client, Ownership, Session
 from lib.scenario import verdicts
 from lib.scenario.state import ScenarioError
 from lib.scenario.world import World
@@ -110,13 +110,23 @@ def wait_for_idle_release(world: World, name: str) -> None:
     world.observer.await_outcome(world.scenario.latest_session(name))
     target = world.target
     release = target.settings.system.idle_release_s
-    deadline = release * 1.5 + contract.IDLE_CHECK_S
-    wait_until(
+
+    def owner_now() -> tuple[Ownership | None, str]:
+        """The project's owner, and the status of its container's ECS task when it still owns the project."""
+        owner = containers.ownership(target.aws.dynamodb, target.settings, client.project)
+        task = containers.task_of(owner.container_id, target.logs.refresh()) if owner else None
+        return owner, containers.task_status(target.aws.ecs, target.settings, task) if task else ""
+
+    owner, _ = wait_until(
         f"the container of {name} to release {client.project} after {release:.0f} s idle",
-        lambda: containers.ownership(target.aws.dynamodb, target.settings, client.project),
-        lambda owner: owner is None,
-        deadline,
-        describe=lambda owner: (f"container {owner.container_id} still owns it, last active "
-                                f"{clock(owner.last_activity_ms)}") if owner else "released",
+        owner_now,
+        lambda seen: seen[0] is None or seen[1] == "STOPPED",
+        release * 1.5 + contract.IDLE_CHECK_S,
+        describe=lambda seen: (f"container {seen[0].container_id} still owns it (its task {seen[1] or 'unknown'}), "
+                               f"last active {clock(seen[0].last_activity_ms)}") if seen[0] else "released",
         **target.wait_options(),
     )
+    if owner is not None:
+        raise AssertionError(f"the container that owned {client.project} ({owner.container_id}) has stopped, but "
+                             f"its ownership row is still there (last active {clock(owner.last_activity_ms)}): the "
+                             f"client's next email would go to a queue that no container reads")
