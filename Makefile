@@ -11,7 +11,7 @@ CUCUMBER_HTML := tools/cucumber-html
 CUCUMBER_HTML_STAMP := $(CUCUMBER_HTML)/node_modules/.installed
 export ASTRO_TELEMETRY_DISABLED := 1
 
-.PHONY: browser setup acceptance cucumber-html shard join-shards test unit lint lint-features catalog bench selftest selftest-real soak real-container preflight sweep sweep-dry-run clean
+.PHONY: browser setup acceptance explore cucumber-html shard join-shards test unit lint lint-features catalog bench selftest selftest-real soak real-container preflight sweep sweep-dry-run clean
 
 setup: $(PY_STAMP) $(NODE_STAMP) $(ACTIONLINT_STAMP) $(CUCUMBER_HTML_STAMP)
 
@@ -103,6 +103,15 @@ selftest: setup
 ## your checkout: make selftest-real WEBORDINARY_SRC=<checkout>/claude-code-container [ARGS="--faults no-push"]
 selftest-real: setup browser
 	$(BIN)/python tools/selftest.py --real-container "$(WEBORDINARY_SRC)" $(ARGS)
+
+## Workloads nobody wrote, made up by Hypothesis and judged by the reference model's oracle; a failure is shrunk and
+## printed as a Gherkin scenario (reports/explore/). make explore [SEED=1] [BUDGET=300] [JOBS=n]; with
+## WEBORDINARY_SRC=<checkout>/claude-code-container it explores the real edit container.
+SEED ?= 1
+BUDGET ?= 300
+explore: setup
+	$(BIN)/python tools/explore.py --seed $(SEED) --budget $(BUDGET) $(if $(JOBS),--jobs $(JOBS)) \
+	  $(if $(WEBORDINARY_SRC),--container-src "$(WEBORDINARY_SRC)") $(ARGS)
 
 ## The suite vs one session, detection latency, requests per verified deployment, 1/5/10/20 clients at once.
 bench: setup

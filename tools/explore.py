@@ -161,11 +161,21 @@ class Pipeline(RuleBasedStateMachine):
         self.names = iter(NAMES)
         self.labels = iter(f"T{i}" for i in range(1, 100))
         self.throttled = False
+        self.errors: list[str] = []
+        self.names_used: list[str] = []  # what the rules' preconditions and draws read: the machine's own state only
         # Past the shrinking budget, a try sends nothing and passes; the final replay of the smallest case runs.
         self.idle = RUN.shrinking_done() and not current_build_context().is_final
 
     def _say(self, keyword: str, text: str, table: list[list[str]] | None = None) -> None:
         self.steps.append(Step(keyword, text, table or []))
+
+    def _act(self, act: Callable[[], object]) -> None:
+        """Do a step; what it raises is a finding of the example, judged with the rest at its end. A rule never
+        raises: every example draws all its steps, however the system answered (Hypothesis replays them)."""
+        try:
+            act()
+        except Exception as error:
+            self.errors.append(f"{self.steps[-1].keyword} {self.steps[-1].text}: {type(error).__name__}: {error}")
 
     # -- clients ---------------------------------------------------------------------------------------------
     @initialize(target=clients)
@@ -175,10 +185,13 @@ class Pipeline(RuleBasedStateMachine):
     @rule(target=clients, with_site=st.sampled_from([True, True, True, True, False]))
     def new_client(self, with_site: bool) -> str:
         name = next(self.names, None)
-        if name is None or self.idle:
-            return next(iter(self.world.scenario.clients), NAMES[0])
-        actions.onboard(self.world, [name], with_site=with_site)
+        if name is None:
+            return self.names_used[0]
+        self.names_used.append(name)
+        if self.idle:
+            return name
         self._say("Given", f'client "{name}" has {"an" if with_site else "no"} edit site')
+        self._act(lambda: actions.onboard(self.world, [name], with_site=with_site))
         return name
 
     # -- emails ----------------------------------------------------------------------------------------------
@@ -187,8 +200,8 @@ class Pipeline(RuleBasedStateMachine):
         label = next(self.labels)
         if self.idle:
             return client, label
-        actions.send(self.world, client, instruction, thread=label)
         self._say("When", f'"{client}" emails on a new thread "{label}": {instruction}')
+        self._act(lambda: actions.send(self.world, client, instruction, thread=label))
         return client, label
 
     @rule(client=clients, instruction=instructions(), encoding=st.sampled_from([e for e in ENCODINGS if e]))
@@ -199,46 +212,49 @@ class Pipeline(RuleBasedStateMachine):
             check_encoding(encoding, instruction)
         except EncodingError:
             encoding = "base64"
-        actions.send(self.world, client, instruction, encoding=encoding)
         self._say("When", f'"{client}" emails with {encoding} encoding: {instruction}')
+        self._act(lambda: actions.send(self.world, client, instruction, encoding=encoding))
 
     @rule(thread=threads, instruction=instructions())
     def reply(self, thread: tuple[str, str], instruction: str) -> None:
         if self.idle:
             return
         client, label = thread
-        actions.send(self.world, client, instruction, thread=label)
         self._say("When", f'"{client}" replies on thread "{label}": {instruction}')
+        self._act(lambda: actions.send(self.world, client, instruction, thread=label))
 
     @rule(client=clients, batch=st.lists(instructions(), min_size=2, max_size=3),
           gap=st.sampled_from([0.0, 0.3, 1.0]))
     def burst(self, client: str, batch: list[str], gap: float) -> None:
         if self.idle:
             return
-        actions.send_paced(self.world, client, batch, gap)
         self._say("When", f'"{client}" emails these edits on new threads, {gap:g} seconds apart:',
                   [["instruction"], *[[i] for i in batch]])
+        self._act(lambda: actions.send_paced(self.world, client, batch, gap))
 
     @rule(client=clients, batch=st.lists(instructions(), min_size=2, max_size=2))
     def while_building(self, client: str, batch: list[str]) -> None:
         if self.idle:
             return
-        # The first may end (or be preempted) before it builds: the emails sent are judged all the same.
-        with contextlib.suppress(PhaseNotReached):
-            actions.send_while_building(self.world, client, batch)
         self._say("When", f'"{client}" emails these edits on new threads, each while the last is building:',
                   [["instruction"], *[[i] for i in batch]])
 
-    @precondition(lambda self: len(self.world.scenario.clients) >= 2)
+        def send() -> None:
+            # The first may end (or be preempted) before it builds: the emails sent are judged all the same.
+            with contextlib.suppress(PhaseNotReached):
+                actions.send_while_building(self.world, client, batch)
+
+        self._act(send)
+
+    @precondition(lambda self: len(self.names_used) >= 2)
     @rule(data=st.data())
     def at_once(self, data: st.DataObject) -> None:
+        names = data.draw(st.lists(st.sampled_from(self.names_used), min_size=2, max_size=3, unique=True))
+        rows = [(name, data.draw(instructions())) for name in names]
         if self.idle:
             return
-        names = data.draw(st.lists(st.sampled_from(sorted(self.world.scenario.clients)), min_size=2, max_size=3,
-                                   unique=True))
-        rows = [(name, data.draw(instructions())) for name in names]
-        actions.send_at_once(self.world, rows)
         self._say("When", "these emails arrive at the same time:", [["client", "instruction"], *map(list, rows)])
+        self._act(lambda: actions.send_at_once(self.world, rows))
 
     @precondition(lambda self: RUN is not None and RUN.short_idle)
     @rule(client=clients)
@@ -247,24 +263,24 @@ class Pipeline(RuleBasedStateMachine):
             return
         if not self.world.scenario.sessions_of(client):
             return
-        actions.wait_for_idle_release(self.world, client)
         self._say("When", f'the container of "{client}" has released it after being idle')
+        self._act(lambda: actions.wait_for_idle_release(self.world, client))
 
     # -- the nemesis -----------------------------------------------------------------------------------------
     @precondition(lambda self: RUN is not None and not RUN.real and not self.throttled)
     @rule()
     def aws_throttles(self) -> None:
+        self.throttled = True  # before the idle check: the precondition reads it
         if self.idle:
             return
         self.run.nemesis(FLAKY_EVERY)
-        self.throttled = True
 
     # -- the verdict -----------------------------------------------------------------------------------------
     def teardown(self) -> None:
         try:
             problems = self._judge()
         finally:
-            if self.throttled:
+            if self.throttled and not self.idle:
                 self.run.nemesis(0)
             self.world.clean_up()
         if problems:
@@ -272,17 +288,21 @@ class Pipeline(RuleBasedStateMachine):
             if self.run.failing_since is None:
                 self.run.failing_since = time.monotonic()
                 self.run.last_problems = problems
+                print(f"explore: a failure after {self.run.failing_since - self.run.started:.0f} s; shrinking it "
+                      f"(for {SHRINK_BUDGET_S:.0f} s at most)", flush=True)
             raise AssertionError("; ".join(problems))
 
     def _judge(self) -> list[str]:
         world, run = self.world, self.run
         sessions = world.scenario.sessions
-        if not sessions or self.idle:
+        if self.idle:
             return []
+        if not sessions:
+            return self.errors
         run.examples += 1
         run.sessions += len(sessions)
         world.observer.await_outcomes(sessions, failures_allowed=True)
-        problems = [s.unended for s in sessions if s.outcome is None and s.unended]
+        problems = self.errors + [s.unended for s in sessions if s.outcome is None and s.unended]
         started = time.monotonic()
         problems += verdicts.left_behind(world) + verdicts.latest_edits_show(world)
         run.oracle_s.append((time.monotonic() - started) / len(sessions))
@@ -344,9 +364,10 @@ def report(run: Exploration, failure: BaseException, base_seed: int, round_numbe
     (REPORTS / f"{name}.history.json").write_text(json.dumps(run.last_history, indent=1, default=str) + "\n")
     reason = str(failure).split("\n\n")[0] if not isinstance(failure, Flaky) else (
         "the failure did not happen again when Hypothesis ran the same steps (its timing); what it broke the first "
-        "time: " + "; ".join(run.last_problems))
-    print(f"\nexplore: FAILED after {time.monotonic() - run.started:.0f} s, {run.sessions} sessions\n{reason}\n",
-          flush=True)
+        "time: " + "; ".join(run.last_problems) + f"\n(Hypothesis: {str(failure)[:1500]})")
+    found = (run.failing_since or time.monotonic()) - run.started
+    print(f"\nexplore: FAILED: found after {found:.0f} s ({run.sessions} sessions), shrunk in "
+          f"{time.monotonic() - run.started - found:.0f} s\n{reason}\n", flush=True)
     print(f"the shrunk case, {len(run.last_steps)} step(s) before the checks (reports/explore/{name}.feature; "
           f"its history beside it):\n\n{text}\n", flush=True)
 
