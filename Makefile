@@ -49,7 +49,8 @@ browser:
 WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) * 2 )))
 
 ## The suite on the embedded sandbox; reports under reports/ (the living documentation, JUnit, Cucumber, metrics).
-acceptance: setup browser
+## The features are linted first: what a run would refuse is named in a second, before a sandbox starts.
+acceptance: setup browser lint-features
 	mkdir -p reports
 	@if [ "$(WORKERS)" -ge 2 ]; then \
 	  echo "$(BIN)/behavex -t '@s3 and not @MANUAL' --parallel-processes $(WORKERS) --parallel-scheme scenario -o reports/behavex"; \

@@ -38,6 +38,7 @@ def after_all_workers(context: Any) -> None:
 def before_feature(context: Context, feature: Feature) -> None:
     # Like ceph's s3-tests: also clean before, in case an interrupted attempt of this run id left something.
     scenarios.report(world(context).remove_leftovers())
+    scenarios.refuse_what_a_feature_cannot_run(context, feature)
 
 
 def before_tag(context: Context, tag: str) -> None:

@@ -68,7 +68,8 @@ class _Run:
         feature = document.feature
         children = list(feature.children) if feature else []
         for child in children:
-            children += child.rule.children if child.rule else []
+            rule = getattr(child, "rule", None)  # a Rule's own children (RuleChild) hold no rule
+            children += rule.children if rule else []
             holder = child.scenario or child.background
             if holder is None:
                 continue

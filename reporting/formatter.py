@@ -20,7 +20,7 @@ from behave.model import Feature, Scenario, Step
 
 from reporting import catalog, parallel
 from reporting.notes import NOTES
-from reporting.render import KNOWN_FAULT, FeatureDoc, RunDoc, ScenarioDoc, StepDoc, render
+from reporting.render import KNOWN_FAULT, REFUSED, FeatureDoc, RunDoc, ScenarioDoc, StepDoc, render
 
 
 def _status(thing: Any) -> str:
@@ -57,10 +57,14 @@ def scenario_doc(scenario: Scenario) -> ScenarioDoc:
     status = _status(scenario)
     notes = NOTES.of(scenario)
     known = notes.known_fault
-    if known and status == "skipped":
+    if notes.refused:
+        status, reason = REFUSED, notes.refused
+    elif known and status == "skipped":
         status, reason = KNOWN_FAULT, known
     elif status == "skipped":
         reason = getattr(scenario, "skip_reason", None) or ""  # empty: not selected by this run's tags
+    if notes.hint:
+        reason = f"{reason} ({notes.hint})" if reason else notes.hint
     return ScenarioDoc(
         name=scenario.name,
         tags=_tags(scenario),

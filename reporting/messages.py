@@ -236,9 +236,11 @@ class CucumberMessagesFormatter(Formatter):
         for _, happened in built:
             out += happened
         out += [cm.Envelope(attachment=attachment(a, test_run_started_id=run_id)) for a in self.run_attachments]
-        red = [case.scenario.name for case, _, _ in cases if status_name(case.scenario) in RED]
+        red = [case.scenario.name for case, _, _ in cases
+               if status_name(case.scenario) in RED or NOTES.of(case.scenario).refused]
         out.append(cm.Envelope(test_run_finished=cm.TestRunFinished(
-            success=bool(cases) and not red, timestamp=timestamp(time.time_ns()), test_run_started_id=run_id,
+            success=bool(cases) and not red and not NOTES.refusals, timestamp=timestamp(time.time_ns()),
+            test_run_started_id=run_id,
             message=f"{len(red)} of {len(cases)} scenario(s) red" if red else None)))
         return out
 
@@ -334,11 +336,14 @@ def hook_results(case: CaseRun, steps: list[cm.TestStepResult]) -> dict[str, cm.
     message = str(getattr(scenario, "error_message", "") or "") if getattr(scenario, "hook_failed", False) else ""
     status = status_name(scenario)
     results = {phase: (Status.passed, None) for phase in HOOKS}
-    if "HOOK-ERROR in before_" in message:
+    notes = NOTES.of(scenario)
+    if notes.refused:
+        # Refused as written: the run's verdict before anything was sent (Cucumber's tools count it failed).
+        results["before"] = (Status.failed, f"refused before anything was sent: {notes.refused}")
+    elif "HOOK-ERROR in before_" in message:
         results["before"] = (Status.failed, message)
     elif not case.steps and status == "skipped" and getattr(scenario, "skip_reason", None):
         results["before"] = (Status.skipped, scenario.skip_reason)  # no browser, another target's scenario
-    notes = NOTES.of(scenario)
     known_after = notes.known_fault_after_steps
     if not known_after and not any(NOTES.step_known_fault(step) for step in scenario.all_steps):
         known_after = notes.known_fault.removeprefix("known fault ")

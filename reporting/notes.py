@@ -24,6 +24,8 @@ class RunNotes:
 class ScenarioNotes:
     known_fault: str = ""  # the scenario failed only as known faults: the one verdict every reporter shows
     known_fault_after_steps: str = ""  # the check after the steps (loose ends) failed as a known fault
+    refused: str = ""  # refused before anything was sent, and why (its own status: neither failed nor an error)
+    hint: str = ""  # a failure that shows a known fault its scenario does not tag: which tag records it
     evidence: dict[str, Any] = field(default_factory=dict)  # plain data: sites, branches, sessions, screenshots
     attached: set[str] = field(default_factory=set)  # digests of what was attached already through behave
 
@@ -31,6 +33,7 @@ class ScenarioNotes:
 class Notes:
     def __init__(self) -> None:
         self.run = RunNotes()
+        self.refusals: list[str] = []  # refused as written with no scenario to carry it (an outline with no rows)
         self._scenarios: dict[int, tuple[Any, ScenarioNotes]] = {}
         self._steps: dict[int, tuple[Any, str]] = {}
 

@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 STATUS_COLOURS = {"passed": "#1a7f37", "failed": "#cf222e", "error": "#cf222e", "skipped": "#6e7781",
-                  "untested": "#6e7781", "undefined": "#9a6700", "hook_error": "#cf222e", "known fault": "#8250df"}
+                  "untested": "#6e7781", "undefined": "#9a6700", "hook_error": "#cf222e", "known fault": "#8250df",
+                  "refused": "#bc4c00"}
 KNOWN_FAULT = "known fault"  # a check (and a scenario) that failed only as known faults of the real system
-# What makes a run red, as behave's exit code has it: a check that failed, a step or hook in error, a step undefined.
-RED = ("failed", "error", "hook_error", "cleanup_error", "undefined")
+REFUSED = "refused"  # refused as written, before anything was sent: nothing of it ran
+# What makes a run red, as behave's exit code has it: a check that failed, a step or hook in error, a step undefined,
+# a scenario refused as written.
+RED = ("failed", "error", "hook_error", "cleanup_error", "undefined", REFUSED)
 
 
 @dataclass
@@ -140,8 +143,8 @@ def _evidence(evidence: dict[str, Any]) -> str:
 
 def _scenario(scenario: ScenarioDoc) -> str:
     tags = " ".join(f'<span class="tag">@{e(t)}</span>' for t in scenario.tags)
-    why = {KNOWN_FAULT: "Known fault of the real system", "skipped": "Why it was skipped"}.get(scenario.status,
-                                                                                              "Why it failed")
+    why = {KNOWN_FAULT: "Known fault of the real system", "skipped": "Why it was skipped",
+           REFUSED: "Refused before anything was sent"}.get(scenario.status, "Why it failed")
     reason = f'<div class="reason"><strong>{why}:</strong> {e(scenario.reason)}</div>' if scenario.reason else ""
     steps = []
     for step in scenario.steps:
@@ -194,7 +197,7 @@ function filterTag(tag){document.querySelectorAll('.scenario').forEach(function(
 """
 
 
-RED_FIRST = {"failed": 0, "error": 0, "hook_error": 0, "undefined": 1, KNOWN_FAULT: 2, "passed": 3}
+RED_FIRST = {"failed": 0, "error": 0, "hook_error": 0, REFUSED: 1, "undefined": 1, KNOWN_FAULT: 2, "passed": 3}
 
 
 def anchor(scenario: ScenarioDoc) -> str:

@@ -8,6 +8,7 @@ those same notes, so all three agree.
 from __future__ import annotations
 
 from typing import Any
+from xml.etree import ElementTree
 
 from behave.model import Scenario
 from behave.reporter.junit import JUnitReporter
@@ -20,22 +21,41 @@ def known_fault(scenario: Any) -> str:
     return NOTES.of(scenario).known_fault
 
 
+def refused(scenario: Any) -> str:
+    return NOTES.of(scenario).refused
+
+
 class KnownFaultSummary(SummaryReporter):
-    """behave's summary, then one line per known fault: which scenario, which fault, the check's words."""
+    """behave's summary, then one line per known fault (which scenario, which fault, the check's words) and per
+    refusal (which scenario, and why nothing of it was sent)."""
 
     def __init__(self, config: Any) -> None:
         super().__init__(config)
         self.known: list[Scenario] = []
+        self.refused: list[Scenario] = []
 
     def on_scenario(self, scenario: Scenario) -> None:
         super().on_scenario(scenario)
         if known_fault(scenario):
             self.known.append(scenario)
+        if refused(scenario):
+            self.refused.append(scenario)
 
     def print_summary(self, stream: Any = None, with_duration: bool | None = None) -> None:
         stream = stream or self.stream
         super().print_summary(stream, with_duration)
         stream.write(known_faults_summary([(str(s.location), s.name, known_fault(s)) for s in self.known]))
+        stream.write(refusals_summary([(str(s.location), s.name, refused(s)) for s in self.refused], NOTES.refusals))
+
+
+def refusals_summary(scenarios: list[tuple[str, str, str]], others: list[str]) -> str:
+    """The console's lines for what was refused before anything was sent: the run ends non-zero for them."""
+    if not scenarios and not others:
+        return ""
+    lines = [f"  refused  {where}  {name}: {why}\n" for where, name, why in scenarios]
+    lines += [f"  refused  {why}\n" for why in others]
+    return (f"{len(lines)} refused before anything was sent (nothing of them ran; the run fails until they are "
+            "mended):\n" + "".join(lines))
 
 
 def known_faults_summary(known: list[tuple[str, str, str]]) -> str:
@@ -54,12 +74,23 @@ class KnownFaultJUnit(JUnitReporter):
     def _process_scenario(self, scenario: Scenario, report: Any) -> None:
         before = len(report.testcases)
         super()._process_scenario(scenario, report)
-        reason = known_fault(scenario)
-        if not reason or len(report.testcases) == before:
+        if len(report.testcases) == before:
             return
-        for skipped in report.testcases[-1].iter("skipped"):
-            skipped.set("type", "known fault")
-            skipped.set("message", reason)
+        case = report.testcases[-1]
+        if refused(scenario):
+            # Not skipped: a refused scenario fails the run, and CI tools count a <failure>.
+            for skipped in list(case.iter("skipped")):
+                case.remove(skipped)
+            failure = ElementTree.SubElement(case, "failure", type="refused", message=refused(scenario))
+            failure.text = f"refused before anything was sent: {refused(scenario)}"
+            report.counts_failed += 1
+            report.counts_skipped = max(0, report.counts_skipped - 1)
+            return
+        reason = known_fault(scenario)
+        if reason:
+            for skipped in case.iter("skipped"):
+                skipped.set("type", "known fault")
+                skipped.set("message", reason)
 
 
 def install(config: Any) -> None:

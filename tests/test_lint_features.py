@@ -51,12 +51,12 @@ def test_every_check_that_could_not_fail_is_refused_with_its_line() -> None:
     result = lint(FIXTURES / "vacuous.feature")
     assert result.returncode == 1
     for line, message in [
-        (7, 'no email of this scenario sends "Bruno\'s Bikes" before this step, so a check that it does not show'),
+        (7, 'no email of this scenario writes "Bruno\'s Bikes" on a site before this step'),
         (11, "the table has 1 row(s); this step needs at least 2: one email arrives with nothing else"),
         (14, "no two emails of this scenario are sent at the same time before this step"),
         (22, "no two emails of this scenario are sent at the same time before this step"),
         (27, "'nina' has no thread 'B' before this step (its named threads: A)"),
-        (32, "no client sends two emails before this step, so no order of deployments can be wrong"),
+        (32, "no client sends two emails before this step that could be handled out of order"),
         (37, "fewer than two threads start before this step, so none can share a tag"),
         (43, "'omar' sends no email before this step"),
         (48, "this check compares clients' sites, and before it only 'nina' has a site and an email"),

@@ -8,22 +8,21 @@
 - a `@real-fault:` tag naming no known fault of the real system;
 - a tag expression the project passes to behave (Makefile, .ci/run, workflows, behave.ini, tools/ and tests/) in
   behave's old v1 syntax, which its next major removes, with its v2 spelling.
-Exit status 1 when anything is wrong. `--tag-expressions FILE...` checks only those files' tag expressions."""
+Exit status 1 when anything is wrong. `--tag-expressions FILE...` checks only those files' tag expressions;
+`--plan [FILE...]` prints each scenario's plan: for each check, the emails whose mishandling would turn it red."""
 
 from __future__ import annotations
 
 import ast
-import difflib
 import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 from behave.parser import parse_file
 from behave.step_registry import registry
 
-from lib.expect import known_faults
+from features.support import scenarios
 from lib.expect.instructions import Grammar
 from lib.scenario import plan
 from lib.settings import Settings
@@ -32,36 +31,6 @@ from sandbox.app import instruction_grammar
 
 ROOT = Path(__file__).resolve().parent.parent
 FEATURES = ROOT / "features"
-
-
-def candidates(step_type: str) -> list:
-    return registry.steps[step_type] + registry.steps["step"]
-
-
-def lint_scenario(path: Path, steps: list[Any], grammar: Grammar) -> list[str]:
-    """Undefined and ambiguous steps here; every input a run would refuse, and every check that could not fail,
-    by the same rule the run applies before anything is sent (lib/scenario/plan.py)."""
-    problems = []
-    planned = []
-    for step in steps:
-        where = f"{_shown(path)}:{step.location.line}"
-        matches = [(d, d.match(step.name)) for d in candidates(step.step_type)]
-        matches = [(d, m) for d, m in matches if m]
-        if not matches:
-            patterns = [d.pattern for d in candidates(step.step_type)]
-            close = difflib.get_close_matches(step.name, patterns, n=2, cutoff=0.4)
-            hint = f"; did you mean: {' | '.join(close)}" if close else ""
-            problems.append(f"{where}: undefined step: {step.keyword} {step.name}{hint}")
-            continue
-        if len(matches) > 1:
-            found = ", ".join(f"{d.pattern!r} ({d.location})" for d, _ in matches)
-            problems.append(f"{where}: ambiguous step: {step.keyword} {step.name} matches {found}")
-            continue
-        definition, match = matches[0]
-        values = {argument.name: argument.value for argument in match.arguments}
-        planned.append(plan.planned(where, f"{step.keyword} {step.name.rstrip(':')}", definition.func, values,
-                                    step.table))
-    return problems + plan.scenario_problems(planned, grammar, Settings.from_ini_file(ROOT / "behave.ini", {}))
 
 
 def feature_files(arguments: list[str]) -> list[Path]:
@@ -74,23 +43,26 @@ def feature_files(arguments: list[str]) -> list[Path]:
 
 
 def lint(paths: list[Path]) -> list[str]:
+    """What the run would refuse before anything is sent, from the same decision (features/support/scenarios.py),
+    and a scenario with no Then step."""
     grammar = Grammar.from_published(instruction_grammar())
+    settings = Settings.from_ini_file(ROOT / "behave.ini", {})
     problems = []
-    seen: set[str] = set()
     for path in paths:
         feature = parse_file(str(path))
+        problems += [p for _, p in scenarios.feature_problems(feature)]
         for scenario in feature.walk_scenarios(with_outlines=False):
-            steps = list(feature.background.steps if feature.background else []) + list(scenario.steps)
-            problems += [f"{_shown(path)}:{scenario.location.line}: {problem}"
-                         for problem in known_faults.tag_problems(scenario.effective_tags)]
-            if not any(step.step_type == "then" for step in steps):
-                problems.append(f"{_shown(path)}:{scenario.location.line}: scenario {scenario.name!r} "
-                                "has no Then step, so it checks nothing")
-            for problem in lint_scenario(path, steps, grammar):
-                if problem not in seen:  # an outline's examples repeat its steps' problems
-                    seen.add(problem)
-                    problems.append(problem)
-    return problems
+            if not any(step.step_type == "then" for step in scenario.all_steps):
+                problems.append(f"{scenario.filename}:{scenario.line}: scenario {scenario.name!r} has no Then step, "
+                                "so it checks nothing")
+            problems += scenarios.scenario_problems(registry, scenario, grammar, settings)
+    # An outline's examples repeat its steps' problems; a file's path is shown as given.
+    return [_shown_problem(p) for p in dict.fromkeys(problems)]
+
+
+def _shown_problem(problem: str) -> str:
+    where, _, rest = problem.partition(": ")
+    return f"{_shown(Path(where.rsplit(':', 1)[0]))}:{where.rsplit(':', 1)[-1]}: {rest}" if ":" in where else problem
 
 
 # -- tag expressions: behave's v1 syntax (`@a,@b` for or, `~@a` for not, several --tags for and) goes in its next major
@@ -265,7 +237,25 @@ def tag_sources() -> list[Path]:
     return sorted(path for pattern in TAG_SOURCES for path in ROOT.glob(pattern) if path.is_file())
 
 
+def plans(paths: list[Path]) -> list[str]:
+    """Each scenario's plan: for each check, the emails whose mishandling would turn it red."""
+    grammar = Grammar.from_published(instruction_grammar())
+    settings = Settings.from_ini_file(ROOT / "behave.ini", {})
+    lines = []
+    for path in paths:
+        for scenario in parse_file(str(path)).walk_scenarios(with_outlines=False):
+            steps = [scenarios.planned_step(registry, step, f"{_shown(path)}:{step.line}")
+                     for step in scenario.all_steps]
+            planned, _ = plan.planned_scenario(steps, grammar, settings)
+            lines += [f"{_shown(path)}:{scenario.line}: {scenario.name}", *plan.trust(planned), ""]
+    return lines
+
+
 def main(arguments: list[str]) -> int:
+    if arguments[:1] == ["--plan"]:
+        load_steps()
+        print("\n".join(plans(feature_files(arguments[1:]))))
+        return 0
     if arguments[:1] == ["--tag-expressions"]:
         problems = tag_problems([Path(argument).resolve() for argument in arguments[1:]])
     else:

@@ -22,7 +22,7 @@ def step_every_thread_has_branch(context: Context) -> None:
 
 @then('thread "{thread}" of "{client}" has {count:d} commits on its branch')
 @then('thread "{thread}" of "{client}" has {count:d} commit on its branch')
-@takes(needs=(plan.thread_started,), count=at_least(0, "the number of commits"))
+@takes(needs=(plan.thread_started,), count=at_least(0, "the number of commits"), reads=plan.the_threads_emails)
 def step_thread_commit_count(context: Context, thread: str, client: str, count: int) -> None:
     """Once the thread's sessions have ended, the branch of the client's thread the scenario calls by this name
     (e.g. "A") is on GitHub and holds exactly this many commits of that thread since main (one per email that
@@ -32,7 +32,7 @@ def step_thread_commit_count(context: Context, thread: str, client: str, count: 
 
 
 @then("the thread's commits are on its branch")
-@takes(needs=(plan.an_email,))
+@takes(needs=(plan.one_latest,), reads=plan.the_latest)
 def step_thread_commits_on_branch(context: Context) -> None:
     """The latest session's thread has its own branch on GitHub holding the commits the container made for it."""
     problems = verdicts.latest_threads_commits_on_branch(world(context))
@@ -50,7 +50,7 @@ def step_commit_tags_own(context: Context) -> None:
 
 
 @then('the commits of "{client}" are on its threads\' branches')
-@takes(needs=(plan.emailed,))
+@takes(needs=(plan.emailed,), reads=plan.the_clients_emails)
 def step_client_commits_on_branches(context: Context, client: str) -> None:
     """Once the client's sessions have ended, each of its threads has its own branch on GitHub with every commit
     the container made for that thread and none of another thread's."""

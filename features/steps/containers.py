@@ -11,7 +11,7 @@ from lib.scenario.world import world
 
 
 @then("the container that handled it is still running")
-@takes(needs=(plan.an_email,))
+@takes(needs=(plan.one_latest,), reads=plan.the_latest)
 def step_container_still_running(context: Context) -> None:
     """The container (ECS task) that handled the latest session finished it and is still RUNNING."""
     problems = verdicts.container_still_running(world(context))
@@ -19,7 +19,7 @@ def step_container_still_running(context: Context) -> None:
 
 
 @then('the container that handled the edit of "{client}" is still running')
-@takes(needs=(plan.emailed,))
+@takes(needs=(plan.emailed,), reads=plan.the_clients_latest)
 def step_client_container_still_running(context: Context, client: str) -> None:
     """The container (ECS task) that handled the client's latest session finished it and is still RUNNING."""
     problems = verdicts.container_still_running(world(context), client)
@@ -27,7 +27,7 @@ def step_client_container_still_running(context: Context, client: str) -> None:
 
 
 @then("each client's next email would still be served")
-@takes(needs=(plan.an_email,))
+@takes(needs=(plan.two_clients_emailed,))
 def step_next_emails_still_served(context: Context) -> None:
     """Once every session has ended, no client that sent an email is owned by a container that has since claimed
     another project: a container reads only the queue of the project it claimed last, so such a client's next
@@ -37,7 +37,7 @@ def step_next_emails_still_served(context: Context) -> None:
 
 
 @when('the container of "{client}" has released it after being idle')
-@takes(needs=(plan.emailed,), marks=plan.mark("released"))
+@takes(needs=(plan.emailed,), marks=plan.mark("released"), serial=True)
 def step_released_after_idle(context: Context, client: str) -> None:
     """Once the client's latest edit has ended, waits until its container, left idle, has released the client's
     project (its ownership row is gone), as the real one does after five minutes; the client's next email then

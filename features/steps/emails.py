@@ -69,7 +69,7 @@ def step_client_replies(context: Context, client: str, thread: str, instruction:
 
 
 @when('"{client}" emails these edits on new threads, each while the last is building:')
-@takes(INTERRUPTING_INSTRUCTIONS, sends=plan.instruction_rows, marks=plan.mark("while-building"))
+@takes(INTERRUPTING_INSTRUCTIONS, sends=plan.instruction_rows, marks=plan.mark("while-building"), serial=True)
 def step_emails_while_building(context: Context, client: str, rows: list[Row]) -> None:
     """Each row's `instruction` starts a new thread for the client as soon as the container logs that the previous
     edit's build has begun (`Step 3/5: Building Astro site...`), so every email after the first arrives during a
@@ -78,14 +78,14 @@ def step_emails_while_building(context: Context, client: str, rows: list[Row]) -
 
 
 @when('"{client}" emails these edits on new threads, each after the last is deployed:')
-@takes(INSTRUCTIONS, sends=plan.instruction_rows)
+@takes(INSTRUCTIONS, sends=plan.instruction_rows, serial=True)
 def step_emails_in_turn(context: Context, client: str, rows: list[Row]) -> None:
     """Each row's `instruction` starts a new thread for the client once the previous edit is deployed."""
     actions.send_in_turn(world(context), client, [("", r["instruction"]) for r in rows])
 
 
 @when('"{client}" emails these edits, each after the last is deployed:')
-@takes(THREADED_INSTRUCTIONS, sends=plan.instruction_rows)
+@takes(THREADED_INSTRUCTIONS, sends=plan.instruction_rows, serial=True)
 def step_emails_on_threads(context: Context, client: str, rows: list[Row]) -> None:
     """Each row is an email once the previous edit is deployed. The `thread` column names threads: a name's
     first row starts a new thread, a later row with the same name replies on that thread."""
@@ -94,7 +94,8 @@ def step_emails_on_threads(context: Context, client: str, rows: list[Row]) -> No
 
 @when('"{client}" emails {count:d} timestamp updates, each after the last is deployed')
 @when('"{client}" emails {count:d} timestamp update, each after the last is deployed')
-@takes(count=at_least(1, "the number of timestamp updates"), sends=plan.made_up, marks=plan.mark("timestamps"))
+@takes(count=at_least(1, "the number of timestamp updates"), sends=plan.made_up, marks=plan.mark("timestamps"),
+       serial=True)
 def step_emails_timestamps(context: Context, client: str, count: int) -> None:
     """The client sends `count` "Update timestamp to <now>" edits on new threads, one after the other."""
     actions.send_timestamps(world(context), client, count)

@@ -32,7 +32,7 @@ def step_last_wins(context: Context) -> None:
 
 
 @then('the edit of "{client}" is deployed')
-@takes(needs=(plan.emailed,))
+@takes(needs=(plan.emailed,), reads=plan.the_clients_latest)
 def step_edit_deployed(context: Context, client: str) -> None:
     """Waits for the client's latest session to end; fails when it ended otherwise than deployed."""
     problems = verdicts.edit_deployed(world(context), client)
@@ -40,7 +40,7 @@ def step_edit_deployed(context: Context, client: str) -> None:
 
 
 @then("the edits were deployed in the order they were sent")
-@takes(needs=(plan.two_of_a_client,))
+@takes(needs=(plan.could_overtake,), reads=plan.overtaking)
 def step_deployed_in_order(context: Context) -> None:
     """No client's edit was deployed after an edit the same client sent later (of those that were deployed)."""
     problems = verdicts.deployed_in_order(world(context))
@@ -68,7 +68,7 @@ def step_within_concurrency_limit(context: Context) -> None:
 
 
 @then("the container reports that the S3 sync failed")
-@takes(needs=(plan.an_email,))
+@takes(needs=(plan.one_latest,), reads=plan.the_latest)
 def step_sync_failure_reported(context: Context) -> None:
     """The latest session's execution ended with `deploySuccess: false` (its sync failed, nothing was deployed),
     and the container's log says `S3 sync failed`."""
@@ -77,7 +77,8 @@ def step_sync_failure_reported(context: Context) -> None:
 
 
 @then('the container reports that the S3 sync of "{client}" failed')
-@takes(needs=(plan.emailed,))
+@then('the container reports that the S3 sync failed for "{client}"')
+@takes(needs=(plan.emailed,), reads=plan.the_clients_latest)
 def step_client_sync_failure_reported(context: Context, client: str) -> None:
     """The client's latest session ended with `deploySuccess: false`, and the container's log says `S3 sync
     failed` for it."""
@@ -86,7 +87,7 @@ def step_client_sync_failure_reported(context: Context, client: str) -> None:
 
 
 @then('the edit of "{client}" fails to build, and its site is unchanged')
-@takes(needs=(plan.emailed,))
+@takes(needs=(plan.emailed,), reads=plan.the_clients_emails)
 def step_build_fails_site_unchanged(context: Context, client: str) -> None:
     """The client's latest session ended with `buildSuccess: false`; nothing was synced (its bucket is, object for
     object, what it was before that email) and nothing was pushed (its thread's branch head did not move)."""

@@ -12,7 +12,7 @@ from lib.scenario.world import world
 
 
 @then('the site of "{client}" shows the heading "{text}"')
-@takes(needs=(plan.emailed,))
+@takes(needs=(plan.emailed, plan.told_apart), reads=plan.the_writer)
 def step_site_shows_heading(context: Context, client: str, text: str) -> None:
     """Once the client's latest edit is deployed, its home page has a heading (h1-h3) reading exactly this text."""
     problems = verdicts.site_shows_heading(world(context), client, text)
@@ -20,7 +20,8 @@ def step_site_shows_heading(context: Context, client: str, text: str) -> None:
 
 
 @then('the site of "{client}" is titled "{title}"')
-@takes(needs=(plan.emailed,))
+@then('the page title of "{client}" is "{title}"')
+@takes(needs=(plan.emailed, plan.told_apart), reads=plan.the_writer)
 def step_site_titled(context: Context, client: str, title: str) -> None:
     """Once the client's latest edit is deployed, its home page has exactly this title."""
     problems = verdicts.site_titled(world(context), client, title)
@@ -28,7 +29,7 @@ def step_site_titled(context: Context, client: str, title: str) -> None:
 
 
 @then('the site of "{client}" shows "{text}"')
-@takes(needs=(plan.emailed, plan.written_by_client))
+@takes(needs=(plan.emailed, plan.written_by_client, plan.told_apart), reads=plan.the_writer)
 def step_site_shows(context: Context, client: str, text: str) -> None:
     """Once the client's latest edit is deployed, the text is in the element the client's edit wrote it to (a
     heading, the title, a config entry, the timestamp), not merely somewhere on the page."""
@@ -37,7 +38,8 @@ def step_site_shows(context: Context, client: str, text: str) -> None:
 
 
 @then('the site of "{client}" shows the last timestamp it sent')
-@takes(needs=(plan.marked("timestamps", "no timestamp update is sent before this step"),))
+@takes(needs=(plan.marked("timestamps", "no timestamp update is sent before this step"),),
+       reads=plan.marked_emails("timestamps"))
 def step_site_shows_last_timestamp(context: Context, client: str) -> None:
     """After timestamp updates, the client's home page shows the last timestamp sent in its timestamp element (not
     an older build's)."""
@@ -46,7 +48,7 @@ def step_site_shows_last_timestamp(context: Context, client: str) -> None:
 
 
 @then('the site of "{client}" still shows the heading "{text}"')
-@takes(needs=(plan.emailed, plan.written_by_client, plan.later_email))
+@takes(needs=(plan.emailed, plan.written_by_client, plan.later_email), reads=plan.the_clients_emails)
 def step_site_still_shows_heading(context: Context, client: str, text: str) -> None:
     """Once the client's latest edit has ended without deploying (a failed build or sync), its home page still
     has the heading (h1-h3) its last deployed edit wrote: the failure changed nothing a visitor sees."""
@@ -55,7 +57,7 @@ def step_site_still_shows_heading(context: Context, client: str, text: str) -> N
 
 
 @then('the site of "{client}" still shows "{text}"')
-@takes(needs=(plan.emailed, plan.written_by_client, plan.later_email))
+@takes(needs=(plan.emailed, plan.written_by_client, plan.later_email), reads=plan.the_clients_emails)
 def step_site_still_shows(context: Context, client: str, text: str) -> None:
     """Once the client's latest edit has ended without deploying, the text is still in the element its last
     deployed edit wrote it to (a heading, the title, a config entry, the timestamp)."""
@@ -64,7 +66,7 @@ def step_site_still_shows(context: Context, client: str, text: str) -> None:
 
 
 @then('the site of "{client}" does not show "{text}"')
-@takes(needs=(plan.emailed, plan.carried))
+@takes(needs=(plan.emailed, plan.written_by_some), reads=plan.the_carriers)
 def step_site_does_not_show(context: Context, client: str, text: str) -> None:
     """Once the client's latest edit is deployed, the text appears nowhere on its home page."""
     problems = verdicts.site_does_not_show(world(context), client, text)
@@ -72,7 +74,8 @@ def step_site_does_not_show(context: Context, client: str, text: str) -> None:
 
 
 @then('no site but the site of "{client}" shows "{text}"')
-@takes(needs=(plan.emailed, plan.written_by_client, plan.two_sites))
+@then('only the site of "{client}" shows "{text}"')
+@takes(needs=(plan.emailed, plan.written_by_client, plan.two_sites), reads=plan.the_carriers)
 def step_only_one_site_shows(context: Context, client: str, text: str) -> None:
     """The text is in the element the client's edit wrote it to on its deployed home page, and nowhere on any other
     client's home page of this scenario."""
@@ -81,7 +84,7 @@ def step_only_one_site_shows(context: Context, client: str, text: str) -> None:
 
 
 @then('no site shows "{text}"')
-@takes(needs=(plan.an_email, plan.carried))
+@takes(needs=(plan.a_site_emailed, plan.written_by_some), reads=plan.the_carriers)
 def step_no_site_shows(context: Context, text: str) -> None:
     """Once each client's latest edit has ended, the text is on no deployed home page of this scenario (a client
     whose latest edit was not deployed has no page of this scenario to show it)."""
@@ -98,7 +101,7 @@ def step_every_client_has_own_pages(context: Context) -> None:
 
 
 @then('"{client}" and "{other}" have separate edit pages')
-@takes(needs=(plan.emailed, plan.two_sites))
+@takes(needs=(plan.emailed, plan.two_sites), reads=plan.the_clients_emails)
 def step_separate_edit_pages(context: Context, client: str, other: str) -> None:
     """Besides the home page, the two clients' sites share no file, and each has pages of its own."""
     problems = verdicts.separate_edit_pages(world(context), [client, other])

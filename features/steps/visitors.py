@@ -11,7 +11,8 @@ from lib.scenario.world import world
 
 
 @then('a visitor to the site of "{client}" sees the heading "{text}"')
-@takes(needs=(plan.emailed,))
+@then('a visitor who comes back to the site of "{client}" sees the heading "{text}"')
+@takes(needs=(plan.emailed, plan.told_apart), reads=plan.the_writer)
 def step_visitor_sees_heading(context: Context, client: str, text: str) -> None:
     """Once the client's latest edit is deployed, its site's address shows a rendered page (served as HTML) with
     a heading (h1-h3) reading exactly this text."""
@@ -20,7 +21,8 @@ def step_visitor_sees_heading(context: Context, client: str, text: str) -> None:
 
 
 @then('a visitor to the site of "{client}" sees the title "{title}"')
-@takes(needs=(plan.emailed,))
+@then('a visitor who comes back to the site of "{client}" sees the title "{title}"')
+@takes(needs=(plan.emailed, plan.told_apart), reads=plan.the_writer)
 def step_visitor_sees_title(context: Context, client: str, title: str) -> None:
     """Once the client's latest edit is deployed, its site's address shows a rendered page titled exactly this."""
     problems = verdicts.visitor_sees_title(world(context), client, title)
@@ -28,7 +30,8 @@ def step_visitor_sees_title(context: Context, client: str, title: str) -> None:
 
 
 @then('a visitor to the site of "{client}" sees "{text}"')
-@takes(needs=(plan.emailed, plan.written_by_client))
+@then('a visitor who comes back to the site of "{client}" sees "{text}"')
+@takes(needs=(plan.emailed, plan.written_by_client, plan.told_apart), reads=plan.the_writer)
 def step_visitor_sees_text(context: Context, client: str, text: str) -> None:
     """Once the client's latest edit is deployed, its site's address shows a rendered page (served as HTML) on
     which this text is visible to a person: anywhere on the page as the browser renders it."""
@@ -37,7 +40,7 @@ def step_visitor_sees_text(context: Context, client: str, text: str) -> None:
 
 
 @then('a visitor finds no broken link or missing asset on the site of "{client}"')
-@takes(needs=(plan.emailed,))
+@takes(needs=(plan.emailed,), reads=plan.the_clients_latest)
 def step_visitor_no_broken_links(context: Context, client: str) -> None:
     """Once the client's latest edit is deployed, its home page is served as HTML, and every page and asset it
     loads or links to on the same site answers, pages as HTML."""
@@ -55,7 +58,8 @@ def step_visitor_keeps_reading(context: Context, client: str) -> None:
 
 @then('the visitor never saw a mix of two builds on the site of "{client}"')
 @takes(needs=(plan.marked("reading", "no visitor reads the site before this step"), plan.emailed_after_mark(
-    "reading", "no email of the client follows the visitor's first read, so no redeploy is watched")))
+    "reading", "no email of the client follows the visitor's first read, so no redeploy is watched")),
+       reads=plan.the_clients_emails)
 def step_no_mixed_builds(context: Context, client: str) -> None:
     """Once the client's latest edit has ended, stops the visitor and says how many reads they made, how many
     mixed two builds (or met a page not uploaded yet) and for how long. The visitor must have seen the old build

@@ -12,8 +12,8 @@ from features.support.console import console
 from lib.settings import Settings
 from reporting import messages, parallel
 from reporting.formatter import write_page
-from reporting.render import KNOWN_FAULT
-from reporting.reporters import known_faults_summary
+from reporting.render import KNOWN_FAULT, REFUSED
+from reporting.reporters import known_faults_summary, refusals_summary
 from sandbox.process import ATTACH_ENV, SandboxProcess
 
 
@@ -57,7 +57,8 @@ def finish(context: Any) -> None:
         write_page(run.reports, doc)
         console(f"living documentation of {doc.run_id.split(':')[0]}: {run.reports / 'living-documentation.html'}")
         known = [(s.location, s.name, s.reason) for s in doc.ran() if s.status == KNOWN_FAULT]
-        print("\n" + known_faults_summary(known), end="", flush=True)
+        refused = [(s.location, s.name, s.reason) for s in doc.ran() if s.status == REFUSED]
+        print("\n" + known_faults_summary(known) + refusals_summary(refused, []), end="", flush=True)
     joined = messages.join_parts(run.reports)
     if joined is not None:
         console(f"Cucumber Messages of the run: {joined} (and {joined.parent / messages.CUCUMBER_JSON})")

@@ -29,6 +29,7 @@ def judge_step(context: Context, step: Step) -> None:
     seen = known_faults.judge(f"{step.keyword} {step.name}", message,
                               verdicts.accepted_faults(w, context.scenario.effective_tags))
     if seen is None:
+        point_the_way(context.scenario, message)
         return
     # Known: the step is marked so (behave then goes on with the next step, which gets its own verdict).
     w.scenario.known_faults.append(seen)
@@ -83,6 +84,7 @@ def _verdict(scenario: Scenario, w: World) -> None:
         message = "; ".join(problems)
         seen = known_faults.judge("after the scenario", message, verdicts.accepted_faults(w, scenario.effective_tags))
         if seen is None:
+            point_the_way(scenario, message)
             raise AssertionError("the scenario passed its checks, but " + message)
         w.scenario.known_faults.append(seen)
         # The check after the steps has a verdict of its own in the Cucumber Messages (after_scenario's test step).
@@ -95,3 +97,15 @@ def _verdict(scenario: Scenario, w: World) -> None:
     elif known_faults.STRICT_TAG in scenario.effective_tags:
         raise AssertionError(f"@{known_faults.STRICT_TAG} scenario passed: the real system's known fault did not "
                              f"show. Fixed? Remove the @{known_faults.STRICT_TAG} tag")
+
+
+def point_the_way(scenario: Scenario, message: str) -> None:
+    """A failure that shows a known fault of the real system the scenario's tags do not name: say which tag records
+    it (the failure stays red until the tag is there, and on the sandbox's stand-ins, which must not have it)."""
+    untagged = [f for f in known_faults.explaining(message, list(known_faults.FAULTS.values()))
+                if f not in known_faults.tagged(scenario.effective_tags)]
+    if untagged:
+        hint = "; ".join(f"@{known_faults.TAG}{f.name}" for f in untagged)
+        NOTES.of(scenario).hint = (f"this failure shows the real system's known fault {hint.replace('@', '')}: where "
+                                   f"that is the real system's, tag the scenario {hint} to record it")
+        console(NOTES.of(scenario).hint)

@@ -93,8 +93,18 @@ def table(metrics: list[DeploymentMetrics], limits: Limits) -> str:
     rows += [f"{m.thread_id:<28} {m.build_s:>7.2f}s {m.sync_s:>7.2f}s {m.total_s:>7.2f}s" for m in metrics]
     avg = averages(metrics)
     rows.append(f"{'average':<28} {avg['build_s']:>7.2f}s {avg['sync_s']:>7.2f}s {avg['total_s']:>7.2f}s")
-    rows.append(f"{'limit':<28} {limits.build_s:>7.0f}s {limits.sync_s:>7.0f}s {limits.total_s:>7.0f}s")
+    rows.append(f"{'limit':<28} {limits.build_s:>7.1f}s {limits.sync_s:>7.1f}s {limits.total_s:>7.1f}s")
+    margin = margins(metrics, limits)
+    rows.append(f"{'margin (limit / average)':<28} {margin['build_s']:>7.1f}x {margin['sync_s']:>7.1f}x "
+                f"{margin['total_s']:>7.1f}x")
     return "\n".join(rows)
+
+
+def margins(metrics: list[DeploymentMetrics], limits: Limits) -> dict[str, float]:
+    """How many times each average fits in its limit (a limit many times what it measures can hardly fail)."""
+    avg = averages(metrics)
+    return {name: getattr(limits, name) / avg[name] if avg[name] else float("inf")
+            for name in ("build_s", "sync_s", "total_s")}
 
 
 def write_json(path: Path, metrics: list[DeploymentMetrics], limits: Limits, untimed: list[str] | None = None) -> dict:
@@ -104,6 +114,7 @@ def write_json(path: Path, metrics: list[DeploymentMetrics], limits: Limits, unt
         "deployments": [asdict(m) for m in metrics],
         "averages": averages(metrics) if metrics else {},
         "limits": asdict(limits),
+        "margins": margins(metrics, limits) if metrics else {},
         "untimed": list(untimed or []),
     }
     path.write_text(json.dumps(document, indent=2) + "\n")

@@ -108,6 +108,8 @@ class Inputs:
     at_once: bool = False
     marks: Callable[..., list[str]] | None = None
     needs: tuple[Callable[..., str | None], ...] = ()
+    reads: Callable[..., list[int]] | None = None  # a check's: the emails whose mishandling would turn it red
+    serial: bool = False  # a sender's: each of its emails once the last has ended
 
     def check(self, table: TableLike | None, values: Mapping[str, Any], grammar: Grammar,
               settings: Settings) -> list[Row]:
@@ -137,11 +139,12 @@ StepFunction = Callable[..., None]
 def takes(table: Table | None = None, *, gives_clients: bool = False, with_site: bool = True,
           sends: Callable[..., list[tuple[str, str, str]]] | None = None, at_once: bool = False,
           marks: Callable[..., list[str]] | None = None, needs: tuple[Callable[..., str | None], ...] = (),
+          reads: Callable[..., list[int]] | None = None, serial: bool = False,
           **values: Callable[[Any], None]) -> Callable[[StepFunction], StepFunction]:
     """Declares what a step takes (and, for the scenario's plan, what it sends, marks and needs); the step runs
     only once its inputs are checked, and receives the table's rows as `rows` when it takes a table. A step that
     does not give clients may name only clients the scenario has given."""
-    declared = Inputs(table, values, gives_clients, with_site, sends, at_once, marks, needs)
+    declared = Inputs(table, values, gives_clients, with_site, sends, at_once, marks, needs, reads, serial)
 
     def decorate(step: StepFunction) -> StepFunction:
         @functools.wraps(step)

@@ -479,11 +479,17 @@ def container_still_running(world: World, name: str | None = None) -> Problems:
             f"{containers.stopped_reason(ecs, settings, task)}"]
 
 
-def deployment_times(world: World) -> Problems:
-    """Every deployment timed (metrics.json in the reports and the evidence); the averages within their limits."""
+def deployment_times_within(world: World, build_s: float, sync_s: float, total_s: float) -> Problems:
+    """The deployment times against the limits a scenario states."""
+    return deployment_times(world, metrics.Limits(build_s, sync_s, total_s))
+
+
+def deployment_times(world: World, limits: metrics.Limits | None = None) -> Problems:
+    """Every deployment timed (metrics.json in the reports and the evidence); the averages within their limits: the
+    ones the scenario states, else the settings'."""
     world.observer.await_outcomes(world.scenario.sessions, failures_allowed=True)
     measured, untimed = metrics.measure_deployments(world.scenario.sessions, world.target.settings.phrases)
-    limits = metrics.Limits.from_settings(world.target.settings)
+    limits = limits or metrics.Limits.from_settings(world.target.settings)
     world.scenario.metrics = metrics.write_json(world.reports_dir / "metrics.json", measured, limits, untimed)
     if not measured:
         return ["no edit of this scenario deployed, so no deployment could be timed: " + "; ".join(untimed)]
