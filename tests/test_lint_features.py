@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from lib.scenario import plan
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -68,6 +70,34 @@ def test_every_check_that_could_not_fail_is_refused_with_its_line() -> None:
     ]:
         assert any(f"vacuous.feature:{line}:" in row and message in row for row in result.stdout.splitlines()), (
             f"line {line}: {message!r} not in:\n{result.stdout}")
+
+
+def test_a_product_owners_mistakes_are_each_refused_by_lint_as_by_the_run() -> None:
+    result = lint(FIXTURES / "traps")
+    assert result.returncode == 1
+    for where, message in [
+        ("empty_outline.feature:4", "has an Examples table with no rows, so it runs nothing"),
+        ("misspelt.feature:7", "is not a step of the catalog; the closest: the site of \"{client}\" shows the heading"),
+        ("misspelt.feature:18", "reads as 2 steps of the catalog"),
+        ("misspelt.feature:27", "'it' could mean any of quinn's email on line 23"),
+        ("misspelt.feature:33", "sven's email on line 33 ('Add broken page oops') is read by no check after it"),
+        ("misspelt.feature:38", "only 'amy' sends email before this step"),
+        ("misspelt.feature:49", "writes 'Welcome' too, so seeing it on the site of amelia cannot tell"),
+        ("misspelt.feature:58", "no client sends two emails before this step that could be handled out of order"),
+        ("misspelt.feature:64", "no email of this scenario writes 'secret key ABC123' on a site"),
+        ("misspelt.feature:67", "@use.with_target=sandbox is not an active tag of this suite"),
+        ("misspelt.feature:75", "a build limit of 45 s is 11 times what a build typically takes"),
+        ("rule.feature:4", "is not used in this suite's features"),
+    ]:
+        assert any(where in row and message in row for row in result.stdout.splitlines()), (where, result.stdout)
+
+
+def test_the_closest_steps_keep_the_meaning_of_what_was_written() -> None:
+    patterns = ['the site of "{client}" shows "{text}"', 'the site of "{client}" does not show "{text}"',
+                'the site of "{client}" still shows "{text}"']
+    assert plan.closest('the site of "a" show "x"', patterns) == ['the site of "{client}" shows "{text}"']
+    assert plan.closest('the site of "a" does not shows "x"', patterns) == [
+        'the site of "{client}" does not show "{text}"']
 
 
 def test_a_product_owners_feature_from_the_catalog_is_clean() -> None:
