@@ -226,19 +226,25 @@ def the_clients_emails(plan: Plan, values: Mapping[str, Any]) -> list[int]:
     return [i for name in (values[v] for v in CLIENT_VALUES if v in values) for i in plan.indexes_of(name)]
 
 
+# A client's emails wait in one FIFO queue: one that never ends holds up every later one, so a check of a client's
+# latest email reads the earlier ones too.
 def the_clients_latest(plan: Plan, values: Mapping[str, Any]) -> list[int]:
-    return [mine[-1] for name in (values[v] for v in CLIENT_VALUES if v in values) if (mine := plan.indexes_of(name))]
+    """The client's latest email, and the earlier ones its queue holds it behind."""
+    return the_clients_emails(plan, values)
 
 
 def the_latest(plan: Plan, values: Mapping[str, Any]) -> list[int]:
-    return [len(plan.emails) - 1] if plan.emails else []
+    """The scenario's latest email ("it"), and the earlier ones of its client."""
+    return plan.indexes_of(plan.emails[-1].client) if plan.emails else []
 
 
 def the_writer(plan: Plan, values: Mapping[str, Any]) -> list[int]:
-    """The client's latest email whose edit shows the text (or title): were it lost, the site would not show it."""
+    """The client's latest email whose edit shows the text (or title), were it lost the site would not show it; and
+    the client's emails before it, which its queue holds it behind."""
     text = values.get("text") or values.get("title") or ""
-    writers = [i for i in plan.indexes_of(values["client"]) if text and text in plan.emails[i].writes()]
-    return writers[-1:] or the_clients_latest(plan, values)
+    mine = plan.indexes_of(values["client"])
+    writers = [i for i in mine if text and text in plan.emails[i].writes()]
+    return [i for i in mine if i <= writers[-1]] if writers else mine
 
 
 def the_carriers(plan: Plan, values: Mapping[str, Any]) -> list[int]:
