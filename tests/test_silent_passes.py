@@ -53,7 +53,8 @@ def test_no_scenario_passes_without_checking(tmp_path: Path, attach: dict[str, s
     # The living documentation says why at the top of a failed scenario: the failing check's own words.
     page = (tmp_path / "reports" / "living-documentation.html").read_text()
     assert 'class="scenario failed"' in page and "NOT all green" in page
-    reasons = [html.unescape(r.split("</div>", 1)[0]) for prefix in ("Why it failed", "Refused before anything was sent")
+    prefixes = ("Why it failed", "Refused before anything was sent")
+    reasons = [html.unescape(r.split("</div>", 1)[0]) for prefix in prefixes
                for r in page.split(f'<div class="reason"><strong>{prefix}:</strong> ')[1:]]
     assert any("'olga' sends no email before this step, so no edit of olga's can be checked" in r
                for r in reasons), reasons
