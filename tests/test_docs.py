@@ -1,0 +1,110 @@
+"""The documentation site's generated tables (tools/docs_tables.py): everything the code has is in them, so a new
+setting, fault switch or step cannot be missing from the docs; every marker a page has names a table, and the site
+builds strictly."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from lib import settings
+from reporting import catalog
+from sandbox import faults
+from tools import docs_tables, real_faults
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = sorted((ROOT / "docs").glob("*.md"))
+
+
+def test_every_setting_is_in_the_settings_table_with_how_to_set_it() -> None:
+    table = docs_tables.settings_table()
+    missing = [name for name in settings.flat_names()
+               if f"`{name}`" not in table or f"`WEBORDINARY_{name.upper()}`" not in table
+               or f"`-D {name}=…`" not in table]
+    assert not missing, f"settings missing from the docs' settings table: {missing}"
+
+
+def test_every_setting_says_what_it_means() -> None:
+    comments = docs_tables.field_comments(ROOT / "lib" / "settings.py",
+                                          (kind.__name__ for kind, _ in settings.GROUPS.values()))
+    silent = [name for name, (group, spec) in settings.flat_names().items()
+              if group not in docs_tables.SELF_EXPLAINING_GROUPS and name not in docs_tables.SETTING_NOTES
+              and not comments.get((settings.GROUPS[group][0].__name__, spec.name))]
+    assert not silent, f"settings with no comment in lib/settings.py (write one above the field): {silent}"
+    stale = sorted(set(docs_tables.SETTING_NOTES) - set(settings.flat_names()))
+    assert not stale, f"notes in tools/docs_tables.py SETTING_NOTES for settings that do not exist: {stale}"
+
+
+def test_every_fault_switch_is_in_its_table_with_the_scenarios_that_must_catch_it() -> None:
+    table = docs_tables.fault_switches_table()
+    catches = tomllib.loads((ROOT / "tools" / "expected_catches.toml").read_text())
+    rows = {row.split(" | ")[0].strip("| `"): row for row in table.splitlines()[2:]}
+    assert set(rows) == set(faults.FAULTS)
+    wrong = [name for name in faults.FAULTS
+             if any(f"`@{tag}`" not in rows[name] for tag in catches.get(name, {}).get("must_catch", [None]))]
+    assert not wrong, f"fault switches whose row lacks the scenarios that must catch them: {wrong}"
+
+
+def test_every_step_is_in_the_catalog_with_its_description() -> None:
+    table = docs_tables.steps_table()
+    catalog.load_steps()
+    entries = [entry for group in catalog.groups() for entry in group.entries]
+    assert len(entries) >= 47
+    missing = [entry.pattern for entry in entries if f"`{entry.pattern}`" not in table]
+    assert not missing, f"steps missing from the docs' step catalog: {missing}"
+    undescribed = [entry.pattern for entry in entries if not entry.doc]
+    assert not undescribed, f"steps without a docstring: {undescribed}"
+    assert table.count("→ `lib.scenario.") == len(entries), "each step names the one library call it makes"
+
+
+def test_every_fault_of_the_real_code_and_every_known_fault_is_in_its_table() -> None:
+    table = docs_tables.real_faults_table()
+    missing = [f.name for f in real_faults.load(real_faults.FAULTS_FILE) if f"`{f.name}`" not in table]
+    assert not missing, f"faults of tools/real_faults.toml missing from the docs: {missing}"
+    from lib.expect import known_faults
+
+    table = docs_tables.known_faults_table()
+    missing = [name for name in known_faults.FAULTS if f"`{name}`" not in table]
+    assert not missing, f"known faults missing from the docs: {missing}"
+
+
+def test_every_marker_names_a_table_and_every_table_is_on_a_page() -> None:
+    used = {name for page in PAGES for name in docs_tables.MARKER.findall(page.read_text())}
+    assert used == set(docs_tables.TABLES), (f"markers naming no table: {sorted(used - set(docs_tables.TABLES))}; "
+                                             f"tables on no page: {sorted(set(docs_tables.TABLES) - used)}")
+    for page in PAGES:
+        assert not docs_tables.MARKER.search(docs_tables.expand(page.read_text(), page.name)), page.name
+
+
+def test_an_unknown_marker_stops_the_build_naming_the_known_tables() -> None:
+    from mkdocs.exceptions import PluginError
+
+    with pytest.raises(PluginError, match=r"no generated table is called 'setings'; known: .*settings"):
+        docs_tables.expand("<!-- table: setings -->\n", "page.md")
+
+
+def test_every_measurement_has_its_date_machine_and_command() -> None:
+    data = docs_tables.measurements()
+    records = [record for section in data["sections"] for record in section["records"]]
+    assert records
+    for record in records:
+        assert all(field in record for field in docs_tables.RECORD_FIELDS), record
+        assert record["machine"] in data["machines"], record
+        assert record["date"] is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", record["date"]), record
+    table = docs_tables.measurements_table()
+    assert all(record["date"] or "not recorded" in table for record in records)
+
+
+def test_the_site_builds_strictly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """mkdocs build --strict, in this process: a broken link, anchor, page or table fails it."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    monkeypatch.chdir(ROOT)  # the snippets' base path
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    build(load_config(str(ROOT / "mkdocs.yml"), site_dir=str(tmp_path / "site"), strict=True))
+    page = (tmp_path / "site" / "aws" / "index.html").read_text()
+    assert "WEBORDINARY_POLL_MAX_S" in page and "<!-- table:" not in page
