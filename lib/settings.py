@@ -34,16 +34,24 @@ class SystemSettings:
     """What is judged and how the suite reaches it: the target, its endpoints and accounts, the site's repository,
     and where a visitor finds a client's site."""
 
+    # `local`: start the embedded sandbox (or attach to one); `aws`: use the configured endpoints, or real AWS and
+    # GitHub
     target: str = "local"
+    # the AWS region
     region: str = contract.REGION
+    # any AWS-compatible endpoint; empty: real AWS
     aws_endpoint_url: str = ""
+    # any GitHub-compatible API; empty: api.github.com
     github_api_url: str = ""
     # PyGithub's pause between requests (GitHub asks API clients to pace themselves); the sandbox's facade needs none.
     github_request_gap_s: float = 0.25
     # AWS accounts the suite may run in (comma-separated ids); on target=aws it refuses any other.
     aws_account_allowlist: str = ""
+    # the tag that marks the state machine as a test stack; the suite refuses a stack without it
     test_stack_tag: str = contract.TEST_STACK_TAG
+    # the site's repository
     repository: str = contract.REPOSITORY
+    # the repository's default branch: no thread's commit may land on it
     default_branch: str = contract.DEFAULT_BRANCH
     website_url_pattern: str = contract.WEBSITE_URL_PATTERN  # where a visitor reaches a client's bucket
     website_proxy: str = ""  # an HTTP proxy the browser reaches those addresses through (the sandbox's)
@@ -51,6 +59,7 @@ class SystemSettings:
     # How long an edit container stays idle before it releases its project: the real container's 5 minutes; a
     # sandbox publishes its own (a short one for the suite's runs).
     idle_release_s: float = contract.IDLE_RELEASE_S
+    # a token for the real GitHub, also read from `GITHUB_TOKEN`; never printed, redacted in reports
     github_token: str = field(default="", repr=False)
 
     @property
@@ -62,18 +71,31 @@ class SystemSettings:
 class StackNames:
     """Where the pipeline lives: the contract's names, each configurable (docs/contract.md#names)."""
 
+    # where the suite puts its emails, as SES does
     email_bucket: str = contract.EMAIL_BUCKET
+    # the key prefix of those emails
     email_prefix: str = contract.EMAIL_PREFIX
+    # to whom the suite addresses each email
     recipient_pattern: str = contract.RECIPIENT_PATTERN
+    # whose executions are the sessions' outcomes
     state_machine: str = contract.STATE_MACHINE
+    # each client's edit bucket
     bucket_pattern: str = contract.BUCKET_PATTERN
+    # the edit containers' CloudWatch log group
     log_group: str = contract.LOG_GROUP
+    # how the suite strips a log event's prefix (after removing ANSI colours)
     log_line_pattern: str = contract.LOG_LINE_PATTERN
+    # where the edit containers run
     ecs_cluster: str = contract.ECS_CLUSTER
+    # which container owns which project
     ownership_table: str = contract.OWNERSHIP_TABLE
+    # which project has a job at work
     active_jobs_table: str = contract.ACTIVE_JOBS_TABLE
+    # where claim requests go
     unclaimed_queue: str = contract.UNCLAIMED_QUEUE
+    # each client's input FIFO queue
     input_queue_pattern: str = contract.INPUT_QUEUE_PATTERN
+    # each client's interrupt queue
     interrupt_queue_pattern: str = contract.INTERRUPT_QUEUE_PATTERN
 
 
@@ -102,11 +124,17 @@ class Phrases:
 class RunSettings:
     """Who the run is and how it names what it creates (lib/naming.py, lib/resources/ours.py)."""
 
+    # the editing user of every test session
     user_id: str = "acceptance"
+    # the `From` address of the suite's emails
     sender: str = "product-owner@acceptance.example.com"
+    # namespaces everything the run creates; set it to re-run and pre-clean a crashed run
     run_id: str = field(default_factory=new_run_id)
+    # the start of every test client's project id: `wat-<run id>-s<scenario>-<client>`
     name_prefix: str = "wat"
+    # test clients' names namespaced by run and scenario (each scenario starts from fresh clients)
     namespace_clients: bool = True
+    # the tag key put on everything the run creates, with the run id as its value
     tag_key: str = "webordinary-acceptance-run"
 
 
@@ -114,10 +142,16 @@ class RunSettings:
 class Timing:
     """The waiters' deadlines and pace."""
 
+    # how long a waiter waits for a session to end
     deployment_timeout_s: float = 120.0
+    # how long a waiter waits for a session's log lines
     log_timeout_s: float = 30.0
+    # how long a waiter waits for a branch on GitHub
     git_timeout_s: float = 30.0
+    # how often the console says what the suite is waiting for
     progress_interval_s: float = 5.0
+    # the waiters' longest pause between polls, and the log's tick (one poll per tick serves every session); the
+    # embedded sandbox uses 0.1, real AWS 1.0
     poll_max_s: float = 0.2
     # The longest a scenario waits for an idle container to release its project: a scenario that needs a release
     # is skipped, saying so, on a target whose idle release is longer.
@@ -133,14 +167,20 @@ class LimitSettings:
     """What the checks hold the system to besides the contract: the seed's time limits and how a mix of builds
     counts."""
 
+    # the seed's bound for clients deploying at once
     concurrency_limit_s: float = 180.0
     # What a deployment typically takes, measured (the real edit container on a 2-core machine, 2026-12-01: a build
     # about 4 s, a sync under 1 s, a session 6-13 s), and the limits: those times with a margin of LIMIT_MARGIN.
     typical_build_s: float = 4.0
+    # a typical sync's time, measured (the real container: under a second)
     typical_sync_s: float = 1.0
+    # a typical deployment's time from email to site, measured (the real container: 6-13 s)
     typical_total_s: float = 10.0
+    # the limit of the average build time: the typical build time with the margin
     metrics_build_limit_s: float = 4.0 * LIMIT_MARGIN
+    # the limit of the average sync time: the typical sync time with the margin
     metrics_sync_limit_s: float = 1.0 * LIMIT_MARGIN
+    # the limit of the average time from email to deployment: typical, with the margin
     metrics_total_limit_s: float = 10.0 * LIMIT_MARGIN
     # A visitor who saw a mix of two builds during a redeploy: `known-fault` records it (the real system's
     # `aws s3 sync` is not atomic), `fail` fails the scenario.
@@ -149,6 +189,7 @@ class LimitSettings:
 
 @dataclass(frozen=True)
 class ReportSettings:
+    # where reports go (behavex workers leave their parts in `worker-N/`; the page is joined into it)
     reports_dir: str = "reports"
 
 

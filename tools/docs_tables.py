@@ -85,47 +85,6 @@ def first_sentence(text: str) -> str:
 
 # What a setting means, for the fields that have no comment in lib/settings.py (a comment there wins). Every key must
 # be a setting (tests/test_docs.py); better still, move each into lib/settings.py as the field's comment.
-SETTING_NOTES = {
-    "target": "`local`: start the embedded sandbox (or attach to one); `aws`: use the configured endpoints, or "
-              "real AWS and GitHub",
-    "region": "the AWS region",
-    "aws_endpoint_url": "any AWS-compatible endpoint; empty: real AWS",
-    "github_api_url": "any GitHub-compatible API; empty: api.github.com",
-    "test_stack_tag": "the tag that marks the state machine as a test stack; the suite refuses a stack without it",
-    "repository": "the site's repository",
-    "default_branch": "the repository's default branch: no thread's commit may land on it",
-    "github_token": "a token for the real GitHub, also read from `GITHUB_TOKEN`; never printed, redacted in reports",
-    "email_bucket": "where the suite puts its emails, as SES does",
-    "email_prefix": "the key prefix of those emails",
-    "recipient_pattern": "to whom the suite addresses each email",
-    "state_machine": "whose executions are the sessions' outcomes",
-    "bucket_pattern": "each client's edit bucket",
-    "log_group": "the edit containers' CloudWatch log group",
-    "log_line_pattern": "how the suite strips a log event's prefix (after removing ANSI colours)",
-    "ecs_cluster": "where the edit containers run",
-    "ownership_table": "which container owns which project",
-    "active_jobs_table": "which project has a job at work",
-    "unclaimed_queue": "where claim requests go",
-    "input_queue_pattern": "each client's input FIFO queue",
-    "interrupt_queue_pattern": "each client's interrupt queue",
-    "user_id": "the editing user of every test session",
-    "sender": "the `From` address of the suite's emails",
-    "run_id": "namespaces everything the run creates; set it to re-run and pre-clean a crashed run",
-    "name_prefix": "the start of every test client's project id: `wat-<run id>-s<scenario>-<client>`",
-    "namespace_clients": "test clients' names namespaced by run and scenario (each scenario starts from fresh clients)",
-    "tag_key": "the tag key put on everything the run creates, with the run id as its value",
-    "deployment_timeout_s": "how long a waiter waits for a session to end",
-    "log_timeout_s": "how long a waiter waits for a session's log lines",
-    "git_timeout_s": "how long a waiter waits for a branch on GitHub",
-    "progress_interval_s": "how often the console says what the suite is waiting for",
-    "poll_max_s": "the waiters' longest pause between polls, and the log's tick (one poll per tick serves every "
-                  "session); the embedded sandbox uses 0.1, real AWS 1.0",
-    "concurrency_limit_s": "the seed's bound for clients deploying at once",
-    "metrics_build_limit_s": "the seed's limit for the average build time",
-    "metrics_sync_limit_s": "the seed's limit for the average sync time",
-    "metrics_total_limit_s": "the seed's limit for the average time from email to deployment",
-    "reports_dir": "where reports go (behavex workers leave their parts in `worker-N/`; the page is joined into it)",
-}
 
 
 # Groups whose settings need no meaning of their own: a phrase's default is the log line it matches, and the group's
@@ -189,7 +148,7 @@ def settings_table() -> str:
         for name, (in_group, spec) in names.items():
             if in_group != group:
                 continue
-            meaning = comments.get((kind.__name__, spec.name)) or SETTING_NOTES.get(name, "")
+            meaning = comments.get((kind.__name__, spec.name))
             env = settings.ENV_PREFIX + name.upper()
             rows.append((code(name), _default(spec), prose(meaning), f"{code(env)}<br>{code(f'-D {name}=…')}"))
         doc = kind.__doc__ or ""
