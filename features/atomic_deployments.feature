@@ -5,8 +5,8 @@ Feature: Deployments a visitor sees whole
 
   @atomicity @real-fault:mixed-builds
   Scenario: A visitor reading a site while it is redeployed never sees a mix of two builds
-    `aws s3 sync` uploads file by file, so on the real system a visitor can see a page of the new build beside
-    a page of the old one: a known fault, recorded as such unless the setting mixed_builds is "fail".
+    The real system publishes a new build page by page, so a visitor can meet a page of the new build beside a page
+    of the old one: a known fault, recorded as such.
 
     Given client "otto" has an edit site
     When "otto" emails on a new thread "A": Add header with text "Otto's Optics"

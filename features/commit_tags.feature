@@ -5,7 +5,7 @@ Feature: Each thread's commits can be told apart
 
   @commit-tags @known-fault @real-fault:shared-commit-tag
   Scenario: Each thread's commits carry a tag of their own
-    The real container takes the first 8 characters of the thread id, so every thread is tagged [thread-1]: a
+    The real system tags each commit with the first characters of its thread's name, which every thread shares: a
     known fault, expected to fail here.
 
     Given client "pia" has an edit site

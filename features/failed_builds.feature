@@ -5,12 +5,13 @@ Feature: An edit that breaks the build
 
   @build-failure @use.with_target=local
   Scenario: An edit that breaks the build leaves the site as it was, and the next edit deploys
-    Only the sandbox can be made to break a build on purpose; on AWS this scenario is skipped.
+    An edit can break the build on purpose only where the suite stands in for the assistant that makes the edits;
+    against the real system this scenario is skipped.
 
     Given client "sven" has an edit site
     When "sven" emails on a new thread "A": Add header with text "Sven's Saunas"
     Then the edit of "sven" is deployed
-    When "sven" replies on thread "A": Add broken page oops
+    When "sven" replies on thread "A": Add a page that breaks the build
     Then the edit of "sven" fails to build, and its site is unchanged
     And the site of "sven" still shows the heading "Sven's Saunas"
     When "sven" emails: Update page title to "Sven's Spa"

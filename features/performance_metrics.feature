@@ -1,8 +1,8 @@
 @s3 @criterion:performance-metrics
 Feature: Performance metrics captured
-  Every deployment is timed: how long its build took, how long its sync, and how long from the email to the
-  published site. The averages must stay within the seed's limits; the figures go to the living documentation
-  and to reports/metrics.json.
+  Every deployment is timed: how long its build took, how long its publishing, and how long from the email to the
+  published site. The averages must stay within their limits, a margin over what a deployment typically takes; the
+  figures go to the living documentation.
 
   @metrics
   Scenario: Deployment times stay within their limits

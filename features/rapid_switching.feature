@@ -7,8 +7,8 @@ Feature: Rapid switching between threads
   @switching @real-fault:stranded-after-interrupt @real-fault:interrupted-build-succeeds
   @real-fault:works-on-after-preemption
   Scenario: A client switching quickly between five threads ends on the last one
-    The real container is known to leave the emails behind an interrupt without a container, so they time out, and
-    to go on with an email preempted while it was still cloning the site, whose work then never reaches GitHub.
+    The real system is known to leave the emails behind an interrupt unserved, so they time out, and to go on with an
+    email it was told to stop while it was still fetching the site, whose work then never reaches the site's history.
 
     Given client "carla" has an edit site
     When "carla" emails these edits on new threads, 0.5 seconds apart:
@@ -23,11 +23,11 @@ Feature: Rapid switching between threads
     And the site of "carla" is titled "Version 5"
     And every thread has its own branch
 
-  @switching-warm @real-fault:interrupted-build-succeeds @real-fault:stranded-after-interrupt
+  @switching-mid-build @real-fault:interrupted-build-succeeds @real-fault:stranded-after-interrupt
   Scenario: A client switching to a new thread while the last edit is building ends on the new thread
     The client's container is already warm (its first edit deployed), so the next email reaches it while it is
-    building: the build is stopped, the earlier session preempted with its work pushed on its own branch, and the
-    newer edit deployed. The real container is known to take its stopped build for a failed one.
+    building: the build is stopped, the earlier session preempted with its work kept on its own branch, and the
+    newer edit deployed. The real system is known to take its stopped build for a failed one.
 
     Given client "wren" has an edit site
     When "wren" emails on a new thread "A": Add header with text "Wren's Wool"

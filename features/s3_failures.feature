@@ -1,14 +1,14 @@
 @s3 @criterion:s3-failures
 Feature: S3 failures handled
-  A client whose edit bucket is missing cannot be published. The container says so in its callback and its log,
-  keeps the thread's work on its branch, stays up, and goes on serving: another client's edit, even one sent at
-  the same moment, is deployed, and nothing of the failed session shows on it.
+  A client whose site's storage is missing cannot be published. The service says so, keeps the thread's work on its
+  branch, stays up, and goes on serving: another client's edit, even one sent at the same moment, is deployed, and
+  nothing of the failed edit shows on it.
 
   @failure
   Scenario: A client without a bucket does not take the container down
     Given client "hana" has no edit site
     And client "ivan" has an edit site
-    When "hana" emails: Test S3 failure handling
+    When "hana" emails: Add header with text "Hana's Hats"
     Then the container reports that the S3 sync failed
     And the container that handled it is still running
     And the thread's commits are on its branch
@@ -16,7 +16,7 @@ Feature: S3 failures handled
     Then the edit of "ivan" is deployed
     And the site of "ivan" shows the heading "Welcome to client 9"
 
-  @from-catalog @real-fault:claims-while-owning
+  @failure-beside-deploy @real-fault:claims-while-owning
   Scenario: One client's failed deployment neither holds up nor leaks into another client's edit sent at the same time
     Written from the step catalog alone by someone who never saw the steps' code.
 

@@ -22,7 +22,7 @@ Feature: Session isolation
     And "amelia" and "bruno" have separate edit pages
     And each client's next email would still be served
 
-  @outline @real-fault:claims-while-owning
+  @isolation-pairs @real-fault:claims-while-owning
   Scenario Outline: <client> and <other> editing at once each see only their own edit
     Given these clients have edit sites:
       | client   |

@@ -70,9 +70,10 @@ def _failure_probe(site: dict, m: re.Match[str], workspace: Path) -> str:
 
 
 def _broken_page(site: dict, m: re.Match[str], workspace: Path) -> str:
-    page = workspace / "src" / "pages" / f"{m['name']}.astro"
-    page.write_text(f'---\nimport missing from "../data/{m["name"]}-missing.json";\n---\n<p>{{missing.text}}</p>\n')
-    return f"Broken page {m['name']}"
+    name = m.groupdict().get("name") or "broken"
+    page = workspace / "src" / "pages" / f"{name}.astro"
+    page.write_text(f'---\nimport missing from "../data/{name}-missing.json";\n---\n<p>{{missing.text}}</p>\n')
+    return f"Broken page {name}"
 
 
 # The grammar. README's "Instructions the sandbox understands" lists the same table.
@@ -88,6 +89,9 @@ FORMS: tuple[Form, ...] = (
     ),
     Form(r"update timestamp to (?P<n>\d+)", "Update timestamp to 1764000000000", _set_timestamp),
     Form(r"test s3 failure handling", "Test S3 failure handling", _failure_probe),
+    Form(r"add a page that breaks the build", "Add a page that breaks the build", _broken_page,
+         "only where the sandbox stands in for Claude (not on AWS): an edit that breaks the site's build",
+         "build failed"),
     Form(r"add broken page (?P<name>[a-z0-9-]+)", "Add broken page oops", _broken_page,
          "only where the sandbox stands in for Claude (not on AWS): an edit that breaks the site's build",
          "build failed"),

@@ -7,7 +7,7 @@ import pytest
 
 from lib.expect import known_faults
 
-# Read off a run of the real container (163a3ef) on the embedded AWS, scenario @switching-warm.
+# Read off a run of the real container (163a3ef) on the embedded AWS, scenario @switching-mid-build.
 INTERRUPTED = ("wren's thread thread-1796122249679-iscway ('Update page title to \"Spring\"') ended with a failed "
                "build (buildSuccess: false, after an interrupt: task 51476d5a logged 'Processing interrupt: New "
                "message in thread thread-1796122250456-3k7fcv' at 10:50:50.521, then task 51476d5a logged 'Build "
@@ -19,7 +19,7 @@ STRANDED = ("the last edit, wren's thread thread-1796122250456-3k7fcv ('Update p
             "RouteToProjectQueue (TaskTimedOut: States.Timeout) > HandleTimeout, after an interrupt: task 51476d5a "
             "logged 'Processing interrupt: New message in thread thread-1796122250456-3k7fcv' at 10:50:50.521, then "
             "task 51476d5a logged 'Releasing ownership of wat-d8ddf3-s1-wren#acceptance' at 10:50:50.524)")
-SWITCHING = ["switching-warm", "real-fault:interrupted-build-succeeds", "real-fault:stranded-after-interrupt"]
+SWITCHING = ["switching-mid-build", "real-fault:interrupted-build-succeeds", "real-fault:stranded-after-interrupt"]
 REAL = known_faults.accepted(SWITCHING, real_system=True)
 
 

@@ -133,7 +133,7 @@ def test_the_suite_judges_the_real_container_and_records_its_known_faults(tmp_pa
     source = real_container.checkout(Path(SOURCE))
     ran = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "real_container.py"), "--src", str(source.path), "--tags",
-         "@isolation or @switching-warm", "--reports", str(tmp_path), "--", "-f", "plain"], cwd=ROOT,
+         "@isolation or @switching-mid-build", "--reports", str(tmp_path), "--", "-f", "plain"], cwd=ROOT,
         capture_output=True, text=True, timeout=1200)
     scenarios = {s["name"]: s for f in json.loads((tmp_path / "run.json").read_text())["features"]
                  for s in f["scenarios"] if s["status"] != "skipped" or s["reason"]}

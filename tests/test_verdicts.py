@@ -102,22 +102,22 @@ def test_a_run_that_exits_0_is_green_at_the_top_of_the_page_whatever_its_tags_le
 def test_the_self_test_reads_each_scenarios_verdict_from_the_runs_data(tmp_path: Path) -> None:
     doc = {"features": [{"scenarios": [
         {"tags": ["isolation", "real-fault:claims-while-owning", "s3"], "status": "passed", "reason": ""},
-        {"tags": ["switching-warm", "real-fault:stranded-after-interrupt", "s3"], "status": KNOWN_FAULT,
+        {"tags": ["switching-mid-build", "real-fault:stranded-after-interrupt", "s3"], "status": KNOWN_FAULT,
          "reason": "known fault stranded-after-interrupt: ..."},
         {"tags": ["commit-tags", "known-fault", "real-fault:shared-commit-tag", "s3"], "status": KNOWN_FAULT,
          "reason": "known fault shared-commit-tag: ..."},
         {"tags": ["contamination", "s3"], "status": "hook_error", "reason": "the scenario passed its checks, but"},
         {"tags": ["metrics", "s3"], "status": "skipped", "reason": ""},
-        {"tags": ["outline", "s3"], "status": KNOWN_FAULT, "reason": "known fault x: ..."},
-        {"tags": ["outline", "s3"], "status": "failed", "reason": "a bucket is empty"},
-        {"tags": ["outline", "s3"], "status": "passed", "reason": ""},
+        {"tags": ["isolation-pairs", "s3"], "status": KNOWN_FAULT, "reason": "known fault x: ..."},
+        {"tags": ["isolation-pairs", "s3"], "status": "failed", "reason": "a bucket is empty"},
+        {"tags": ["isolation-pairs", "s3"], "status": "passed", "reason": ""},
     ]}]}
     (tmp_path / "run.json").write_text(json.dumps(doc))
     run = selftest.results(selftest.Run("x", 1.0), tmp_path, None)
-    assert run.status == {"isolation": "green", "switching-warm": "known", "commit-tags": "green",
-                          "contamination": "red", "outline": "red"}  # an outline: the worst of its examples
-    problems, caught = selftest.verdict(None, [run], {"x": ["switching-warm"]}, real=True)
-    assert caught == 0 and problems[0].startswith("x: filed as a known fault by switching-warm")
+    assert run.status == {"isolation": "green", "switching-mid-build": "known", "commit-tags": "green",
+                          "contamination": "red", "isolation-pairs": "red"}  # an outline: the worst of its examples
+    problems, caught = selftest.verdict(None, [run], {"x": ["switching-mid-build"]}, real=True)
+    assert caught == 0 and problems[0].startswith("x: filed as a known fault by switching-mid-build")
 
 
 def test_a_fault_of_the_real_code_whose_text_the_checkout_no_longer_has_is_named(tmp_path: Path) -> None:

@@ -112,12 +112,13 @@ def _log(session: Session, prediction: Prediction, phrases: Mapping[str, str]) -
     if gap is not None:
         count, missing = gap
         after = f"after {promised[count - 1]!r} " if count else ""
-        found.append(f"{session.describe()} ended {contract.ENDED[outcome.kind]}, but its log lacks {missing!r} "
+        found.append(f"{session.describe()} ended {outcome.describe()}, but its log lacks {missing!r} "
                      f"{after}(the contract's lines for that ending, in order); its log: {outcome.log.summary(8)}")
     for phrase, claim in prediction.forbidden_lines(outcome.kind, phrases).items():
         line = outcome.log.first(phrase)
         if line is not None:
-            found.append(f"{session.describe()} ended {contract.ENDED[outcome.kind]}, yet its log claims {claim}: "
+            # The ending with its evidence: a known fault's signature recognises the failure by what the log said.
+            found.append(f"{session.describe()} ended {outcome.describe()}, yet its log claims {claim}: "
                          f"{one_line(line.message)!r} at {_clock(line.timestamp_ms)}")
     return found
 
