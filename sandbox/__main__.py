@@ -51,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     edit.add_argument("--container-src", type=Path, metavar="CHECKOUT",
                       help="run the real edit container from this checkout (claude-code-container of "
                            "jscotthorn/webordinary, unchanged; built with npm ci and tsc) instead of the sandbox's")
+    up.add_argument("--container-env", action="append", default=[], metavar="NAME=VALUE",
+                    help="with --container-src: add this to every task's environment, as a task definition's "
+                         "environment does (e.g. __STRYKER_ACTIVE_MUTANT__=12 for make mutation-real); repeat")
     up.add_argument("--tasks", type=int, default=real_container.TASKS,
                     help="with --container-src: how many containers the edit service keeps running (default: "
                          "%(default)s)")
@@ -63,6 +66,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.tasks < 1:
         print(f"sandbox: --tasks {args.tasks}: the edit service needs at least 1 task", file=sys.stderr)
+        return 2
+    try:
+        container_env = real_container.parse_environment(args.container_env)
+    except ValueError as error:
+        print(f"sandbox: {error}", file=sys.stderr)
+        return 2
+    if container_env and not args.container_src:
+        print("sandbox: --container-env sets the real edit container's environment: it needs --container-src",
+              file=sys.stderr)
         return 2
     real = None
     if args.container_src:
@@ -79,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
                       claim_interval_s=args.claim_interval, recipient_rule=args.recipient_rule,
                       clients=tuple(args.client), user=args.user,
                       flaky_every=args.flaky_every, down_after=args.down_after,
-                      stand_ins=not args.no_containers, real=real, tasks=args.tasks)
+                      stand_ins=not args.no_containers, real=real, tasks=args.tasks, container_env=container_env)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     signal.signal(signal.SIGINT, lambda *_: done.set())

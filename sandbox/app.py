@@ -41,9 +41,11 @@ class Sandbox:
                  idle_release_s: float = names.IDLE_RELEASE_S, claim_interval_s: float = names.CLAIM_INTERVAL_S,
                  recipient_rule: str = names.RECIPIENT_RULE, clients: tuple[str, ...] = (),
                  user: str = "scott", flaky_every: int = 0, down_after: int = 0, stand_ins: bool = True,
-                 real: Checkout | None = None, tasks: int = real_container.TASKS) -> None:
+                 real: Checkout | None = None, tasks: int = real_container.TASKS,
+                 container_env: dict[str, str] | None = None) -> None:
         """`stand_ins`: run the sandbox's own edit containers; `real`: run that checkout of the real container as the
-        edit service's tasks instead (`tasks` of them); neither: no edit container at all (start your own)."""
+        edit service's tasks instead (`tasks` of them, each with `container_env` added to its environment, as a
+        task definition's); neither: no edit container at all (start your own)."""
         self.faults = faults
         self.flaky_every = flaky_every  # the fronts' load faults (sandbox/front.py): infrastructure, not WebOrdinary
         self.down_after = down_after
@@ -66,6 +68,7 @@ class Sandbox:
         self.stand_ins = stand_ins and real is None
         self.real = real
         self.tasks = tasks
+        self.container_env = dict(container_env or {})
         self.real_service: RealService | None = None
 
     # -- lifecycle --------------------------------------------------------------------------------------------
@@ -105,7 +108,7 @@ class Sandbox:
             self.threads.append(fleet)
         elif self.real:
             self.real_service = RealService(self.clients, self.real, self.state_dir / "tasks", self.stopping,
-                                            self.tasks)
+                                            self.tasks, self.container_env)
             self.threads.append(self.real_service)
         for thread in self.threads:
             thread.start()
@@ -151,7 +154,12 @@ class Sandbox:
     def _edit_container(self) -> dict[str, object]:
         """What runs the edits, for whoever judges this sandbox (the living documentation says it)."""
         if self.real:
-            return self.real.published()
+            published = self.real.published()
+            if self.container_env:
+                published["environment"] = dict(self.container_env)
+                added = real_container.describe_environment(self.container_env)
+                published["describe"] = f"{published['describe']}{added}"
+            return published
         if self.stand_ins:
             return {"kind": "stand-in", "describe": "the sandbox's stand-in edit containers (sandbox/container.py)"}
         return {"kind": "none", "describe": "no edit container of the sandbox's (--no-containers)"}

@@ -18,6 +18,7 @@ import contextlib
 import functools
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -65,6 +66,22 @@ class Checkout:
     def published(self) -> dict[str, object]:
         return {"kind": "real", "source": str(self.path), "commit": self.commit, "modified": self.modified,
                 "content": self.content, "describe": self.describe()}
+
+
+def parse_environment(pairs: list[str]) -> dict[str, str]:
+    """`K=V` pairs (`--container-env`) as a mapping; a clear error for one without a name or an `=`."""
+    found = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ValueError(f"--container-env {pair!r}: write it as NAME=value")
+        found[name] = value
+    return found
+
+
+def describe_environment(environment: dict[str, str]) -> str:
+    """` with NAME=value, ...` for the log and the living documentation, or nothing."""
+    return " with " + ", ".join(f"{k}={v}" for k, v in sorted(environment.items())) if environment else ""
 
 
 def content_hash(path: Path) -> str:
@@ -198,7 +215,8 @@ class Task(threading.Thread):
     """One ECS task of the edit service: the real container as a process, with its own scratch HOME and
     workspace (tasks share no disk, as on Fargate)."""
 
-    def __init__(self, clients: Clients, source: Checkout, scratch: Path, on_exit: threading.Event) -> None:
+    def __init__(self, clients: Clients, source: Checkout, scratch: Path, on_exit: threading.Event,
+                 extra_env: dict[str, str] | None = None) -> None:
         self.task_arn = clients.run_edit_task()["taskArn"]
         self.task_id = self.task_arn.rsplit("/", 1)[-1]
         super().__init__(name=f"task {self.task_id}", daemon=True)
@@ -206,6 +224,7 @@ class Task(threading.Thread):
         self.source = source
         self.scratch = scratch / self.task_id
         self.on_exit = on_exit
+        self.extra_env = dict(extra_env or {})  # what `--container-env` adds, as a task definition's environment
         self.process: subprocess.Popen[bytes] | None = None
         self.stopping = False
 
@@ -245,6 +264,7 @@ class Task(threading.Thread):
             "npm_config_fund": "false",
             "npm_config_update_notifier": "false",
             "ASTRO_TELEMETRY_DISABLED": "1",
+            **self.extra_env,
         }
 
     def run(self) -> None:
@@ -292,13 +312,14 @@ class RealService(threading.Thread):
     running, replacing any that exits. The containers read the claim queue themselves."""
 
     def __init__(self, clients: Clients, source: Checkout, scratch: Path, stopping: threading.Event,
-                 desired: int = TASKS) -> None:
+                 desired: int = TASKS, environment: dict[str, str] | None = None) -> None:
         super().__init__(name="edit-service", daemon=True)
         self.clients = clients
         self.source = source
         self.scratch = scratch
         self.stopping = stopping
         self.desired = desired
+        self.environment = dict(environment or {})
         self.tasks: list[Task] = []
         self._changed = threading.Event()
         self._lock = threading.Lock()
@@ -310,8 +331,9 @@ class RealService(threading.Thread):
                 for _ in range(self.desired - len(self.tasks)):
                     if self.stopping.is_set():
                         break
-                    task = Task(self.clients, self.source, self.scratch, self._changed)
-                    print(f"[edit-service] started task {task.task_id}: {self.source.describe()}", flush=True)
+                    task = Task(self.clients, self.source, self.scratch, self._changed, self.environment)
+                    print(f"[edit-service] started task {task.task_id}: {self.source.describe()}"
+                          f"{describe_environment(self.environment)}", flush=True)
                     self.tasks.append(task)
                     task.start()
             self._changed.wait(1.0)

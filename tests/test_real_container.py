@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -213,3 +214,44 @@ def test_fault_switches_with_the_real_container_are_refused_in_one_line(tmp_path
                           "no-push"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert ran.returncode == 2
     assert "with --container-src there are none to change: drop no-push" in ran.stderr
+
+
+def test_a_container_environment_is_read_as_names_and_values_and_a_bad_one_named() -> None:
+    assert real_container.parse_environment(["__STRYKER_ACTIVE_MUTANT__=12", "A=b=c", "EMPTY="]) == {
+        "__STRYKER_ACTIVE_MUTANT__": "12", "A": "b=c", "EMPTY": ""}
+    for bad in ("NOVALUE", "=1", "1A=2", "A B=1"):
+        with pytest.raises(ValueError, match="write it as NAME=value"):
+            real_container.parse_environment([bad])
+    assert real_container.describe_environment({"B": "2", "A": "1"}) == " with A=1, B=2"
+    assert real_container.describe_environment({}) == ""
+
+
+def test_a_container_environment_needs_the_real_container_and_is_refused_in_one_line(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from sandbox.__main__ import main
+
+    assert main(["up", "--container-env", "__STRYKER_ACTIVE_MUTANT__=12"]) == 2
+    assert "--container-env sets the real edit container's environment: it needs --container-src" in \
+        capsys.readouterr().err
+    assert main(["up", "--container-env", "oops"]) == 2
+    assert "--container-env 'oops': write it as NAME=value" in capsys.readouterr().err
+
+
+def test_each_task_of_the_real_container_gets_the_added_environment_after_its_own(tmp_path: Path) -> None:
+    class Clients:  # what a Task asks of the embedded AWS before it starts
+        endpoint = "http://127.0.0.1:1"
+
+        def run_edit_task(self) -> dict[str, str]:
+            return {"taskArn": "arn:aws:ecs:us-west-2:123456789012:task/c/abc"}
+
+        def queue_url(self, name: str) -> str:
+            return f"{self.endpoint}/123456789012/{name}"
+
+    checkout = real_container.Checkout(tmp_path, "", False)
+    task = real_container.Task(Clients(), checkout, tmp_path, threading.Event(),  # type: ignore[arg-type]
+                               {"__STRYKER_ACTIVE_MUTANT__": "12", "GIT_PUSH_ENABLED": "false"})
+    environment = task.environment()
+    assert environment["__STRYKER_ACTIVE_MUTANT__"] == "12"
+    assert environment["GIT_PUSH_ENABLED"] == "false"  # the added environment wins, as a task definition's does
+    assert real_container.Task(Clients(), checkout, tmp_path, threading.Event()).environment()[  # type: ignore[arg-type]
+        "GIT_PUSH_ENABLED"] == "true"

@@ -30,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tags", default="@s3", help="which scenarios (default: %(default)s)")
     parser.add_argument("--tasks", type=int, default=real_container.TASKS,
                         help="containers the edit service keeps running (default: %(default)s)")
+    parser.add_argument("--container-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="add this to each container's environment (e.g. __STRYKER_ACTIVE_MUTANT__=12 on a "
+                             "build of make mutation-real ARGS=--keep); repeat")
     parser.add_argument("--reports", type=Path, default=REPORTS, help="where the reports go (default: %(default)s)")
     parser.add_argument("behave_args", nargs="*", help="more arguments for behave, after --")
     args = parser.parse_args(argv)
@@ -46,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"judging {source.describe()}", flush=True)
     args.reports.mkdir(parents=True, exist_ok=True)
     sandbox = SandboxProcess(args.reports / "sandbox.log",
-                             extra_args=("--container-src", str(source.path), "--tasks", str(args.tasks)))
+                             extra_args=("--container-src", str(source.path), "--tasks", str(args.tasks),
+                                         *(a for pair in args.container_env for a in ("--container-env", pair))))
     started = time.monotonic()
     try:
         sandbox.start()
