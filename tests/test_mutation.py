@@ -71,9 +71,9 @@ def test_only_time_outs_or_the_limit_are_a_time_out() -> None:
 
 def test_scenarios_that_held_or_failed_only_as_known_faults_let_it_survive() -> None:
     verdict, reason, by = ms.classify([ms.Scenario("isolation", "passed"),
-                                       ms.Scenario("switching-warm", "known fault", "interrupted-build-succeeds")])
+                                       ms.Scenario("switching-mid-build", "known fault", "interrupted-build-succeeds")])
     assert (verdict, by) == (ms.SURVIVED, "")
-    assert reason == ("held in @isolation; failed only as the real system's known faults in @switching-warm "
+    assert reason == ("held in @isolation; failed only as the real system's known faults in @switching-mid-build "
                       "(interrupted-build-succeeds)")
 
 
