@@ -99,3 +99,11 @@ def test_work_done_after_a_preemption_and_never_pushed_is_that_fault_only_with_i
     # Preempted and not pushed, but nothing done after the preemption: the interrupt's handling lost the work.
     unsaved = lost.split(", it went on after")[0] + "), no branch names its thread)"
     assert names(unsaved, faults) == []
+    # The oracle words the same fault by the session's log: the interrupt came before it switched to the thread.
+    unlogged = ("carla's thread thread-1796663973907-hz4yh1 ('Update page title to \"Version 1\"') ended preempted by "
+                "a newer email (Interrupted by a newer message, it went on after it was preempted: task 02e66d09 "
+                "logged 'Step 2/5: Committing changes...' at 17:19:42.666, 8.1 s after its execution ended), but its "
+                "log lacks 'Processing interrupt' (the contract's lines for that ending, in order)")
+    assert names(unlogged, faults) == ["works-on-after-preemption"]
+    assert names(unlogged.replace(", it went on after it was preempted: task 02e66d09 logged 'Step 2/5: Committing "
+                                  "changes...' at 17:19:42.666, 8.1 s after its execution ended", ""), faults) == []

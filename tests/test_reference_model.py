@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from lib.expect import commit_message, contract
+from lib.expect import commit_message, contract, known_faults
 from lib.expect.instructions import Grammar
 from lib.expect.model import PREEMPTED, Email, Model, in_order, secrets_in
 from lib.judge import oracle
@@ -79,8 +79,18 @@ def test_the_model_knows_a_missing_bucket_and_a_broken_build_and_follows_replies
 
 
 def test_promised_lines_are_found_in_order_among_others() -> None:
-    assert in_order(["a", "x", "b", "c"], ["a", "b", "c"]) is None
-    assert in_order(["a", "c", "b"], ["a", "b", "c"]) == (2, "c")
+    assert in_order([(0, "a"), (1000, "x"), (2000, "b"), (3000, "c")], ["a", "b", "c"]) is None
+    assert in_order([(0, "a"), (1000, "c"), (2000, "b")], ["a", "b", "c"]) == (2, "c")
+
+
+def test_lines_of_two_pipes_written_close_together_may_come_in_either_order() -> None:
+    # Read off the real container: its stderr line 'S3 sync failed' reached the log after the stdout line it precedes.
+    swapped = [(0, "Step 4/5: Deploying"), (400, "Step 5/5: Pushing"), (401, "S3 sync failed"), (900, "Pushed")]
+    assert in_order(swapped, ["Step 4/5", "S3 sync failed", "Step 5/5", "Pushed"]) is None
+    assert in_order(swapped, ["Step 4/5", "S3 sync failed", "Step 5/5", "Pushed"], slack_ms=0) == (2, "Step 5/5")
+    # Further apart than the driver's two readers could put them: out of order.
+    apart = [(0, "Step 4/5: Deploying"), (400, "Step 5/5: Pushing"), (1400, "S3 sync failed"), (1900, "Pushed")]
+    assert in_order(apart, ["Step 4/5", "S3 sync failed", "Step 5/5", "Pushed"]) == (2, "Step 5/5")
 
 
 def test_secrets_by_value_and_by_shape_but_a_task_token_prefix_is_allowed() -> None:
@@ -185,6 +195,8 @@ def test_the_oracle_names_an_ending_the_model_does_not_accept_with_why() -> None
     session.outcome = replace(session.outcome, kind=PREEMPTED)
     found = judged(history)
     assert any("the model expects" in p and "nothing stops it" in p for p in found), found
+    # One problem each, whatever the words it quotes: the known faults' rule splits a check's message at "; ".
+    assert all(known_faults.PROBLEM_SEPARATOR not in p for p in found), found
 
 
 def test_the_oracle_never_quotes_the_secret_it_found() -> None:

@@ -38,9 +38,11 @@ class KnownFault:
     contract: str  # what the contract says of it
     evidence: tuple[str, ...]  # regular expressions: a problem is this fault only when it matches every one
     everywhere: bool = False  # the sandbox's stand-ins share it (so it is accepted judging them too)
+    # The same fault as another check words it: each its own full set of evidence, matched the same way.
+    also: tuple[tuple[str, ...], ...] = ()
 
     def explains(self, problem: str) -> bool:
-        return all(re.search(piece, problem) for piece in self.evidence)
+        return any(all(re.search(piece, problem) for piece in pieces) for pieces in (self.evidence, *self.also))
 
 
 # The evidence phrases are the words lib/ writes when it has read that evidence from the system (the log, the
@@ -74,6 +76,9 @@ FAULTS = {fault.name: fault for fault in (
         "message-processor.service.ts:157-194 and 380-382)",
         (r"is not on GitHub, though the container committed its work", r"ended preempted by a newer email",
          re.escape(CARRIED_ON_EVIDENCE)),
+        # The interrupt landed before the container switched to the thread, so its lines precede the session's.
+        also=((r"ended preempted by a newer email", re.escape(CARRIED_ON_EVIDENCE),
+               r"its log lacks 'Processing interrupt'"),),
     ),
     KnownFault(
         "claims-while-owning",

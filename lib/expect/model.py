@@ -12,7 +12,7 @@ why (`CHOICES`); anything else is a mismatch with a named reason.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,6 +29,8 @@ FLAGS = {DEPLOYED: (True, True), SYNC_FAILED: (True, False), BUILD_FAILED: (Fals
 SITE_URL = "https://edit.{project}.webordinary.com"  # s3-sync.service.ts:149-152: https, no trailing slash
 COMMIT_AUTHOR = contract.COMMIT_AUTHOR
 
+PIPE_SLACK_MS = 200  # CHOICES['two-pipes']
+
 # Where the contract leaves a choice open, what the model accepts and why (shown where the choice was taken).
 CHOICES = {
     "preempted-or-done": "a newer email of the same client and user was sent before this session ended, so an "
@@ -40,6 +42,9 @@ CHOICES = {
     "summary-free": "the callback's summary is Claude's own words: any text, as long as it holds no secret",
     "extra-lines": "the container logs more than the lines the contract promises (library, heartbeat and debug "
                    "lines): only the promised lines, their order and the lines that must not appear are judged",
+    "two-pipes": f"the container writes its errors to stderr and its other lines to stdout, and the log driver reads "
+                 f"each pipe on its own, so two lines written within {PIPE_SLACK_MS} ms of each other may reach the "
+                 "log in either order (NestJS's ConsoleLogger; the awslogs driver)",
     "stale-interrupt": "an interrupt sent as the session it meant was ending can find no session to stop; at most "
                        "one per client may be left unread once the system is quiet",
 }
@@ -184,11 +189,18 @@ def secrets_in(text: str, known: Mapping[str, str]) -> list[str]:
     return found + [name for name, shape in SECRET_SHAPES.items() if shape.search(text)]
 
 
-def in_order(lines: list[str], promised: list[str]) -> tuple[int, str] | None:
-    """Where `lines` (messages, in order) fail to hold `promised` as a subsequence of line starts: (how many were
-    found in order, the first missing one); None when all are there in order."""
-    found = 0
-    for line in lines:
-        if found < len(promised) and line.startswith(promised[found]):
-            found += 1
-    return None if found == len(promised) else (found, promised[found])
+def in_order(lines: Sequence[tuple[int, str]], promised: list[str], slack_ms: int = PIPE_SLACK_MS
+             ) -> tuple[int, str] | None:
+    """Where `lines` ((timestamp in ms, message), in the log's order) fail to hold `promised` as a subsequence of line
+    starts: (how many were found in order, the first missing one); None when all are there in order. A line may
+    stand before the one it follows when it was written within `slack_ms` of it (CHOICES['two-pipes'])."""
+    used: set[int] = set()
+    last_index, last_ms = -1, None
+    for found, phrase in enumerate(promised):
+        index = next((i for i, (ms, message) in enumerate(lines) if i not in used and message.startswith(phrase)
+                      and (i > last_index or (last_ms is not None and ms >= last_ms - slack_ms))), None)
+        if index is None:
+            return found, phrase
+        used.add(index)
+        last_index, last_ms = max(last_index, index), max(last_ms or 0, lines[index][0])
+    return None

@@ -35,7 +35,8 @@ OWNERSHIP_TTL_S = 3600
 
 
 def problems(history: History, phrases: Phrases, user_id: str, grammar: Grammar) -> list[str]:
-    """Every way the history differs from the model's predictions (empty when it agrees in everything)."""
+    """Every way the history differs from the model's predictions (empty when it agrees in everything), each one
+    problem (the words it quotes, the model's reasons among them, never split it in two for the known faults' rule)."""
     predictions = predict(history.sessions, user_id, grammar)
     words = asdict(phrases)
     found: list[str] = []
@@ -45,8 +46,9 @@ def problems(history: History, phrases: Phrases, user_id: str, grammar: Grammar)
         if session.outcome is None:
             continue  # how it could not end is said where its wait failed
         found += _outcome(session, prediction) + _output(session, prediction) + _log(session, prediction, words)
-    return (found + _threads(history.sessions, predictions) + _commits(history, predictions, words)
-            + _secrets(history) + _quiet(history, predictions))
+    found += (_threads(history.sessions, predictions) + _commits(history, predictions, words) + _secrets(history)
+              + _quiet(history, predictions))
+    return [one_line(problem) for problem in found]
 
 
 def predict(sessions: list[Session], user_id: str, grammar: Grammar) -> dict[str, Prediction]:
@@ -104,7 +106,7 @@ def _log(session: Session, prediction: Prediction, phrases: Mapping[str, str]) -
     assert outcome is not None
     if not outcome.log.lines or not session.thread_id:
         return []  # no container logged it (the state machine ended it): its ending says so
-    lines = [line.message for line in outcome.log.lines]
+    lines = [(line.timestamp_ms, line.message) for line in outcome.log.lines]
     committed = outcome.log.has(phrases["committing"])
     promised = prediction.promised_lines(outcome.kind, session.thread_id, committed, phrases)
     found = []
