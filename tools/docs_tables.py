@@ -46,7 +46,7 @@ def prose(text: str) -> str:
 
 
 def _linked(text: str) -> str:
-    """Citations of the contract (docs/contract.md#anchor) as links to its page, where the anchor exists (a citation
+    """Citations of the contract (docs/contract.md#<anchor>) as links to its page, where the anchor exists (a citation
     of an anchor the contract does not keep stays as it is written)."""
     anchors = contract_anchors()
 

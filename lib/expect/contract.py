@@ -36,7 +36,8 @@ TEST_STACK_TAG = "webordinary:test-stack=true"
 IDLE_RELEASE_S = 300.0  # an edit container releases its project after 5 minutes idle (generic-container.service.ts:46)
 IDLE_CHECK_S = 60.0  # and looks every minute (generic-container.service.ts:341)
 COMMIT_AUTHOR = "WebOrdinary Container <container@webordinary.com>"
-# The state machine's states that read and route an email (the proposal's names, docs/contract.md#entry).
+# The state machine's states that read and route an email (the proposal's names,
+# docs/contract.md#state-machine-states).
 STATE_PARSE_EMAIL = "ParseEmail"
 STATE_CHECK_OWNERSHIP = "CheckOwnership"
 ROUTE_OWNED = "RouteToProjectQueue"  # an owner exists: the message goes to its project's queue only
