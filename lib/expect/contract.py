@@ -2,7 +2,7 @@
 and the real source (jscotthorn/webordinary at 163a3ef), never taken from the sandbox.
 
 Names and phrases here are defaults: `lib.settings.Settings` can override each. The rules are pinned by the
-contract's own examples in tests/unit/test_expectations.py.
+contract's own examples in tests/test_expectations.py.
 """
 
 from __future__ import annotations
@@ -179,9 +179,9 @@ def _json(text: str | None) -> dict[str, Any]:
 
 
 # -- where an instruction's edit shows on the page ---------------------------------------------------------------
-# The sandbox documents its stand-in for Claude (README, "Instructions the sandbox understands"): each form writes
-# one element of the fixture site's home page. A check that a site "shows" a value looks at that element only,
-# so a value that landed anywhere else (a change list, a comment) does not count as shown.
+# The sandbox documents its stand-in for Claude (docs/writing-scenarios.md, "Instructions an email may carry"): each
+# form writes one element of the fixture site's home page. A check that a site "shows" a value looks at that element
+# only, so a value that landed anywhere else (a change list, a comment) does not count as shown.
 HEADING, TITLE, CONFIG_VALUE, TIMESTAMP = "a heading", "the title", "a config entry", "the timestamp"
 
 
