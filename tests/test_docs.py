@@ -86,6 +86,17 @@ def test_every_marker_names_a_table_and_every_table_is_on_a_page() -> None:
         assert not docs_tables.MARKER.search(docs_tables.expand(page.read_text(), page.name)), page.name
 
 
+def test_every_mutation_verdict_is_in_its_table_with_when_it_is_given() -> None:
+    from tools import mutation_score
+
+    rows = docs_tables.mutation_verdicts().splitlines()[2:]
+    assert len(rows) == len(mutation_score.VERDICTS)
+    for row, verdict in zip(rows, mutation_score.VERDICTS, strict=True):
+        meaning, when, status = (cell.strip() for cell in row.strip("|").split(" | "))
+        assert meaning == mutation_score.MEANING[verdict] and when, row
+        assert status == f"`{mutation_score.STRYKER_STATUS[verdict]}`", row
+
+
 def test_an_unknown_marker_stops_the_build_naming_the_known_tables() -> None:
     from mkdocs.exceptions import PluginError
 
