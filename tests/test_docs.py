@@ -178,6 +178,25 @@ def test_a_citation_wrapped_at_a_hyphen_is_read_whole(tmp_path: Path, monkeypatc
     assert contract_citations() == [("lib/a.py:1", "log-lines-in-order"), ("lib/a.py:3", "what-the-container-does")]
 
 
+def test_the_readme_is_short_undated_and_quotes_a_real_feature() -> None:
+    """The README is the front door (issue 35): at most 150 lines, no dated figure (those are records of
+    docs/measurements.json), and its example a verbatim part of the feature file it names."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 150
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", readme), "a date in the README: make it a measurements record"
+    quoted = re.search(r"`(features/[\w-]+\.feature)`[^`]*```gherkin\n(.*?)```", readme, flags=re.DOTALL)
+    assert quoted, "the README's first example names its feature file, then quotes it in a gherkin block"
+    assert quoted.group(2) in (ROOT / quoted.group(1)).read_text(encoding="utf-8"), f"not verbatim: {quoted.group(1)}"
+
+
+def test_the_readmes_two_commands_are_what_ci_runs() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## On a fresh machine.*?```sh\n(.*?)```", readme, flags=re.DOTALL)
+    assert block, "the README's set-up commands"
+    assert [line.split("#")[0].strip() for line in block.group(1).splitlines()] == ["make acceptance", "make test"]
+    assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(encoding="utf-8"), flags=re.MULTILINE)
+
+
 def test_the_site_builds_strictly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """mkdocs build --strict, in this process: a broken link, anchor, page or table fails it."""
     from mkdocs.commands.build import build
