@@ -132,8 +132,9 @@ class ActiveJob:
 
 @dataclass(frozen=True)
 class Intake:
-    """What the state machine made of an email before it routed it (docs/contract.md#entry), from the execution's
-    history: ParseEmail's result, whether CheckOwnership found an owner and when it looked, the routing state."""
+    """What the state machine made of an email before it routed it (docs/contract.md#entry-by-email), from the
+    execution's history: ParseEmail's result, whether CheckOwnership found an owner and when it looked, the routing
+    state."""
 
     input_message_id: str  # the execution's input, as the intake started it
     parsed: dict[str, Any]  # ParseEmail's result: projectId, userId, threadId, queueUrl, messageId, ...

@@ -69,7 +69,8 @@ class SystemSettings:
 
 @dataclass(frozen=True)
 class StackNames:
-    """Where the pipeline lives: the contract's names, each configurable (docs/contract.md#names)."""
+    """Where the pipeline lives: the contract's names, each configurable
+    (docs/contract.md#configurable-names-and-defaults)."""
 
     # where the suite puts its emails, as SES does
     email_bucket: str = contract.EMAIL_BUCKET

@@ -76,7 +76,7 @@ def _broken_page(site: dict, m: re.Match[str], workspace: Path) -> str:
     return f"Broken page {name}"
 
 
-# The grammar. README's "Instructions the sandbox understands" lists the same table.
+# The grammar. The docs' table of instructions (docs/writing-scenarios.md) is generated from it.
 FORMS: tuple[Form, ...] = (
     Form(r'add header with text "(?P<text>[^"]+)"', 'Add header with text "Amelia\'s Bakery"', _add_header),
     Form(r'update page title to "(?P<text>[^"]+)"', 'Update page title to "Version 5"', _set_title),

@@ -7,9 +7,9 @@ desired count) and a `node dist/main.js` process whose stdout and stderr become 
 `edit/edit-container/<task id>`, one event per line. So the suite reads the container's own NestJS lines and
 its liveness exactly where it reads them on AWS.
 
-Around the unchanged source, every workaround is listed in the README ("Your own edit container on the embedded
-AWS"): the Claude stand-in and the SQS endpoint preloads (`sandbox/preload/`), the origin named `amelia-astro.git`,
-a scratch HOME and workspace per task, npm's cache for the clone's `npm install`, and path-style addressing.
+Around the unchanged source, every workaround is listed in docs/real-container.md ("Workarounds"): the Claude
+stand-in and the SQS endpoint preloads (`sandbox/preload/`), the origin named `amelia-astro.git`, a scratch HOME and
+workspace per task, npm's cache for the clone's `npm install`, and path-style addressing.
 """
 
 from __future__ import annotations

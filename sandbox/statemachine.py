@@ -3,7 +3,8 @@ jscotthorn/webordinary; docs/contract.md#state-machine-states), run by moto's St
 
 moto cannot run lambdas here, so each lambda state is a `sqs:sendMessage.waitForTaskToken` to the sandbox's
 lambda queue, answered by `sandbox.lambdas` with SendTaskSuccess: the execution's history and output read as
-on AWS. Where this machine differs from the proposal (README, "Where the sandbox differs"):
+on AWS. Where this machine differs from the proposal (docs/sandbox.md, "Where the sandbox differs from the real
+system"):
 - an interrupted session ends FAILED with error PREEMPTED (the proposal's InterruptionComplete is a Succeed);
 - no attachments branch (the suite sends plain-text emails);
 - ParseEmail also returns the project's `repoUrl`, as the deployed stack's project config does.

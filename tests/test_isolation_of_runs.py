@@ -164,7 +164,8 @@ def test_preflight_lists_everything_missing_at_once(standalone: dict, s3: object
 
 def test_preflight_names_the_website_settings_when_a_visitor_could_not_reach_a_site(standalone: dict,
                                                                                    s3: object) -> None:
-    """The README's command once left out website_proxy: the visitor steps then ended in a raw URLError."""
+    """The documented command (docs/aws.md) once left out website_proxy: the visitor steps then ended in a raw
+    URLError."""
     problems = preflight.check(aws_settings(standalone, website_proxy=""))
     [problem] = [p for p in problems if p.startswith("clients' websites")]
     assert "cannot be reached" in problem and "set website_proxy" in problem and "website_url_pattern" in problem

@@ -1,4 +1,4 @@
-"""The sandbox honours the real edit pipeline's contract (webordinary-contract.md, revision 2), driven as
+"""The sandbox honours the real edit pipeline's contract (docs/contract.md), driven as
 production drives it: emails into the email bucket. These tests start processes (marked `sandbox`)."""
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ def prose(text: str) -> str:
 
 
 def _linked(text: str) -> str:
-    """Citations of the contract (docs/contract.md#anchor) as links to its page, where the anchor exists (a citation
+    """Citations of the contract (docs/contract.md#<anchor>) as links to its page, where the anchor exists (a citation
     of an anchor the contract does not keep stays as it is written)."""
     anchors = contract_anchors()
 
@@ -412,6 +412,29 @@ def measurements_table() -> str:
     return "\n\n".join(parts)
 
 
+# -- the mutation score's verdicts: tools/mutation_score.py ----------------------------------------------------------
+
+
+def mutation_verdicts() -> str:
+    """Each verdict a mutant can get, when (the module docstring's list), and the status Stryker's report gives it."""
+    from tools import mutation_score
+
+    when: dict[str, str] = {}
+    current = ""
+    for line in (mutation_score.__doc__ or "").splitlines():
+        item = re.match(r"^- ([a-z]+): (.*)$", line)
+        if item and item.group(1) in mutation_score.VERDICTS:
+            current = item.group(1)
+            when[current] = item.group(2)
+        elif current and line.startswith("  ") and line.strip():
+            when[current] += " " + line.strip()
+        else:
+            current = ""
+    rows = [(prose(mutation_score.MEANING[v]), prose(when.get(v, "").rstrip(";.")),
+             code(mutation_score.STRYKER_STATUS[v])) for v in mutation_score.VERDICTS]
+    return table(("verdict", "when", "Stryker's status"), rows)
+
+
 # -- architecture: lib's modules, the import contracts, make's targets, CI's workflows --------------------------------
 
 
@@ -508,6 +531,7 @@ TABLES: dict[str, Callable[[], str]] = {
     "fault-switches": fault_switches_table,
     "real-faults": real_faults_table,
     "known-faults": known_faults_table,
+    "mutation-verdicts": mutation_verdicts,
     "measurements": measurements_table,
     "modules-lib": modules("lib", recursive=True),
     "modules-support": modules("features/support"),

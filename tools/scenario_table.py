@@ -1,6 +1,7 @@
-"""The scenario x target table of the README from the runs' own data: `python tools/scenario_table.py
-reports/run.json reports/real-container/run.json` prints one markdown row per scenario, one column per run, each
-cell the scenario's verdict and time; in a known-fault cell also the faults seen and every other step's verdict."""
+"""A scenario x target table from the runs' own data: `python tools/scenario_table.py reports/run.json
+reports/real-container/run.json` prints one markdown row per scenario, one column per run, each cell the scenario's
+verdict and time; in a known-fault cell also the faults seen and every other step's verdict. A comparison worth
+keeping goes into docs/measurements.json as records, with its date, machine and command."""
 
 from __future__ import annotations
 

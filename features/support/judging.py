@@ -1,4 +1,4 @@
-"""A scenario's verdict, by the one rule for known faults (lib/known_faults.judge): after each step, a failed
+"""A scenario's verdict, by the one rule for known faults (lib/expect/known_faults.judge): after each step, a failed
 check that shows a tagged fault's evidence is marked as that known fault and the scenario goes on; after the
 scenario, red if any check failed otherwise, a known fault if some did and everything else held, else green; and
 the evidence the living documentation shows. An endpoint that fails beyond its retries ends the run."""

@@ -2,7 +2,7 @@
 and the real source (jscotthorn/webordinary at 163a3ef), never taken from the sandbox.
 
 Names and phrases here are defaults: `lib.settings.Settings` can override each. The rules are pinned by the
-contract's own examples in tests/unit/test_expectations.py.
+contract's own examples in tests/test_expectations.py.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ TEST_STACK_TAG = "webordinary:test-stack=true"
 IDLE_RELEASE_S = 300.0  # an edit container releases its project after 5 minutes idle (generic-container.service.ts:46)
 IDLE_CHECK_S = 60.0  # and looks every minute (generic-container.service.ts:341)
 COMMIT_AUTHOR = "WebOrdinary Container <container@webordinary.com>"
-# The state machine's states that read and route an email (the proposal's names, docs/contract.md#entry).
+# The state machine's states that read and route an email (the proposal's names,
+# docs/contract.md#state-machine-states).
 STATE_PARSE_EMAIL = "ParseEmail"
 STATE_CHECK_OWNERSHIP = "CheckOwnership"
 ROUTE_OWNED = "RouteToProjectQueue"  # an owner exists: the message goes to its project's queue only
@@ -178,9 +179,9 @@ def _json(text: str | None) -> dict[str, Any]:
 
 
 # -- where an instruction's edit shows on the page ---------------------------------------------------------------
-# The sandbox documents its stand-in for Claude (README, "Instructions the sandbox understands"): each form writes
-# one element of the fixture site's home page. A check that a site "shows" a value looks at that element only,
-# so a value that landed anywhere else (a change list, a comment) does not count as shown.
+# The sandbox documents its stand-in for Claude (docs/writing-scenarios.md, "Instructions an email may carry"): each
+# form writes one element of the fixture site's home page. A check that a site "shows" a value looks at that element
+# only, so a value that landed anywhere else (a change list, a comment) does not count as shown.
 HEADING, TITLE, CONFIG_VALUE, TIMESTAMP = "a heading", "the title", "a config entry", "the timestamp"
 
 

@@ -103,8 +103,8 @@ class Prediction:
 
     def promised_lines(self, outcome: str, thread_id: str, committed: bool,
                        phrases: Mapping[str, str]) -> list[str]:
-        """The log lines the contract promises for this outcome, in their order (docs/contract.md#what-the-
-        container-does-with-one-instruction-in-order); each is the start of a line's message."""
+        """The log lines the contract promises for this outcome, in their order (docs/contract.md#log-lines-in-order);
+        each is the start of a line's message."""
         branch = contract.branch_for_thread(thread_id)
         opening = [phrases["switched"].format(thread_id=thread_id, branch=branch), "Step 1/5: Executing Claude command"]
         if committed:

@@ -1,4 +1,4 @@
-"""What the pipeline made of an email, against what the scenario sent (docs/contract.md#entry): read from the
+"""What the pipeline made of an email, against what the scenario sent (docs/contract.md#entry-by-email): read from the
 execution's history seconds after the email was put, so that an email read wrongly is named at once instead of
 waiting out a deadline for a deployment that cannot come."""
 

@@ -8,7 +8,7 @@
 // real container edits the fixture site exactly as the sandbox's stand-in container does. An instruction outside
 // the grammar throws, naming the forms it understands: the container reports it with SendTaskFailure.
 //
-// Workaround (README, "Your own edit container on the embedded AWS"): before calling Claude the container narrows PATH to node's folder
+// Workaround (docs/real-container.md, "Workarounds"): before calling Claude the container narrows PATH to node's folder
 // and /usr/local/bin:/usr/bin:/bin; its `aws s3 sync` later needs the awscli, which this machine keeps elsewhere.
 // The stand-in puts back the PATH the container started with once it has answered.
 'use strict';

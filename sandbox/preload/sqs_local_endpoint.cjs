@@ -1,4 +1,4 @@
-// Workaround (README, "Your own edit container on the embedded AWS"), loaded with NODE_OPTIONS="--require .../sqs_local_endpoint.cjs".
+// Workaround (docs/real-container.md, "Workarounds"), loaded with NODE_OPTIONS="--require .../sqs_local_endpoint.cjs".
 //
 // The container builds two queue URLs for real AWS whatever endpoint it is given: its interrupt queue
 // (generic-container.service.ts:110) and its input queue for the delete at interrupt time
