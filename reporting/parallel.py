@@ -9,6 +9,7 @@ import json
 import shutil
 import time
 import uuid
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -20,6 +21,13 @@ from reporting.render import FeatureDoc, RunDoc, ScenarioDoc, StepDoc
 PARTS = "parts"
 WORKERS = "worker-*"
 DETECTIONS = "detections.json"
+JUNIT = "junit"  # a worker's behave processes each write theirs in a folder of its own under it
+
+
+def junit_folder(reports: Path, run_id: str) -> Path:
+    """Where one of a worker's behave processes writes its JUnit (behavex turns behave's off: the process turns it
+    back on), for the coordinator to join."""
+    return reports / JUNIT / run_id
 
 
 def in_worker(userdata: Any) -> bool:
@@ -35,8 +43,8 @@ def save_part(folder: Path, doc: RunDoc) -> None:
 
 
 def clear(reports: Path) -> None:
-    """Before the workers start: no part of an earlier run may be joined into this one."""
-    for worker in reports.glob(WORKERS):
+    """Before the workers start: no part of an earlier run may be joined into this one, nor its JUnit kept."""
+    for worker in [*reports.glob(WORKERS), reports / JUNIT]:
         shutil.rmtree(worker, ignore_errors=True)
 
 
@@ -57,6 +65,7 @@ def join(reports: Path, started: float) -> RunDoc | None:
     (reports / DETECTIONS).write_text(json.dumps(detections, indent=1) + "\n")
     for metrics in reports.glob(f"{WORKERS}/metrics.json"):
         shutil.copy(metrics, reports / "metrics.json")
+    merge_junit(sorted(reports.glob(f"{WORKERS}/{JUNIT}/*")), reports / JUNIT)
     run_ids = [part["run_id"] for _, part in parts]
     return merge(parts, f"{len(run_ids)} behave processes in {len({w for w, _ in parts})} workers: {' '.join(run_ids)}",
                  started, time.time() - started)
@@ -192,3 +201,36 @@ def _finished(runs: list[list[dict[str, Any]]], run_id: str) -> dict[str, Any]:
     if notes:
         finished["message"] = "; ".join(notes)
     return finished
+
+
+# behave's JUnit marks a scenario a run did not select as skipped: the verdict of the run that ran it wins.
+NOT_RUN = ("skipped", "untested")
+
+
+def merge_junit(folders: list[Path], out: Path) -> None:
+    """behave's JUnit files (one per feature) of several runs as one (CI's shards, behavex's behave processes): per
+    feature, each scenario's verdict from the run that ran it, the suite's counts summed anew."""
+    suites: dict[str, list[ET.Element]] = {}
+    for folder in folders:
+        for path in sorted(folder.glob("*.xml")):
+            suites.setdefault(path.name, []).append(ET.parse(path).getroot())
+    out.mkdir(parents=True, exist_ok=True)
+    for name, roots in suites.items():
+        cases: dict[str, ET.Element] = {}
+        for root in roots:
+            for case in root.iter("testcase"):
+                key = case.get("name", "")
+                if key not in cases or (_ran(case) and not _ran(cases[key])):
+                    cases[key] = case
+        suite = ET.Element("testsuite", dict(roots[0].attrib))
+        suite.extend(cases.values())
+        suite.set("tests", str(len(cases)))
+        suite.set("errors", str(sum(1 for c in cases.values() if c.find("error") is not None)))
+        suite.set("failures", str(sum(1 for c in cases.values() if c.find("failure") is not None)))
+        suite.set("skipped", str(sum(1 for c in cases.values() if not _ran(c))))
+        suite.set("time", f"{sum(float(c.get('time', 0)) for c in cases.values()):.6f}")
+        ET.ElementTree(suite).write(out / name, encoding="utf-8", xml_declaration=True)
+
+
+def _ran(case: ET.Element) -> bool:
+    return case.get("status", "") not in NOT_RUN and case.find("skipped") is None

@@ -7,6 +7,7 @@ those same notes, so all three agree.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
@@ -97,3 +98,11 @@ def install(config: Any) -> None:
     """Replace behave's own summary and JUnit reporters of this run by these."""
     replacements = {SummaryReporter: KnownFaultSummary, JUnitReporter: KnownFaultJUnit}
     config.reporters = [replacements[type(r)](config) if type(r) in replacements else r for r in config.reporters]
+
+
+def add_junit(config: Any, folder: Path) -> None:
+    """JUnit for a process whose runner turned it off (behavex's workers), into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config.junit, config.junit_directory = True, str(folder)
+    if not any(isinstance(r, JUnitReporter) for r in config.reporters):
+        config.reporters.append(KnownFaultJUnit(config))

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import cucumber_messages as cm
@@ -54,3 +55,9 @@ def test_two_workers_share_one_sandbox_one_page_and_one_stream_of_messages(tmp_p
              if set(statuses) == {"PASSED", "[PASSED]"}}
     assert names == {"Una's edit reaches her site", "Vic's edit reaches his site"}
     assert [e["name"] for e in json.loads((reports / "cucumber.json").read_text())[0]["elements"]] == sorted(names)
+    # behavex turns behave's JUnit off: each process writes its own, and the coordinator joins them per feature.
+    junit = sorted((reports / "junit").glob("*.xml"))
+    assert len(junit) == 1, junit
+    suite = ET.parse(junit[0]).getroot()
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("2", "0", "0"), suite.attrib
+    assert {case.get("name") for case in suite.iter("testcase")} == names

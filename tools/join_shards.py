@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,8 +15,6 @@ from reporting import messages, parallel
 from reporting.formatter import RUN_FILE, write_page
 
 SHOTS = "screenshots"
-# behave's junit marks a scenario a shard did not select as skipped: another shard's verdict on it wins.
-NOT_RUN = ("skipped", "untested")
 
 
 def join(folders: list[Path], out: Path) -> int:
@@ -43,7 +40,7 @@ def join(folders: list[Path], out: Path) -> int:
     streams = [f / messages.NDJSON for f in folders if (f / messages.NDJSON).exists()]
     if streams:
         messages.write(out, parallel.merge_messages(s.read_text(encoding="utf-8") for s in streams))
-    merge_junit([f / "junit" for f in folders], out / "junit")
+    parallel.merge_junit([f / "junit" for f in folders], out / "junit")
     counts = ", ".join(f"{n} {status}" for status, n in sorted(doc.counts().items()))
     print(f"joined {len(parts)} shards into {out / 'living-documentation.html'}: {counts}")
     return 0 if doc.green() else 1
@@ -60,32 +57,3 @@ def _side_files(folders: list[Path], out: Path) -> None:
     for folder in folders:  # one shard measures the metrics scenario
         if (folder / "metrics.json").exists():
             shutil.copy(folder / "metrics.json", out / "metrics.json")
-
-
-def merge_junit(folders: list[Path], out: Path) -> None:
-    """behave's JUnit files (one per feature) of several shards as one: per feature, each scenario's verdict from
-    the shard that ran it, the suite's counts summed anew."""
-    suites: dict[str, list[ET.Element]] = {}
-    for folder in folders:
-        for path in sorted(folder.glob("*.xml")):
-            suites.setdefault(path.name, []).append(ET.parse(path).getroot())
-    out.mkdir(parents=True, exist_ok=True)
-    for name, roots in suites.items():
-        cases: dict[str, ET.Element] = {}
-        for root in roots:
-            for case in root.iter("testcase"):
-                key = case.get("name", "")
-                if key not in cases or (_ran(case) and not _ran(cases[key])):
-                    cases[key] = case
-        suite = ET.Element("testsuite", dict(roots[0].attrib))
-        suite.extend(cases.values())
-        suite.set("tests", str(len(cases)))
-        suite.set("errors", str(sum(1 for c in cases.values() if c.find("error") is not None)))
-        suite.set("failures", str(sum(1 for c in cases.values() if c.find("failure") is not None)))
-        suite.set("skipped", str(sum(1 for c in cases.values() if not _ran(c))))
-        suite.set("time", f"{sum(float(c.get('time', 0)) for c in cases.values()):.6f}")
-        ET.ElementTree(suite).write(out / name, encoding="utf-8", xml_declaration=True)
-
-
-def _ran(case: ET.Element) -> bool:
-    return case.get("status", "") not in NOT_RUN and case.find("skipped") is None

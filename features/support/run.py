@@ -58,8 +58,10 @@ def _start(context: Context) -> World:
     userdata["reports_dir"] = settings.reports.reports_dir
     reports = reports_folder(userdata)
     reports.mkdir(parents=True, exist_ok=True)
-    # JUnit goes with the other reports when reports_dir moves them (unless --junit-directory said otherwise).
-    if "--junit-directory" not in " ".join(sys.argv):
+    if parallel.in_worker(userdata):
+        reporters.add_junit(context.config, parallel.junit_folder(reports, settings.run.run_id))
+    elif "--junit-directory" not in " ".join(sys.argv):
+        # JUnit goes with the other reports when reports_dir moves them (unless --junit-directory said otherwise).
         context.config.junit_directory = str(reports / "junit")
     grammar = Grammar()
     judged = (f"the WebOrdinary stack of state machine {settings.stack.state_machine} at "
