@@ -23,6 +23,14 @@ def test_the_project_features_are_clean() -> None:
     assert "lint-features: 0 problem(s)" in result.stdout
 
 
+def test_a_path_that_is_no_feature_is_named_in_one_sentence_not_a_traceback() -> None:
+    result = lint(Path("features/visitors.feature"))
+    assert result.returncode == 2
+    assert result.stdout.strip() == ("lint-features: 'features/visitors.feature' is neither a .feature file nor a"
+                                     " folder of them (give paths such as features/ or features/visitor.feature)")
+    assert "Traceback" not in result.stderr
+
+
 def test_every_mistake_a_run_refuses_is_found_with_its_line() -> None:
     result = lint(FIXTURES / "mistakes.feature")
     output = result.stdout

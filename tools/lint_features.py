@@ -13,6 +13,7 @@ Exit status 1 when anything is wrong. `--tag-expressions FILE...` checks only th
 
 from __future__ import annotations
 
+import argparse
 import ast
 import re
 import sys
@@ -33,12 +34,22 @@ ROOT = Path(__file__).resolve().parent.parent
 FEATURES = ROOT / "features"
 
 
+class NoSuchFeature(Exception):
+    """A path on the command line that is neither a .feature file nor a folder."""
+
+
 def feature_files(arguments: list[str]) -> list[Path]:
     """The .feature files named (files or folders), by default every one under features/."""
     found = []
     for argument in arguments or [str(FEATURES)]:
         path = Path(argument).resolve()
-        found += sorted(path.glob("**/*.feature")) if path.is_dir() else [path]
+        if path.is_dir():
+            found += sorted(path.glob("**/*.feature"))
+        elif path.is_file() and path.suffix == ".feature":
+            found.append(path)
+        else:
+            raise NoSuchFeature(f"{argument!r} is neither a .feature file nor a folder of them"
+                                f" (give paths such as features/ or features/visitor.feature)")
     return found
 
 
@@ -252,15 +263,25 @@ def plans(paths: list[Path]) -> list[str]:
 
 
 def main(arguments: list[str]) -> int:
-    if arguments[:1] == ["--plan"]:
-        load_steps()
-        print("\n".join(plans(feature_files(arguments[1:]))))
-        return 0
-    if arguments[:1] == ["--tag-expressions"]:
-        problems = tag_problems([Path(argument).resolve() for argument in arguments[1:]])
-    else:
-        load_steps()
-        problems = lint(feature_files(arguments)) + tag_problems(tag_sources())
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--plan", action="store_true", help="print each scenario's plan instead of linting")
+    mode.add_argument("--tag-expressions", action="store_true", help="check only these files' tag expressions")
+    parser.add_argument("paths", nargs="*", help=".feature files or folders (default: features/)")
+    options = parser.parse_args(arguments)
+    try:
+        if options.tag_expressions:
+            problems = tag_problems([Path(argument).resolve() for argument in options.paths])
+        else:
+            paths = feature_files(options.paths)
+            load_steps()
+            if options.plan:
+                print("\n".join(plans(paths)))
+                return 0
+            problems = lint(paths) + tag_problems(tag_sources())
+    except NoSuchFeature as error:
+        print(f"lint-features: {error}")
+        return 2
     for problem in problems:
         print(problem)
     print(f"lint-features: {len(problems)} problem(s)")
