@@ -62,6 +62,8 @@ browser:
 ## Scenarios run side by side: behavex workers (long-lived processes, each running scenario after scenario as
 ## behave runs of their own) attached to one sandbox, the reports joined into one run. A scenario waits on its
 ## builds most of the time, so two per core keep the cores busy; WORKERS=1 is plain serial `behave --tags=@s3`.
+## The features go in longest scenario first (tools/shards.py order, by the last run's durations or
+## tools/durations.json), so that the workers do not end on a long scenario begun last.
 ## (behavex adds its own exclusions to the tags it hands behave, in v1 syntax unless the expression is v2: the
 ## `and not @MANUAL` keeps them v2.)
 WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) * 2 )))
@@ -71,8 +73,9 @@ WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) * 2 )))
 acceptance: setup browser lint-features
 	mkdir -p reports
 	@if [ "$(WORKERS)" -ge 2 ]; then \
-	  echo "$(BIN)/behavex -t '@s3 and not @MANUAL' --parallel-processes $(WORKERS) --parallel-scheme scenario -o reports/behavex"; \
-	  $(BIN)/behavex -t '@s3 and not @MANUAL' --parallel-processes $(WORKERS) --parallel-scheme scenario -o reports/behavex; \
+	  features="$$($(BIN)/python tools/shards.py order --tags @s3)" || exit 2; \
+	  echo "$(BIN)/behavex -t '@s3 and not @MANUAL' --parallel-processes $(WORKERS) --parallel-scheme scenario -o reports/behavex $$features"; \
+	  $(BIN)/behavex -t '@s3 and not @MANUAL' --parallel-processes $(WORKERS) --parallel-scheme scenario -o reports/behavex $$features; \
 	else echo "$(BIN)/behave --tags=@s3"; $(BIN)/behave --tags=@s3; fi
 
 ## Cucumber's own HTML report of the last run's Cucumber Messages (every run writes reports/cucumber-messages.ndjson).

@@ -34,6 +34,17 @@ def test_the_split_is_balanced_by_recorded_durations_and_an_outline_is_one_unit(
     assert unknown[0].seconds == 55.0  # the median of what is known
 
 
+def test_the_features_go_to_behavex_longest_scenario_first_each_once(tmp_path: Path) -> None:
+    locations = shards.selected("@s3")
+    files = sorted({location.rpartition(":")[0] for location in locations})
+    short, long = locations[0], locations[-1]
+    durations = tmp_path / "durations.json"
+    durations.write_text(json.dumps({short: 0.5, long: 90.0}))
+    order = shards.longest_first("@s3", durations)
+    assert sorted(order) == files
+    assert order[0] == long.rpartition(":")[0] and order[-1] == short.rpartition(":")[0]
+
+
 def test_bad_shards_and_durations_are_named() -> None:
     for text, said in (("2", "write it as i/n"), ("0/2", "between 1 and n"), ("3/2", "between 1 and n")):
         with pytest.raises(shards.ShardError, match=said):

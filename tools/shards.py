@@ -7,6 +7,9 @@
     python tools/shards.py join reports/shards/*-of-2 --out reports
                                                        one living documentation, Cucumber Messages and JUnit
     python tools/shards.py record                      keep the last run's scenario durations for the next split
+    python tools/shards.py order                       the feature files, longest scenario first (make acceptance
+                                                       hands them to behavex in this order, so that its workers
+                                                       start the long scenarios first and end together)
 
 The split is deterministic (the same scenarios, durations and n give the same shards on every machine) and balanced
 by the scenarios' recorded durations: the longest first, each to the shard with the least so far (ties: the lower
@@ -78,7 +81,8 @@ def durations_from(path: Path) -> dict[str, float]:
         found: dict[str, float] = {}
         for feature in document["features"]:
             for scenario in feature["scenarios"]:
-                if scenario["status"] != "skipped" and scenario.get("location"):
+                # A known fault's scenario ends "skipped" having run; one that never ran took no time.
+                if scenario.get("duration_s", 0) > 0 and scenario.get("location"):
                     # An outline's examples share its location: the unit takes their sum.
                     found[scenario["location"]] = found.get(scenario["location"], 0.0) + scenario["duration_s"]
         return found
@@ -137,6 +141,21 @@ def plan(index: int, total: int, tags: str, durations: Path | None = None) -> li
     return split(units(selected(tags), known_durations(durations)), total)[index - 1]
 
 
+def longest_first(tags: str, durations: Path | None = None) -> list[str]:
+    """The feature files `tags` selects, by their longest scenario's recorded seconds, longest first (ties in file
+    order): a pool of workers handed them in this order ends its scenarios at about the same time."""
+    from behave.parser import parse_file
+
+    longest: dict[str, float] = {}
+    for unit in units(selected(tags), known_durations(durations)):
+        file, line = _order(unit.location)
+        # An outline's unit is its examples' sum; behavex runs each example on its own.
+        scenario = next(s for s in parse_file(str(ROOT / file)).scenarios if s.line == line)
+        runs = len(getattr(scenario, "scenarios", None) or [scenario])
+        longest[file] = max(longest.get(file, 0.0), unit.seconds / runs)
+    return sorted(longest, key=lambda file: -longest[file])
+
+
 def shard_folder(index: int, total: int) -> Path:
     return ROOT / "reports" / "shards" / f"{index}-of-{total}"
 
@@ -190,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     joining = commands.add_parser("join")
     joining.add_argument("folders", nargs="+", type=Path, help="the shards' reports folders")
     joining.add_argument("--out", type=Path, default=ROOT / "reports")
+    ordering = commands.add_parser("order")
+    ordering.add_argument("--tags", default=DEFAULT_TAGS, help="the run's tag expression (behave's v2 syntax)")
+    ordering.add_argument("--durations", type=Path, help="a run.json or durations file to order by")
     recording = commands.add_parser("record")
     recording.add_argument("--from", dest="source", type=Path, default=LAST_RUN)
     args = parser.parse_args(argv)
@@ -204,6 +226,9 @@ def main(argv: list[str] | None = None) -> int:
             return run(index, total, args.tags, args.runner, args.durations, args.workers)
         if args.command == "record":
             record(args.source)
+            return 0
+        if args.command == "order":
+            print(" ".join(longest_first(args.tags, args.durations)))
             return 0
         from tools.join_shards import join
 
