@@ -274,6 +274,18 @@ def test_the_shards_join_into_one_report_naming_a_shard_that_did_not_report(tmp_
         ms.join([tmp_path / "1-of-3", other], tmp_path / "joined")
 
 
+def test_a_survivor_argued_equivalent_after_it_ran_leaves_the_denominator_when_joined(tmp_path: Path) -> None:
+    ms.run_sample(arguments(shard="1/1", no_dry_run=True), mutant_list(), "real", "a checkout",
+                  ms.Scenarios(["isolation"], {}, {}), fake_judge([]), tmp_path / "1-of-1")
+    _, ran = ms.load_results(tmp_path / "1-of-1")
+    survivor = next(r for r in ran if r.verdict == ms.SURVIVED)
+    assert ms.join([tmp_path / "1-of-1"], tmp_path / "joined", {survivor.key: "the code is never reached."}) == 0
+    _, joined = ms.load_results(tmp_path / "joined")
+    after = {r.id: r for r in joined}[survivor.id]
+    assert after.verdict == ms.EQUIVALENT and after.reason.startswith("the code is never reached. (argued after")
+    assert [r.verdict for r in joined if r.id != survivor.id] == [r.verdict for r in ran if r.id != survivor.id]
+
+
 # -- what is mutated ----------------------------------------------------------------------------------------------
 def test_the_real_container_s_files_are_those_its_entry_reaches(tmp_path: Path) -> None:
     files = {"src/main.ts": "import { AppModule } from './app.module';",

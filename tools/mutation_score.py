@@ -5,7 +5,8 @@ Stryker's own HTML report of it, rendered by tools/mutation/report.mjs).
 
     python tools/mutation_score.py join reports/mutation/real/shards/*-of-4 --out reports/mutation/real
 
-joins the shards of one sample (CI's matrix machines) into one report.
+joins the shards of one sample (CI's matrix machines) into one report (one folder will do: a survivor argued
+equivalent since it ran then leaves the score's denominator).
 
 A mutant's verdict:
 - killed: a scenario failed with an assertion that says more than a time-out (a named reason);
@@ -636,9 +637,9 @@ def run_sample(args: argparse.Namespace, mutants: MutantList, kind: str, judged:
 
 
 # -- shards joined ------------------------------------------------------------------------------------------------
-def join(folders: list[Path], out: Path) -> int:
+def join(folders: list[Path], out: Path, equivalents: dict[str, str] | None = None) -> int:
     """The shards' results as one report of the whole sample; a shard that did not report leaves its mutants
-    without a verdict (error), named."""
+    without a verdict (error), named. `equivalents`: by default tools/mutation/equivalent.toml's table of the kind."""
     found = [f for f in folders if (f / "results.json").exists()]
     if not found:
         raise MutationError(f"no results.json in {', '.join(map(str, folders)) or 'no folder'}")
@@ -653,6 +654,14 @@ def join(folders: list[Path], out: Path) -> int:
         if (meta.kind, meta.judged, meta.tool, meta.seed, meta.sample) != (
                 first.kind, first.judged, first.tool, first.seed, first.sample):
             raise MutationError(f"the shards judged different samples or builds: {first.shard} and {meta.shard}")
+    # A survivor argued equivalent since it ran (tools/mutation/equivalent.toml) leaves the denominator, the
+    # argument quoted; it is never made a kill.
+    equivalents = load_equivalents(kind=first.kind) if equivalents is None else equivalents
+    for mutant_id, result in list(results.items()):
+        if result.verdict == SURVIVED and result.key in equivalents:
+            results[mutant_id] = Result(mutant_id, result.key, EQUIVALENT,
+                                        f"{equivalents[result.key]} (argued after it survived: {result.reason})",
+                                        scenarios=result.scenarios, seconds=result.seconds)
     mutants = MutantList.load(found[0] / "mutants.json")
     keys = mutants.by_id()
     for missing in (i for i in first.sample if i not in results):
