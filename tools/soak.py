@@ -1,5 +1,6 @@
-"""Run the @s3 suite N times in a row (default 20), each run as `make acceptance` runs it (a sandbox of its own);
-print each run, the pass count and the slowest run. With --flaky-every N the sandbox's fronts answer every N-th
+"""Run the @s3 suite N times in a row (default 20), each run `make acceptance` itself (its workers side by side on a
+sandbox of its own, WORKERS as make takes it; each run's reports in reports/soak/run-N/); print each run, the pass
+count and the slowest run. With --flaky-every N the sandbox's fronts answer every N-th
 request of the suite to S3, Logs, Step Functions and GitHub with throttling or a 503: the suite must stay green."""
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--flaky-every", type=int, default=0, metavar="N",
                         help="the fronts refuse every N-th request of the suite (default: never)")
-    parser.add_argument("--tags", default="@s3")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error(f"--runs must be at least 1, got {args.runs}")
@@ -32,11 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     for n in range(1, args.runs + 1):
         reports = out / f"run-{n}"
         started = time.monotonic()
-        result = subprocess.run(
-            [str(Path(sys.executable).parent / "behave"), f"--tags={args.tags}", "--no-junit", "-f", "null",
-             "-D", f"reports_dir={reports}"],
-            cwd=ROOT, env=env, capture_output=True, text=True,
-        )
+        result = subprocess.run(["make", "--no-print-directory", "acceptance"], cwd=ROOT,
+                                env={**env, "WEBORDINARY_REPORTS_DIR": str(reports)}, capture_output=True, text=True)
         took = time.monotonic() - started
         times.append(took)
         passed += result.returncode == 0
