@@ -71,10 +71,18 @@ POLITE = st.sampled_from(["", "", "", "please ", "Please ", "Can you "])  # the 
 ENDING = st.sampled_from(["", "", ".", "!"])
 
 
+PAGE = st.from_regex(r"[a-z][a-z0-9-]{0,11}", fullmatch=True).filter(
+    lambda name: name not in ("index", "changes", "and"))  # an edit of many files: a page each
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 @st.composite
 def instructions(draw: Callable[..., Any]) -> str:
     """One instruction of the sandbox's grammar (its stand-in for Claude), with text a person might write."""
-    form = draw(st.sampled_from(["header", "header", "title", "site", "key", "timestamp", "broken"]))
+    form = draw(st.sampled_from(["header", "header", "title", "site", "key", "timestamp", "broken", "pages"]))
     core = {
         "header": lambda: f'add header with text "{draw(TEXT)}"',
         "title": lambda: f'update page title to "{draw(TEXT)}"',
@@ -82,6 +90,7 @@ def instructions(draw: Callable[..., Any]) -> str:
         "key": lambda: f"add secret key {draw(WORD)} to config",
         "timestamp": lambda: f"update timestamp to {draw(st.integers(1, 10**13))}",
         "broken": lambda: f"add broken page {draw(st.sampled_from(['oops', 'typo', 'half']))}",
+        "pages": lambda: "add pages " + _listed(draw(st.lists(PAGE, min_size=2, max_size=6, unique=True))),
     }[form]()
     prefix = draw(POLITE)
     core = core if prefix else core[:1].upper() + core[1:]
