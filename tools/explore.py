@@ -67,7 +67,7 @@ FLAKY_EVERY = 3  # the nemesis: every 3rd call of the suite to S3, Logs, Step Fu
 _CHARACTERS = st.characters(codec="utf-8", categories=("L", "M", "N", "P", "S", "Zs"), exclude_characters='"|\\')
 TEXT = st.text(_CHARACTERS, min_size=1, max_size=90).filter(lambda t: t == t.strip() and t.strip())
 WORD = st.text(st.characters(codec="utf-8", categories=("L", "N")), min_size=1, max_size=12)
-POLITE = st.sampled_from(["", "", "", "please ", "Please ", "Can you "])  # the polite openings the grammar takes
+POLITE = st.sampled_from(["", "", "", "please ", "Please ", "Can you ", "PLEASE "])  # the polite openings the grammar takes
 ENDING = st.sampled_from(["", "", ".", "!"])
 
 
@@ -92,6 +92,8 @@ def instructions(draw: Callable[..., Any]) -> str:
         "broken": lambda: f"add broken page {draw(st.sampled_from(['oops', 'typo', 'half']))}",
         "pages": lambda: "add pages " + _listed(draw(st.lists(PAGE, min_size=2, max_size=6, unique=True))),
     }[form]()
+    verb, _, rest = core.partition(" ")
+    core = draw(st.sampled_from([verb, verb, verb.upper()])) + " " + rest  # some clients write the verb in capitals
     prefix = draw(POLITE)
     core = core if prefix else core[:1].upper() + core[1:]
     return prefix + core + draw(ENDING)
