@@ -18,6 +18,14 @@ Feature: Edits in any language
       | yuki   | base64           | ゆきの菓子店 🍡 本日のおすすめ             |
       | lars   | Latin-1          | Smørrebrød på Ærø, ½ pris · 5 kr.     |
 
+  @any-language
+  Scenario: A client who writes in capitals is heard, and its history reads as usual
+    Given client "cai" has an edit site
+    When "cai" emails on a new thread "A": PLEASE UPDATE PAGE TITLE TO "CAI'S CANDLES"
+    Then the edit of "cai" is deployed
+    And the site of "cai" is titled "CAI'S CANDLES"
+    And everything the pipeline did for these emails agrees with the contract
+
   @markup-as-text
   Scenario: Text that looks like a web page's markup shows as text
     Given client "mo" has an edit site

@@ -7,10 +7,10 @@ Feature: Returning to an earlier thread
   Scenario: A client who returns to an earlier thread continues that thread's work
     Given client "olga" has an edit site
     When "olga" emails these edits, each after the last is deployed:
-      | thread | instruction                            |
-      | A      | Add header with text "Olga's Orchard"  |
-      | B      | Update page title to "Pear season"     |
-      | A      | Update page title to "Apple season"    |
+      | thread | instruction                                                                                |
+      | A      | Add header with text "Olga's Orchard: apples, pears and plums, picked by hand each morning" |
+      | B      | Add pages about, team, prices and contact                                                  |
+      | A      | Update page title to "Apple season"                                                        |
     Then every edit is deployed to its client's site
     And every thread has its own branch
     And the site of "olga" is titled "Apple season"

@@ -69,6 +69,33 @@ def _failure_probe(site: dict, m: re.Match[str], workspace: Path) -> str:
     return "S3 failure handling test"
 
 
+PAGE = """---
+import {{ build }} from "../lib/build.js";
+---
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="build" content={{build}} />
+    <title>{name}</title>
+  </head>
+  <body>
+    <h1>{name}</h1>
+  </body>
+</html>
+"""
+
+
+def _add_pages(site: dict, m: re.Match[str], workspace: Path) -> str:
+    """One page a name, each a file of its own: an edit that changes many files at once."""
+    names = re.split(r",\s*|\s+and\s+", m["names"])
+    if {"index", "changes"} & set(names) or len(set(names)) != len(names):
+        raise InstructionError(f"cannot add pages {names}: each name once, and neither of the site's own pages "
+                               "(index, changes)")
+    for name in names:
+        (workspace / "src" / "pages" / f"{name}.astro").write_text(PAGE.format(name=name))
+    return f"Pages {', '.join(names)}"
+
+
 def _broken_page(site: dict, m: re.Match[str], workspace: Path) -> str:
     name = m.groupdict().get("name") or "broken"
     page = workspace / "src" / "pages" / f"{name}.astro"
@@ -88,6 +115,8 @@ FORMS: tuple[Form, ...] = (
         _config_key("different_key"),
     ),
     Form(r"update timestamp to (?P<n>\d+)", "Update timestamp to 1764000000000", _set_timestamp),
+    Form(r"add pages (?P<names>[a-z0-9-]+(?:, [a-z0-9-]+)* and [a-z0-9-]+)", "Add pages about, team and contact",
+         _add_pages),
     Form(r"test s3 failure handling", "Test S3 failure handling", _failure_probe),
     Form(r"add a page that breaks the build", "Add a page that breaks the build", _broken_page,
          "only where the sandbox stands in for Claude (not on AWS): an edit that breaks the site's build",

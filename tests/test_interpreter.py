@@ -47,3 +47,12 @@ def test_an_unknown_instruction_names_itself_and_the_supported_forms() -> None:
     assert "'Make it pop'" in message
     for form in interpreter.FORMS:
         assert form.example in message
+
+
+def test_an_edit_of_many_files_adds_a_page_each_and_never_the_sites_own(workspace: Path) -> None:
+    assert interpreter.apply("Add pages about, team, prices and contact", workspace, "t") == (
+        "Pages about, team, prices, contact")
+    for name in ("about", "team", "prices", "contact"):
+        assert f"<h1>{name}</h1>" in (workspace / "src" / "pages" / f"{name}.astro").read_text()
+    with pytest.raises(interpreter.InstructionError, match="neither of the site's own pages"):
+        interpreter.apply("Add pages index and about", workspace, "t")

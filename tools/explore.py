@@ -67,14 +67,22 @@ FLAKY_EVERY = 3  # the nemesis: every 3rd call of the suite to S3, Logs, Step Fu
 _CHARACTERS = st.characters(codec="utf-8", categories=("L", "M", "N", "P", "S", "Zs"), exclude_characters='"|\\')
 TEXT = st.text(_CHARACTERS, min_size=1, max_size=90).filter(lambda t: t == t.strip() and t.strip())
 WORD = st.text(st.characters(codec="utf-8", categories=("L", "N")), min_size=1, max_size=12)
-POLITE = st.sampled_from(["", "", "", "please ", "Please ", "Can you "])  # the polite openings the grammar takes
+POLITE = st.sampled_from(["", "", "", "please ", "Please ", "Can you ", "PLEASE "])  # the polite openings the grammar takes
 ENDING = st.sampled_from(["", "", ".", "!"])
+
+
+PAGE = st.from_regex(r"[a-z][a-z0-9-]{0,11}", fullmatch=True).filter(
+    lambda name: name not in ("index", "changes", "and"))  # an edit of many files: a page each
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 @st.composite
 def instructions(draw: Callable[..., Any]) -> str:
     """One instruction of the sandbox's grammar (its stand-in for Claude), with text a person might write."""
-    form = draw(st.sampled_from(["header", "header", "title", "site", "key", "timestamp", "broken"]))
+    form = draw(st.sampled_from(["header", "header", "title", "site", "key", "timestamp", "broken", "pages"]))
     core = {
         "header": lambda: f'add header with text "{draw(TEXT)}"',
         "title": lambda: f'update page title to "{draw(TEXT)}"',
@@ -82,7 +90,10 @@ def instructions(draw: Callable[..., Any]) -> str:
         "key": lambda: f"add secret key {draw(WORD)} to config",
         "timestamp": lambda: f"update timestamp to {draw(st.integers(1, 10**13))}",
         "broken": lambda: f"add broken page {draw(st.sampled_from(['oops', 'typo', 'half']))}",
+        "pages": lambda: "add pages " + _listed(draw(st.lists(PAGE, min_size=2, max_size=6, unique=True))),
     }[form]()
+    verb, _, rest = core.partition(" ")
+    core = draw(st.sampled_from([verb, verb, verb.upper()])) + " " + rest  # some clients write the verb in capitals
     prefix = draw(POLITE)
     core = core if prefix else core[:1].upper() + core[1:]
     return prefix + core + draw(ENDING)
