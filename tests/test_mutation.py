@@ -318,3 +318,11 @@ def test_the_sandbox_s_mutant_is_checked_where_cosmic_ray_puts_it() -> None:
     source = "a = 1\nb = x + y\n"
     m = ms.Mutant("0", "f.py", "ReplaceBinaryOperator_Add_Sub", (2, 7), (2, 8), "+", "-")
     assert mutation_sandbox.expected_text(source, m) == "a = 1\nb = x - y\n"
+
+
+def test_a_mutant_that_does_not_compile_is_invalid_and_out_of_the_denominator() -> None:
+    results = [ms.Result("1", "", ms.KILLED), ms.Result("2", "", ms.SURVIVED),
+               ms.Result("3", "", ms.INVALID, "not valid Python: invalid syntax at line 75")]
+    assert ms.score(results).denominator == 2
+    assert "- 1 invalid)" in ms.score(results).describe()
+    assert ms.STRYKER_STATUS[ms.INVALID] == "CompileError"

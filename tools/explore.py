@@ -67,7 +67,8 @@ FLAKY_EVERY = 3  # the nemesis: every 3rd call of the suite to S3, Logs, Step Fu
 _CHARACTERS = st.characters(codec="utf-8", categories=("L", "M", "N", "P", "S", "Zs"), exclude_characters='"|\\')
 TEXT = st.text(_CHARACTERS, min_size=1, max_size=90).filter(lambda t: t == t.strip() and t.strip())
 WORD = st.text(st.characters(codec="utf-8", categories=("L", "N")), min_size=1, max_size=12)
-POLITE = st.sampled_from(["", "", "", "please ", "Please ", "Can you ", "PLEASE "])  # the polite openings the grammar takes
+# The polite openings the grammar takes, as people type them.
+POLITE = st.sampled_from(["", "", "", "please ", "Please ", "Can you ", "PLEASE "])
 ENDING = st.sampled_from(["", "", ".", "!"])
 
 

@@ -93,6 +93,10 @@ def judge_one(copy: Path, applying: dict[str, tuple[str, int]], limit_s: float, 
         if ran.returncode != 0 or target.read_text(encoding="utf-8") != expected_text(original, mutant):
             raise ms.MutationError(f"`cosmic-ray apply {mutant.file} {operator} {occurrence}` did not make mutant "
                                    f"{mutant.id} ({mutant.key}): {ran.stderr.strip()[-300:]}")
+        try:
+            compile(target.read_text(encoding="utf-8"), str(target), "exec")
+        except SyntaxError as error:
+            return ms.Result(mutant.id, mutant.key, ms.INVALID, f"not valid Python: {error.msg} at line {error.lineno}")
         return ms.judge(mutant.id, mutant.key, tags, run, reports, limit_s)
     finally:
         target.write_text(original, encoding="utf-8")

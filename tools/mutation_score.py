@@ -12,12 +12,13 @@ A mutant's verdict:
 - killed: a scenario failed with an assertion that says more than a time-out (a named reason);
 - timeout: killed only by time-outs (every red scenario's reason says "timed out", or the run hit its limit);
 - survived: every scenario that judged it held (green, or failed only as the real system's known faults);
+- invalid: the tool's mutant does not compile (cosmic-ray can make such code), so there is no program to judge;
 - equivalent: not covered or equivalent, by tools/mutation/equivalent.toml (one sentence: why nothing observable
   can differ), keyed by file, location and replacement; never run;
 - error: no verdict (the run could not be made: it did not start, an endpoint failed, the suite raised rather than
   checked, no scenario ran).
 
-Score = killed / (sample - equivalent), with a 90 % Wilson interval: a time-out or an error is not a kill.
+Score = killed / (sample - equivalent - invalid), with a 90 % Wilson interval: a time-out or an error is not a kill.
 """
 
 from __future__ import annotations
@@ -46,17 +47,19 @@ EQUIVALENT_FILE = NODE_TOOLS / "equivalent.toml"
 REPORTS = ROOT / "reports" / "mutation"
 
 KILLED, TIMEOUT, SURVIVED, EQUIVALENT, ERROR = "killed", "timeout", "survived", "equivalent", "error"
-VERDICTS = (KILLED, TIMEOUT, SURVIVED, EQUIVALENT, ERROR)
+INVALID = "invalid"  # the tool made code that does not compile: no program, so nothing to judge
+VERDICTS = (KILLED, TIMEOUT, SURVIVED, EQUIVALENT, INVALID, ERROR)
 MEANING = {
     KILLED: "killed by a named reason",
     TIMEOUT: "killed only by a time-out",
     SURVIVED: "survived",
     EQUIVALENT: "not covered / equivalent",
+    INVALID: "invalid (does not compile)",
     ERROR: "no verdict",
 }
 # Stryker's statuses: an equivalent mutant is Ignored (left out of Stryker's score too), no verdict a RuntimeError.
 STRYKER_STATUS = {KILLED: "Killed", TIMEOUT: "Timeout", SURVIVED: "Survived", EQUIVALENT: "Ignored",
-                  ERROR: "RuntimeError"}
+                  INVALID: "CompileError", ERROR: "RuntimeError"}
 TIMED_OUT = "timed out"  # lib/observe/waiters.py's WaitTimeout, and tools/selftest.py's test for a time-out
 INFRASTRUCTURE = "infrastructure, not WebOrdinary"  # features/support/judging.py: the run stopped, no verdict
 Z_90 = 1.6448536269514722  # the two-sided 90 % normal quantile
@@ -369,7 +372,7 @@ class Score:
 
     @property
     def denominator(self) -> int:
-        return self.sample - self.counts.get(EQUIVALENT, 0)
+        return self.sample - self.counts.get(EQUIVALENT, 0) - self.counts.get(INVALID, 0)
 
     @property
     def value(self) -> float | None:
@@ -384,7 +387,8 @@ class Score:
             return f"score: none (every one of the {self.sample} sampled mutants is equivalent)"
         low, high = self.interval
         return (f"score {self.value:.1%} = {self.counts.get(KILLED, 0)} killed by a named reason / "
-                f"({self.sample} sampled - {self.counts.get(EQUIVALENT, 0)} equivalent); "
+                f"({self.sample} sampled - {self.counts.get(EQUIVALENT, 0)} equivalent"
+                + (f" - {self.counts[INVALID]} invalid" if self.counts.get(INVALID) else "") + "); "
                 f"90 % Wilson interval {low:.1%} - {high:.1%}")
 
 
@@ -394,7 +398,7 @@ def score(results: list[Result]) -> Score:
 
 
 def walls(results: list[Result]) -> str:
-    ran = [r.seconds for r in results if r.verdict != EQUIVALENT]
+    ran = [r.seconds for r in results if r.verdict not in (EQUIVALENT, INVALID)]
     if not ran:
         return "wall per mutant: none ran"
     return (f"wall per mutant: median {statistics.median(ran):.0f} s, max {max(ran):.0f} s "
