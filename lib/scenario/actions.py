@@ -112,10 +112,15 @@ def wait_for_idle_release(world: World, name: str) -> None:
     release = target.settings.system.idle_release_s
 
     def owner_now() -> tuple[Ownership | None, str]:
-        """The project's owner, and the status of its container's ECS task when it still owns the project."""
+        """The project's owner, and the status of its container's ECS task when it still owns the project. A task
+        seen STOPPED has the row read again after it: a container that deletes its row and then stops, between the
+        two reads, has released the project."""
         owner = containers.ownership(target.aws.dynamodb, target.settings, client.project)
         task = containers.task_of(owner.container_id, target.logs.refresh()) if owner else None
-        return owner, containers.task_status(target.aws.ecs, target.settings, task) if task else ""
+        status = containers.task_status(target.aws.ecs, target.settings, task) if task else ""
+        if status == "STOPPED":
+            owner = containers.ownership(target.aws.dynamodb, target.settings, client.project)
+        return owner, status
 
     owner, _ = wait_until(
         f"the container of {name} to release {client.project} after {release:.0f} s idle",
