@@ -15,7 +15,7 @@ from email.parser import BytesParser
 from email.utils import getaddresses
 
 # Replies to WebOrdinary's own mail carry the thread in a Message-ID such as `<thread-1755742052528-7eim6l@...>`
-# (docs/TERMINOLOGY_GUIDE.md: "Pattern match: thread-([a-zA-Z0-9-]+)@ in headers").
+# (jscotthorn/webordinary, docs/TERMINOLOGY_GUIDE.md: "Pattern match: thread-([a-zA-Z0-9-]+)@ in headers").
 _THREAD_IN_HEADER = re.compile(r"<(thread-[a-zA-Z0-9-]+)@")
 _MESSAGE_ID = re.compile(r"<[^<>]+>")
 
