@@ -17,8 +17,9 @@ ORDER = ("clients", "emails", "sessions", "sites", "visitors", "branches", "cont
 @dataclass(frozen=True)
 class Entry:
     keyword: str  # Given, When, Then
-    pattern: str
+    pattern: str  # the step as the catalog names it: its first phrasing in the step module
     doc: str
+    also: tuple[str, ...] = ()  # its other phrasings (synonyms): the same step, the same check
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,19 @@ def load_steps() -> None:
 
 
 def groups() -> list[Group]:
-    found: dict[str, list[Entry]] = {}
+    """Each step once, its phrasings together: decorators register bottom-up, so the first one written in the
+    module is the last registered."""
+    phrasings: dict[tuple[str, object], tuple[str, list[str], str]] = {}
     for kind in ("given", "when", "then", "step"):
         for definition in registry.steps[kind]:
             concept = Path(str(definition.location.filename)).stem
             doc = " ".join((definition.func.__doc__ or "").split())
-            found.setdefault(concept, []).append(Entry(kind.capitalize(), definition.pattern, doc))
+            phrasings.setdefault((concept, definition.func), (kind.capitalize(), [], doc))[1].append(
+                definition.pattern)
+    found: dict[str, list[Entry]] = {}
+    for (concept, _), (keyword, patterns, doc) in phrasings.items():
+        first, *others = reversed(patterns)
+        found.setdefault(concept, []).append(Entry(keyword, first, doc, tuple(others)))
     ordered = sorted(found, key=lambda c: (ORDER.index(c) if c in ORDER else len(ORDER), c))
     return [Group(c, _about(c), tuple(found[c])) for c in ordered]
 
@@ -62,7 +70,8 @@ def text(found: list[Group], instructions: list[dict[str, str]] | None = None) -
     for group in found:
         lines += [f"## {group.concept}: {group.about}", ""]
         for entry in group.entries:
-            lines += [f"  {entry.keyword} {entry.pattern}", f"      {entry.doc}", ""]
+            lines += [f"  {entry.keyword} {entry.pattern}",
+                      *[f"  (also: {entry.keyword} {other})" for other in entry.also], f"      {entry.doc}", ""]
     if instructions:
         lines += ["## instructions: what an email may ask for (the target's own words; others are refused)", ""]
         lines += [f"  {i['example']}" + (f"    ({i['note']})" if i.get("note") else "") for i in instructions]

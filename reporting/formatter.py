@@ -84,7 +84,8 @@ def _tags(scenario: Scenario) -> list[str]:
 
 
 def step_catalog() -> list[tuple[str, list[tuple[str, str, str]]]]:
-    return [(f"{g.concept}: {g.about}", [(x.keyword, x.pattern, x.doc) for x in g.entries])
+    return [(f"{g.concept}: {g.about}", [(x.keyword, x.pattern, x.doc + "".join(
+                f" Also written: {x.keyword} {other}." for other in x.also)) for x in g.entries])
             for g in catalog.groups()]
 
 

@@ -198,6 +198,7 @@ def steps_table() -> str:
             where = f"`features/steps/{group.concept}.py` {code(func.__name__)}" if func else ""
             hop = f" → {code(call)}" if call else ""
             lines += [f"- **{entry.keyword}** {code(entry.pattern)}  ",
+                      *[f"  also written {code(other)}  " for other in entry.also],
                       f"  {prose(entry.doc)}  ",
                       f"  <small>{where}{hop}</small>", ""]
         parts.append("\n".join(lines))
