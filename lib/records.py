@@ -141,6 +141,9 @@ class Intake:
     owner_found: bool | None  # None: no CheckOwnership result in the history
     ownership_checked_ms: int | None
     route: str  # the routing state entered
+    # CheckActiveJob's result (hasActiveJob, interruptSent, activeMessageId) and when it ended; None: not in the history
+    active_job: dict[str, Any] | None = None
+    active_job_checked_ms: int | None = None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ scale-in would)."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import queue
@@ -250,7 +251,7 @@ class Container(threading.Thread):
         result.report = lambda: self._succeed(token, instruction, message, result)
         try:
             edit.process(instruction, self.workspace, self.log, interrupt, result)
-            interrupt.check()
+            interrupt.close()
             result.report_now()  # unless a fault already did
         except Interrupted as stop:
             done.set()
@@ -259,6 +260,8 @@ class Container(threading.Thread):
         except SyncCrash:
             raise
         except Exception as error:  # the container survives anything one message does
+            with contextlib.suppress(Interrupted):
+                interrupt.close()  # failed all the same: an interrupt arriving now is the next session's
             self.log.error("MessageProcessor", f"Failed to process message: {error}")
             name, cause = type(error).__name__ or "ProcessingError", str(error)[:32768]
             self._callback(lambda: self.clients.sfn.send_task_failure(taskToken=token, error=name, cause=cause))
@@ -324,6 +327,10 @@ class Container(threading.Thread):
                 return
 
     def _watch_interrupts(self, instruction: Instruction, interrupt: Interrupt, done: threading.Event) -> None:
+        """One session's interrupt poller. Its last long poll may outlive the session: what it takes then belongs
+        to the container's next session, so it is handed back (visible at once), never deleted (issue 37). The real
+        container has one poller per claim instead (generic-container.service.ts:228-285); per session, the
+        stand-in needs no bookkeeping of which session is current."""
         url = self.clients.queue_url(names.interrupt_queue(instruction.project_id, instruction.user_id))
         sqs = self.clients.sqs
         while not done.is_set():
@@ -334,13 +341,17 @@ class Container(threading.Thread):
                 done.wait(1)
                 continue
             for message in messages:
-                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
                 body = json.loads(message["Body"])
                 # An interrupt sent for the job before this one names this very message as the new one.
                 if body.get("interruptingMessageId") == instruction.message_id:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
                     continue
-                self.log(GENERIC, f"Received interrupt: {body.get('reason', '')}")
-                interrupt.trigger(body.get("newThreadId", "?"))
+                announce = functools.partial(self.log, GENERIC, f"Received interrupt: {body.get('reason', '')}")
+                if done.is_set() or not interrupt.trigger(body.get("newThreadId", "?"), announce):
+                    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"],
+                                                  VisibilityTimeout=0)
+                    return
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
                 return
 
     def _delete_message(self, message: dict) -> None:

@@ -105,16 +105,30 @@ class Interrupt:
         self.new_thread_id: str | None = None
         self._lock = threading.Lock()
         self._process: Child | None = None
+        self._closed = False
 
-    def trigger(self, new_thread_id: str) -> None:
+    def trigger(self, new_thread_id: str, announce: Callable[[], None] = lambda: None) -> bool:
+        """Interrupt the session (announcing it first), unless it is closed: then it is over, and the interrupt is
+        for whoever comes next (False)."""
         with self._lock:
+            if self._closed:
+                return False
+            announce()
             self.new_thread_id = new_thread_id
             if self._process and self._process.poll() is None:
                 self._process.send_signal(signal.SIGINT)
+            return True
 
     def check(self) -> None:
         if self.new_thread_id is not None:
             raise Interrupted(self.new_thread_id)
+
+    def close(self) -> None:
+        """The session's last point of interruption: raise if an interrupt came, else refuse every later one, so an
+        interrupt can never land between this check and the session's report and be lost with it."""
+        with self._lock:
+            self._closed = True
+            self.check()
 
     def run(self, start: Callable[[], Child]) -> subprocess.CompletedProcess[str]:
         """Start a child process that an interrupt can stop, and wait for its end."""

@@ -12,12 +12,15 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from sandbox import commits, edit, emails, interpreter, names, origin, statemachine
+from sandbox.awsclients import Clients
 from sandbox.intake import execution_name
 from sandbox.nestlog import nest_line
 
@@ -257,3 +260,93 @@ def test_the_warm_awscli_syncs_fails_and_stops_on_sigint_as_a_fresh_aws_does(tmp
         server.close()
         moto.stop()
     assert process.poll() is not None and not server.socket_path.parent.exists()
+
+
+@pytest.fixture
+def moto_clients() -> Iterator[Clients]:
+    """The sandbox's clients against a moto server in this process (no sandbox, no container task)."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    host, port = moto.get_host_and_port()
+    clients = Clients(f"http://{host}:{port}")
+    urllib.request.urlopen(urllib.request.Request(f"{clients.endpoint}/moto-api/reset", method="POST"))  # in-process
+    clients.logs.create_log_group(logGroupName=names.LOG_GROUP)
+    try:
+        yield clients
+    finally:
+        moto.stop()
+
+
+def _until(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_an_interrupt_arriving_as_a_session_ends_reaches_the_next_session(moto_clients: Clients) -> None:
+    """issue 37: the interrupt watcher of a session that has ended may still have a receive open; an interrupt that
+    arrives during it is meant for the container's next session, and must reach it, not be taken and lost."""
+    from sandbox.container import Container
+
+    clients = moto_clients
+    url = clients.sqs.create_queue(QueueName=names.interrupt_queue("wren", "u1"))["QueueUrl"]
+    container = Container(clients, {"taskArn": "arn:aws:ecs:us-west-2:000000000000:task/edit/abc"}, None,  # type: ignore[arg-type]
+                          frozenset(), 300.0, threading.Event(), lambda _: None)
+    receiving = threading.Event()
+    receive = clients.sqs.receive_message
+
+    def receive_and_tell(**kwargs: object) -> dict:
+        receiving.set()
+        return receive(**kwargs)
+
+    clients.sqs.receive_message = receive_and_tell
+    ended = edit.Instruction("m-1", "thread-1", "wren", "u1", "Update page title to \"Spring\"")
+    nxt = edit.Instruction("m-2", "thread-2", "wren", "u1", "Update page title to \"Summer\"")
+    first, first_done = edit.Interrupt(), threading.Event()
+    watcher = threading.Thread(target=container._watch_interrupts, args=(ended, first, first_done), daemon=True)
+    watcher.start()
+    assert receiving.wait(10), "the first session's watcher never polled"
+    first_done.set()  # the first session ends while its watcher's poll is open
+    clients.sqs.send_message(QueueUrl=url, MessageBody=json.dumps({
+        "interruptingMessageId": "m-3", "newThreadId": "thread-3", "reason": "New message in thread thread-3"}))
+    second, second_done = edit.Interrupt(), threading.Event()
+    threading.Thread(target=container._watch_interrupts, args=(nxt, second, second_done), daemon=True).start()
+    try:
+        assert _until(lambda: second.new_thread_id is not None), (
+            f"the next session was never interrupted; the ended one took it: {first.new_thread_id!r}")
+        assert first.new_thread_id is None
+    finally:
+        second_done.set()
+        watcher.join(5)
+
+
+def test_an_interrupt_after_a_sessions_last_check_is_handed_back_not_lost(moto_clients: Clients) -> None:
+    """issue 37: once a session has passed its last point of interruption (its report is on its way), an interrupt
+    cannot stop it any more; it stays in the queue for the next session instead of vanishing with this one."""
+    from sandbox.container import Container
+
+    clients = moto_clients
+    url = clients.sqs.create_queue(QueueName=names.interrupt_queue("wren", "u1"))["QueueUrl"]
+    container = Container(clients, {"taskArn": "arn:aws:ecs:us-west-2:000000000000:task/edit/abd"}, None,  # type: ignore[arg-type]
+                          frozenset(), 300.0, threading.Event(), lambda _: None)
+    session = edit.Instruction("m-1", "thread-1", "wren", "u1", "x")
+    interrupt, done = edit.Interrupt(), threading.Event()
+    watcher = threading.Thread(target=container._watch_interrupts, args=(session, interrupt, done), daemon=True)
+    watcher.start()
+    interrupt.close()
+    clients.sqs.send_message(QueueUrl=url, MessageBody=json.dumps({
+        "interruptingMessageId": "m-2", "newThreadId": "thread-2", "reason": "New message in thread thread-2"}))
+    watcher.join(10)
+    assert not watcher.is_alive(), "the watcher of a closed session kept polling"
+    done.set()
+    assert interrupt.new_thread_id is None
+    waiting = clients.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+    assert waiting["Attributes"]["ApproximateNumberOfMessages"] == "1"

@@ -13,7 +13,7 @@ from lib.expect import contract, known_faults
 from lib.judge import branches, outcomes
 from lib.observe.endings import quote
 from lib.observe.executions import Executions
-from lib.records import Client, LogLine, Moment, Outcome, Session, SessionLog
+from lib.records import Client, Intake, LogLine, Moment, Outcome, Session, SessionLog
 from lib.settings import Settings
 from reporting.render import KNOWN_FAULT, FeatureDoc, RunDoc, ScenarioDoc, render
 from tests.test_unseen_faults import T0, THREAD, a_session
@@ -84,6 +84,32 @@ def test_an_interrupt_that_came_during_the_build_is_what_the_scenario_tested() -
     never = [contract.PHRASE_BUILDING, contract.PHRASE_BUILD_OK]
     assert "was never interrupted" in outcomes.interrupted_build_problems(
         [(session("Spring", never, contract.DEPLOYED, T0), later)], settings)[0]
+
+
+def test_an_interrupt_that_could_not_arrive_in_time_is_a_race_lost_not_a_fault() -> None:
+    """issue 37: whether the next email's interrupt reaches a build depends on which of two runs ends first; the
+    check reads the next email's CheckActiveJob (its result, when it ended) to tell a lost race from a lost
+    interrupt."""
+    phrases = Settings().phrases
+    never = [contract.PHRASE_BUILDING, contract.PHRASE_BUILD_OK, "✅ S3 sync complete: 2 uploaded"]
+    earlier = session("Spring", never, contract.DEPLOYED, T0)
+    earlier.intake = Intake("m-1", {"messageId": "m-1"}, True, T0, contract.ROUTE_OWNED)
+
+    def checked(result: dict, at_ms: int) -> Session:
+        later = session("Summer", ["x"], contract.DEPLOYED, T0 + 5000)
+        later.intake = Intake("m-2", {"messageId": "m-2"}, True, at_ms, contract.ROUTE_OWNED, result, at_ms)
+        return later
+
+    idle = outcomes.interrupted_build_problems([(earlier, checked({"hasActiveJob": False}, T0 + 50))], phrases)[0]
+    assert idle.startswith("race lost, not a fault") and "no interrupt was sent" in idle
+    sent = {"hasActiveJob": True, "interruptSent": True, "activeMessageId": "m-1"}
+    late = outcomes.interrupted_build_problems([(earlier, checked(sent, T0 + 400))], phrases)[0]
+    assert late.startswith("race lost, not a fault") and "after" in late and "had deployed" in late
+    lost = outcomes.interrupted_build_problems([(earlier, checked(sent, T0 + 50))], phrases)[0]
+    assert "was never interrupted" in lost and "race lost" not in lost
+    other = outcomes.interrupted_build_problems([(earlier, checked({**sent, "activeMessageId": "m-0"}, T0 + 50))],
+                                                phrases)[0]
+    assert other.startswith("race lost") and "the active job was another (m-0)" in other
 
 
 def scenario(status: str, reason: str = "", tags: tuple[str, ...] = ("isolation",)) -> ScenarioDoc:

@@ -40,6 +40,7 @@ COMMIT_AUTHOR = "WebOrdinary Container <container@webordinary.com>"
 # docs/contract.md#state-machine-states).
 STATE_PARSE_EMAIL = "ParseEmail"
 STATE_CHECK_OWNERSHIP = "CheckOwnership"
+STATE_CHECK_ACTIVE_JOB = "CheckActiveJob"  # sends the interrupt when the project+user has an active job
 ROUTE_OWNED = "RouteToProjectQueue"  # an owner exists: the message goes to its project's queue only
 ROUTE_UNOWNED = "RouteToQueuesWithClaim"  # no owner: the message and a (rate-limited) claim request
 

@@ -244,7 +244,9 @@ def failed_build_problems(session: Session, phrases: Phrases) -> list[str]:
 def interrupted_build_problems(pairs: list[tuple[Session, Session]], phrases: Phrases) -> list[str]:
     """For each (session, the client's next email, sent once the session's build had begun): the session's log
     shows the interrupt arriving after its build began and before it deployed: an interrupt stops the running
-    build or sync (docs/contract.md#what-the-container-does-on-an-interrupt)."""
+    build or sync (docs/contract.md#what-the-container-does-on-an-interrupt). When the session was already over
+    as the next email was checked for an active job, or had deployed before the interrupt was sent, no interrupt
+    could reach it in time: the problem says the race was lost, which is no fault of the system."""
     problems = []
     for earlier, later in pairs:
         assert earlier.outcome is not None
@@ -253,10 +255,29 @@ def interrupted_build_problems(pairs: list[tuple[Session, Session]], phrases: Ph
         synced = log.first(phrases.sync_ok)
         who = f"{earlier.describe()}, building when {later.instruction!r} arrived,"
         if interrupt is None:
-            problems.append(f"{who} was never interrupted (it ended {earlier.outcome.ended()}): {log.summary()}")
+            problems.append(_race_lost(earlier, later, synced.timestamp_ms if synced else None) or (
+                f"{who} was never interrupted (it ended {earlier.outcome.ended()}): {log.summary()}"))
         elif building is None or interrupt.timestamp_ms < building.timestamp_ms:
             problems.append(f"{who} was interrupted before its build began: {interrupt.message!r}")
         elif synced is not None and synced.timestamp_ms <= interrupt.timestamp_ms:
-            problems.append(f"{who} deployed before the interrupt reached it ({synced.message!r}, then "
-                            f"{interrupt.message!r})")
+            problems.append(_race_lost(earlier, later, synced.timestamp_ms) or (
+                f"{who} deployed before the interrupt reached it ({synced.message!r}, then {interrupt.message!r})"))
     return problems
+
+
+def _race_lost(earlier: Session, later: Session, deployed_ms: int | None) -> str | None:
+    """Why no interrupt could stop `earlier` in time, from the later email's CheckActiveJob (its result and when it
+    ended), if that is so; None when an interrupt was sent for it while it had not yet deployed."""
+    intake = later.intake
+    if intake is None or intake.active_job is None or intake.active_job_checked_ms is None:
+        return None
+    check, at = intake.active_job, clock(intake.active_job_checked_ms)
+    mine = (earlier.intake.parsed.get("messageId") if earlier.intake else None) or None
+    lost = f"race lost, not a fault: {later.describe()} was checked for an active job at {at}"
+    if not check.get("hasActiveJob") or not check.get("interruptSent"):
+        return f"{lost}, when no interrupt was sent ({check}): {earlier.describe()} had ended by then"
+    if mine is not None and check.get("activeMessageId") not in (None, mine):
+        return f"{lost}, when the active job was another ({check.get('activeMessageId')}), not {earlier.describe()}"
+    if deployed_ms is not None and deployed_ms <= intake.active_job_checked_ms:
+        return f"{lost}, after {earlier.describe()} had deployed at {clock(deployed_ms)}"
+    return None

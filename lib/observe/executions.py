@@ -96,19 +96,27 @@ class Executions:
         parsed: dict[str, Any] = {}
         owner_found: bool | None = None
         checked_ms: int | None = None
+        active_job: dict[str, Any] | None = None
+        active_job_checked_ms: int | None = None
         for event in self.history(execution.arn):
             entered = (event.get("stateEnteredEventDetails") or {}).get("name")
             exited = event.get("stateExitedEventDetails") or {}
+            at_ms = int(event["timestamp"].timestamp() * 1000)
             if entered == contract.STATE_CHECK_OWNERSHIP:
-                checked_ms = int(event["timestamp"].timestamp() * 1000)
+                checked_ms = at_ms
             elif entered in (contract.ROUTE_OWNED, contract.ROUTE_UNOWNED):
                 return Intake(str(execution.input.get("messageId") or ""), parsed, owner_found, checked_ms,
-                              entered)
+                              entered, active_job, active_job_checked_ms)
             if exited.get("name") == contract.STATE_PARSE_EMAIL:
                 parsed = _json_object(exited.get("output"))
             elif exited.get("name") == contract.STATE_CHECK_OWNERSHIP:
                 found = _json_object(exited.get("output")).get("ownership")
                 owner_found = isinstance(found, dict) and bool(found.get("Item"))
+            elif exited.get("name") == contract.STATE_CHECK_ACTIVE_JOB:
+                found = _json_object(exited.get("output")).get("activeJobCheck")
+                if isinstance(found, dict) and isinstance(found.get("Payload"), dict):  # lambda:invoke's wrapping
+                    found = found["Payload"]
+                active_job, active_job_checked_ms = (found if isinstance(found, dict) else {}), at_ms
         return None
 
     def task_failure_cause(self, arn: str, error: str) -> str | None:
