@@ -79,6 +79,12 @@ def interrupt_queue_for(settings: Settings, project: str) -> str:
     return settings.stack.interrupt_queue_pattern.format(client=project, user=settings.run.user_id)
 
 
+def project_key(settings: Settings, project: str) -> str:
+    """The ownership table's key of a client's project for this run's user
+    (docs/contract.md#claiming-and-bookkeeping)."""
+    return f"{project}#{settings.run.user_id}"
+
+
 def email_key(settings: Settings, project: str) -> str:
     """Where a test email goes in the email bucket: under the prefix, named by its project (so it is ours)."""
     return f"{settings.stack.email_prefix}{project}-{uuid.uuid4().hex[:12]}.eml"

@@ -175,7 +175,13 @@ class Container(threading.Thread):
                     worker.join()
                 idle_since = time.monotonic()
             elif messages:
-                for message in messages:
+                url = self.owned.queue_url
+                for n, message in enumerate(messages):
+                    if self.owned is None:  # it lost the project mid-batch: the rest is for the new owner
+                        for left in messages[n:]:
+                            self.clients.sqs.change_message_visibility(
+                                QueueUrl=url, ReceiptHandle=left["ReceiptHandle"], VisibilityTimeout=0)
+                        break
                     self._handle(message)
                 idle_since = time.monotonic()
             elif time.monotonic() - idle_since > self.idle_release_s:
@@ -260,8 +266,12 @@ class Container(threading.Thread):
         except SyncCrash:
             raise
         except Exception as error:  # the container survives anything one message does
-            with contextlib.suppress(Interrupted):
-                interrupt.close()  # failed all the same: an interrupt arriving now is the next session's
+            try:
+                interrupt.close()  # an interrupt arriving after this is the next session's
+            except Interrupted as stop:  # it came before the error: it is what ended the session
+                done.set()
+                self._preempted(token, instruction, message, result, stop)
+                return
             self.log.error("MessageProcessor", f"Failed to process message: {error}")
             name, cause = type(error).__name__ or "ProcessingError", str(error)[:32768]
             self._callback(lambda: self.clients.sfn.send_task_failure(taskToken=token, error=name, cause=cause))

@@ -227,6 +227,7 @@ class Task(threading.Thread):
         self.extra_env = dict(extra_env or {})  # what `--container-env` adds, as a task definition's environment
         self.process: subprocess.Popen[bytes] | None = None
         self.stopping = False
+        self._starting = threading.Lock()
 
     def environment(self) -> dict[str, str]:
         home, workspace = self.scratch / "home", self.scratch / "workspace"
@@ -271,12 +272,15 @@ class Task(threading.Thread):
         driver = LogDriver(self.clients, self.task_id)
         reason = "Essential container in task exited"
         try:
-            self.process = subprocess.Popen(
-                [shutil.which("node") or "node", str(self.source.path / "dist" / "main.js")],
-                # No .env here: Nest's ConfigModule would load one from the working directory.
-                cwd=self.scratch, env=self.environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                start_new_session=True,
-            )
+            with self._starting:  # a stop that came first is not outlived by a process started after it
+                if self.stopping:
+                    return
+                self.process = subprocess.Popen(
+                    [shutil.which("node") or "node", str(self.source.path / "dist" / "main.js")],
+                    # No .env here: Nest's ConfigModule would load one from the working directory.
+                    cwd=self.scratch, env=self.environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                    start_new_session=True,
+                )
             readers = [driver.follow(self.process.stdout), driver.follow(self.process.stderr)]  # type: ignore[arg-type]
             code = self.process.wait()
             for reader in readers:
@@ -294,8 +298,9 @@ class Task(threading.Thread):
 
     def stop(self) -> None:
         """As ECS stops a task: SIGTERM (the container releases its project and exits), SIGKILL after a grace."""
-        self.stopping = True
-        process = self.process
+        with self._starting:
+            self.stopping = True
+            process = self.process
         if process is None or process.poll() is not None:
             return
         with contextlib.suppress(ProcessLookupError):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lib import naming
 from lib.records import ActiveJob, LogLine, Ownership
 from lib.settings import Settings
 
@@ -44,14 +45,14 @@ def _number(row: dict[str, Any], name: str) -> int:
 
 def ownership(dynamodb: Any, settings: Settings, project: str) -> Ownership | None:
     """The project+user's ownership row now, or None: nobody owns it."""
-    row = _row(dynamodb, settings.stack.ownership_table, {"projectKey": {"S": f"{project}#{settings.run.user_id}"}})
+    row = _row(dynamodb, settings.stack.ownership_table, {"projectKey": {"S": naming.project_key(settings, project)}})
     return Ownership(_text(row, "containerId"), _number(row, "lastActivity"), _number(row, "ttl"),
                      _number(row, "claimedAt")) if row else None
 
 
 def active_job(dynamodb: Any, settings: Settings, project: str) -> ActiveJob | None:
     """The project+user's active job now, or None: no container says it is working on a message of it."""
-    key = {"projectUserId": {"S": f"{project}#{settings.run.user_id}"}}
+    key = {"projectUserId": {"S": naming.project_key(settings, project)}}
     row = _row(dynamodb, settings.stack.active_jobs_table, key)
     return ActiveJob(_text(row, "messageId"), _text(row, "threadId"), _text(row, "containerId")) if row else None
 
@@ -70,7 +71,7 @@ def later_claims(mine: dict, owners_rows: list[dict]) -> list[str]:
 def unserved(dynamodb: Any, settings: Settings, client_name: str, project: str) -> str | None:
     """Why the project's queue is no longer read although a container owns it (its owner claimed another project
     after it), or None. Its next email is routed to that owner and never claimed again: it cannot end."""
-    key = {"S": f"{project}#{settings.run.user_id}"}
+    key = {"S": naming.project_key(settings, project)}
     row = dynamodb.get_item(TableName=settings.stack.ownership_table, Key={"projectKey": key},
                             ConsistentRead=True).get("Item", {})
     owner = row.get("containerId", {}).get("S")

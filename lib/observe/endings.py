@@ -94,6 +94,9 @@ def unreceived(target: Readers, session: Session, execution: Execution, peers: l
     held = f"{queue} held {counts[0]} waiting and {counts[1]} in flight" if counts else f"{queue} does not exist"
     clauses = [f"{STRANDED_EVIDENCE} (no log line of its own for thread {session.thread_id}, {held})",
                f"its path: {target.executions.path(execution.arn)}"]
+    race = released_after_routing(target, session)
+    if race:
+        clauses.append(race)
     interrupt = interrupt_before(target, session, peers, ended_ms)
     if interrupt is None:
         clauses.append("no interrupt reached a container of this client before it")
@@ -102,6 +105,21 @@ def unreceived(target: Readers, session: Session, execution: Execution, peers: l
                          if line.stream == interrupt.stream), None)
         clauses.append(INTERRUPT_EVIDENCE + quote(interrupt) + (f", then {quote(released)}" if released else ""))
     return clauses
+
+
+def released_after_routing(target: Readers, session: Session) -> str | None:
+    """The race an email loses to its owner's idle release (the real container's too): CheckOwnership found the
+    owner, so no claim was sent, and the owner released the project before the message reached its queue."""
+    intake = session.intake
+    if intake is None or not intake.owner_found or intake.ownership_checked_ms is None:
+        return None
+    key = naming.project_key(target.settings, session.client.project)
+    since = intake.ownership_checked_ms - CLOCK_SKEW_MS
+    released = next((line for line in target.logs.find(f"{target.settings.phrases.released} {key}", since)), None)
+    if released is None:
+        return None
+    return (f"it lost the race to its owner's release: CheckOwnership found an owner at "
+            f"{clock(intake.ownership_checked_ms)} (so no claim was sent), then {quote(released)}")
 
 
 def interrupt_before(target: Readers, session: Session, peers: list[Session], until_ms: int) -> LogLine | None:
