@@ -45,6 +45,7 @@ class LogLine:
     stream: str
     context: str = ""
     event_id: str = ""
+    level: str = ""  # LOG, WARN, ERROR, ...; "" when the log line pattern does not say
 
     @property
     def task_id(self) -> str:

@@ -243,8 +243,13 @@ class Container(threading.Thread):
             self.owned = None
             return
         token = data["taskToken"]
+        key = names.project_key(instruction.project_id, instruction.user_id)
+        self.log("MessageProcessor", f"Received Step Functions message for {key}")
+        self.log("MessageProcessor", f"Task token: {token[:20]}...")
         self._touch()
         self._record_job(instruction, message, token)
+        self.log("ActiveJobService", f"Registered active job for {key}")
+        self.log(CALLBACKS, f"Starting heartbeat for task token (every {names.HEARTBEAT_EVERY_S:.0f}s)")
         if "releases-while-working" in self.faults:
             self._release()
         interrupt = Interrupt()
@@ -274,9 +279,13 @@ class Container(threading.Thread):
                 return
             self.log.error("MessageProcessor", f"Failed to process message: {error}")
             name, cause = type(error).__name__ or "ProcessingError", str(error)[:32768]
-            self._callback(lambda: self.clients.sfn.send_task_failure(taskToken=token, error=name, cause=cause))
+            self._callback("failure", lambda: self.clients.sfn.send_task_failure(taskToken=token, error=name,
+                                                                                  cause=cause))
         finally:
             done.set()
+        # message-processor.service.ts:145-151: the job cleared and the heartbeat stopped, then the consumer deletes
+        self._clear_job()
+        self.log(CALLBACKS, "Stopped heartbeat")
         if "process-twice" in self.faults and message["MessageId"] not in self.handled_twice:
             # Its delete "failed": the message comes back and is handled again (its callback then fails).
             self.handled_twice.add(message["MessageId"])
@@ -284,7 +293,6 @@ class Container(threading.Thread):
                                                        ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
             return
         self._delete_message(message)
-        self._clear_job()
 
     def _succeed(self, token: str, instruction: Instruction, message: dict, result: Result) -> None:
         site_of = "amelia" if "wrong-site-url" in self.faults else instruction.project_id
@@ -295,14 +303,15 @@ class Container(threading.Thread):
                   "buildSuccess": result.build_success, "deploySuccess": result.deploy_success}
         if "callback-extra-field" in self.faults:
             output["branch"] = result.branch
-        if self._callback(lambda: self.clients.sfn.send_task_success(taskToken=token, output=json.dumps(output))):
+        if self._callback("success", lambda: self.clients.sfn.send_task_success(taskToken=token,
+                                                                                 output=json.dumps(output))):
             self.log("MessageProcessor", "Successfully processed message and sent callback")
 
     def _preempted(self, token: str, instruction: Instruction, message: dict, result: Result,
                    stop: Interrupted) -> None:
         """message-processor.service.ts:157-194: save partial work, unblock the FIFO queue, report PREEMPTED,
         clear the job; then release ownership and go on polling (generic-container.service.ts:379-384)."""
-        self.log("MessageProcessor", f"Processing interrupt: new message in thread {stop.new_thread_id}")
+        self.log.warn("MessageProcessor", f"Processing interrupt: New message in thread {stop.new_thread_id}")
         path = self.workspace.path_for(instruction.project_id, instruction.user_id)
         if result.branch:
             try:
@@ -312,21 +321,23 @@ class Container(threading.Thread):
                 self.log.error("MessageProcessor", f"Could not save partial work: {error}")
         self._delete_message(message)
         self.log(VISIBILITY, "Deleted message from queue (unblocking FIFO)")
-        self._callback(lambda: self.clients.sfn.send_task_failure(
+        self._callback("failure", lambda: self.clients.sfn.send_task_failure(
             taskToken=token, error="PREEMPTED", cause=f"Interrupted by new message in thread {stop.new_thread_id}"))
         self._clear_job()
         self.log("MessageProcessor", "Interrupt handling complete, FIFO queue unblocked")
-        self.log(GENERIC, "Handling interrupt, releasing ownership and resuming polling")
+        self.log.warn(GENERIC, "Handling interrupt, releasing ownership and resuming polling")
         self._release()
         if "stranded-after-interrupt" in self.faults:
             self.owned = None  # back to the claim queue only, as the real one: its project's queue is left unread
 
-    def _callback(self, call: Callable[[], Any]) -> bool:
+    def _callback(self, kind: str, call: Callable[[], Any]) -> bool:
+        """Send the task's success or failure (stepfunctions-callback.service.ts:60-105)."""
         try:
             call()
         except Exception as error:
-            self.log.error(CALLBACKS, f"Step Functions callback failed: {error}")
+            self.log.error(CALLBACKS, f"Failed to send task {kind}: {error}")
             return False
+        self.log(CALLBACKS, f"Task {kind} sent to Step Functions")
         return True
 
     def _heartbeats(self, token: str, done: threading.Event) -> None:
@@ -356,7 +367,7 @@ class Container(threading.Thread):
                 if body.get("interruptingMessageId") == instruction.message_id:
                     sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
                     continue
-                announce = functools.partial(self.log, GENERIC, f"Received interrupt: {body.get('reason', '')}")
+                announce = functools.partial(self.log.warn, GENERIC, f"Received interrupt: {body.get('reason', '')}")
                 if done.is_set() or not interrupt.trigger(body.get("newThreadId", "?"), announce):
                     sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"],
                                                   VisibilityTimeout=0)
@@ -382,6 +393,7 @@ class Container(threading.Thread):
         assert self.owned is not None
         self.clients.dynamodb.delete_item(TableName=names.ACTIVE_JOBS_TABLE,
                                           Key={"projectUserId": {"S": self.owned.key}})
+        self.log("ActiveJobService", f"Cleared active job for {self.owned.key}")
 
     def _dead_letter(self, message: dict) -> None:
         """Move a message the container cannot read to the queue's dead-letter queue (its redrive policy)."""

@@ -364,7 +364,8 @@ class Workspace:
         untracked = out(path, "ls-files", "--others", "--exclude-standard").splitlines()
         return [f for f in dict.fromkeys(tracked + untracked) if f]
 
-    def commit(self, path: Path, instruction: Instruction, files: list[str]) -> None:
+    def commit(self, path: Path, instruction: Instruction, files: list[str]) -> str:
+        """Commit what changed with the real container's message; its subject."""
         git(path, "add", "-A")
         own_tag = "fixed-commit-tag" in self.faults
         subject = commits.subject(instruction.text, files, instruction.thread_id, own_tag)
@@ -377,6 +378,7 @@ class Workspace:
         as_root = "commit-as-root" in self.faults
         identity = ["-c", "user.name=root", "-c", "user.email=root@localhost"] if as_root else []
         git(path, *identity, "commit", "--quiet", "-m", message, author_env=not as_root)
+        return subject
 
     def save_partial_work(self, path: Path, branch: str, thread_id: str) -> bool:
         """After an interrupt: commit what is uncommitted as `WIP: Session interrupted [...]`, push the branch."""
@@ -465,7 +467,8 @@ def process(instruction: Instruction, ws: Workspace, log: Log, interrupt: Interr
     result.files_changed = ws.changed_files(path)
     if result.files_changed:
         log(MESSAGE_PROCESSOR, "Step 2/5: Committing changes...")
-        ws.commit(path, instruction, result.files_changed)
+        subject = ws.commit(path, instruction, result.files_changed)
+        log(GIT_SERVICE, f"Committed: {subject}")
     log(MESSAGE_PROCESSOR, "Step 3/5: Building Astro site...")
     build = ws.build(path, interrupt)
     interrupt.check()

@@ -26,10 +26,12 @@ NEST = re.compile(contract.LOG_LINE_PATTERN, re.DOTALL)
 def test_a_nestjs_line_is_read_without_its_colours_and_prefix() -> None:
     raw = ("\x1b[32m[Nest] 4824  - \x1b[39m11/25/2026, 04:49:59 AM     \x1b[32m  LOG\x1b[39m "
            "\x1b[33m[MessageProcessor]\x1b[39m \x1b[32mSwitched to thread thread-1 (branch: thread-1)\x1b[39m")
-    assert parse_message(raw, NEST) == ("MessageProcessor", "Switched to thread thread-1 (branch: thread-1)")
+    assert parse_message(raw, NEST) == ("MessageProcessor", "Switched to thread thread-1 (branch: thread-1)", "LOG")
     plain = "[Nest] 7  - 11/25/2026, 4:49:59 PM   ERROR [MessageProcessor] Failed to process message: boom"
-    assert parse_message(plain, NEST) == ("MessageProcessor", "Failed to process message: boom")
-    assert parse_message("not a nest line", NEST) == ("", "not a nest line")
+    assert parse_message(plain, NEST) == ("MessageProcessor", "Failed to process message: boom", "ERROR")
+    assert parse_message("not a nest line", NEST) == ("", "not a nest line", "")
+    without_level = re.compile(r"^\[(?P<context>[^\]]+)\] (?P<message>.*)$")
+    assert parse_message("[Git] pushed", without_level) == ("Git", "pushed", "")
 
 
 class FakeLogs:

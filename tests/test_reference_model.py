@@ -117,8 +117,14 @@ def faithful(kind: str = contract.DEPLOYED) -> History:
                 contract.PHRASE_COMMITTING, contract.PHRASE_BUILDING, contract.PHRASE_BUILD_OK,
                 contract.PHRASE_DEPLOYING, "✅ S3 sync complete: 2 uploaded, 0 deleted",
                 f"🌐 Site updated at https://{CLIENT.bucket}", "Step 5/5: Pushing to GitHub...",
-                f"Pushed branch {branch} successfully", contract.PHRASE_DONE]
-    lines = [LogLine(T0 + 1000 + 200 * i, m, "edit/c/t1") for i, m in enumerate(messages)]
+                f"Pushed branch {branch} successfully", contract.LINE_SUCCESS_SENT, contract.PHRASE_DONE,
+                "Cleared active job for wat-x-ada#acceptance", contract.LINE_HEARTBEAT_STOPPED]
+    messages[3:3] = ["Committed: Add header with text \"Hi\" (site.json) [thread-1]"]
+    opening = ["Received Step Functions message for wat-x-ada#acceptance", "Task token: AAAAAAAAAAAAAAAAAAAA...",
+               "Registered active job for wat-x-ada#acceptance", "Starting heartbeat for task token (every 30s)",
+               "Initializing repository from: https://github.com/o/r.git"]
+    taken = [LogLine(T0 + 500 + 50 * i, m, "edit/c/t1", level="LOG") for i, m in enumerate(opening)]
+    lines = [LogLine(T0 + 1000 + 150 * i, m, "edit/c/t1", level="LOG") for i, m in enumerate(messages)]
     session = Session(CLIENT, 'Add header with text "Hi"', KEY, "<m1@x>", T0, thread_id=THREAD)
     output = {"success": True, "messageId": "wat-x-ada-1.eml", "summary": "Header Hi", "filesChanged": files,
               "siteUrl": f"https://{CLIENT.bucket}", "buildSuccess": True, "deploySuccess": True}
@@ -129,7 +135,7 @@ def faithful(kind: str = contract.DEPLOYED) -> History:
     quiet = QuietState(CLIENT, None, Ownership("container-1", T0 + 900, (T0 + 900) // 1000 + 3600, T0 + 800),
                        {"webordinary-input-wat-x-ada-acceptance.fifo": (0, 0),
                         "webordinary-interrupts-wat-x-ada-acceptance": (0, 0)})
-    return History([session], {branch: [commit]}, {"c0ffee00": tuple(files)}, [quiet], lines,
+    return History([session], {branch: [commit]}, {"c0ffee00": tuple(files)}, [quiet], taken + lines,
                    {"the run's GitHub token": ""}, {KEY: contract.execution_name("wat-x-ada-1.eml")})
 
 
@@ -152,9 +158,29 @@ def change_lines(history: History, replace_line: dict[str, str | None]) -> Histo
     session = history.sessions[0]
     assert session.outcome is not None
     lines = [replace(line, message=replace_line.get(line.message, line.message)) for line in session.outcome.log.lines]
-    lines = [line for line in lines if line.message is not None]
+    return _with_window(history, [line for line in lines if line.message is not None])
+
+
+def change_opening(history: History, replace_line: dict[str, str | None]) -> History:
+    window = history.sessions[0].outcome.log.lines  # type: ignore[union-attr]
+    opening = [replace(line, message=replace_line.get(line.message, line.message)) for line in history.lines
+               if line.timestamp_ms < window[0].timestamp_ms]
+    history.lines = [line for line in opening if line.message is not None] + window
+    return history
+
+
+def change_level(history: History, message: str, level: str) -> History:
+    session = history.sessions[0]
+    assert session.outcome is not None
+    lines = [replace(line, level=level) if line.message == message else line for line in session.outcome.log.lines]
+    return change_lines(history, {}) if not lines else _with_window(history, lines)
+
+
+def _with_window(history: History, lines: list[LogLine]) -> History:
+    session = history.sessions[0]
+    assert session.outcome is not None
     session.outcome = replace(session.outcome, log=SessionLog(THREAD, lines))
-    history.lines = lines
+    history.lines = [line for line in history.lines if line.timestamp_ms < lines[0].timestamp_ms] + lines
     return history
 
 
@@ -182,6 +208,17 @@ def change_commit(history: History, **fields: object) -> History:
      "interrupt(s) once ada's sessions have ended"),
     (lambda h: replace(h, quiet=[replace(h.quiet[0], ownership=Ownership("c", T0, T0 // 1000, T0))]), "has ttl"),
     (lambda h: replace(h, execution_names={KEY: "other"}), "is named 'other'"),
+    # issue 33's survivors: the lines the contract promises that no step names
+    (lambda h: change_lines(h, {contract.LINE_HEARTBEAT_STOPPED: None}), "its log lacks 'Stopped heartbeat'"),
+    (lambda h: change_lines(h, {"Cleared active job for wat-x-ada#acceptance": "Cleared active job for x#y"}),
+     "its log lacks 'Cleared active job for wat-x-ada#acceptance'"),
+    (lambda h: change_lines(h, {contract.LINE_SUCCESS_SENT: None}), "its log lacks 'Task success sent"),
+    (lambda h: change_opening(h, {"Received Step Functions message for wat-x-ada#acceptance": ""}),
+     "logged no 'Received Step Functions message for wat-x-ada#acceptance' before it switched"),
+    (lambda h: change_opening(h, {"Registered active job for wat-x-ada#acceptance": None}),
+     "logged no 'Registered active job for wat-x-ada#acceptance' after 'Task token: ' before it switched"),
+    (lambda h: change_level(h, "Step 1/5: Executing Claude command...", "ERROR"),
+     "with nothing newer to interrupt it, yet its log holds a ERROR line"),
 ])
 def test_the_oracle_names_each_fault_nobody_wrote_a_step_for(fault: object, words: str) -> None:
     found = judged(fault(faithful()))  # type: ignore[operator]
@@ -206,3 +243,18 @@ def test_the_oracle_never_quotes_the_secret_it_found() -> None:
     found = judged(history)
     assert found and all("s" * 40 not in problem for problem in found), found
     assert json.dumps(found).count("the run's GitHub token") == 1
+
+
+def test_the_oracle_waits_for_the_lines_a_container_writes_after_its_callback() -> None:
+    """The outcome's log was read as the execution ended; the job's clearing and the heartbeat's stop come after."""
+    history = faithful()
+    session = history.sessions[0]
+    assert session.outcome is not None
+    cut = [line for line in session.outcome.log.lines if not line.message.startswith(
+        ("Cleared active job", contract.LINE_HEARTBEAT_STOPPED))]
+    session.outcome = replace(session.outcome, log=SessionLog(THREAD, cut))
+    assert oracle.unsettled(history.sessions, history.lines, PHRASES, "acceptance", Grammar()) == []
+    assert judged(history) == []  # the whole log holds them: judged on it, not on what was read at the end
+    early = [line for line in history.lines if line.message != contract.LINE_HEARTBEAT_STOPPED]
+    assert oracle.unsettled(history.sessions, early, PHRASES, "acceptance", Grammar()) == [
+        f"{session.describe()} ('Stopped heartbeat')"]

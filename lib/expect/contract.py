@@ -46,7 +46,7 @@ ROUTE_UNOWNED = "RouteToQueuesWithClaim"  # no owner: the message and a (rate-li
 
 # -- log lines (the message part, after the NestJS prefix) -------------------------------------------------------
 # `[Nest] <pid>  - <date, time>     LOG [<Context>] <message>`, with ANSI colours unless NO_COLOR is set.
-LOG_LINE_PATTERN = (r"^\[Nest\]\s+\d+\s+-\s+.*?\s+(?:LOG|WARN|ERROR|DEBUG|VERBOSE|FATAL)\s+"
+LOG_LINE_PATTERN = (r"^\[Nest\]\s+\d+\s+-\s+.*?\s+(?P<level>LOG|WARN|ERROR|DEBUG|VERBOSE|FATAL)\s+"
                     r"\[(?P<context>[^\]]+)\]\s+(?P<message>.*)$")
 PHRASE_SWITCHED = "Switched to thread {thread_id} (branch: {branch})"
 PHRASE_COMMITTING = "Step 2/5: Committing changes..."
@@ -62,6 +62,16 @@ PHRASE_FAILED = "Failed to process message"
 PHRASE_INTERRUPTED = "Interrupt handling complete"
 PHRASE_INTERRUPT = "Processing interrupt"  # message-processor.service.ts:159, as an interrupt reaches the job
 PHRASE_RELEASED = "Releasing ownership of"  # generic-container.service.ts:350
+# The other lines of a session the contract fixes (docs/contract.md#log-lines-in-order); `{key}` is `{project}#{user}`.
+LINE_RECEIVED = "Received Step Functions message for {key}"  # message-processor.service.ts:74
+LINE_TASK_TOKEN = "Task token: "  # message-processor.service.ts:75, the token's first 20 characters
+LINE_JOB_REGISTERED = "Registered active job for {key}"  # active-job.service.ts:59
+LINE_HEARTBEAT_STARTED = "Starting heartbeat for task token"  # stepfunctions-callback.service.ts:26
+LINE_COMMITTED = "Committed: "  # git.service.ts:194, then the commit's subject
+LINE_SUCCESS_SENT = "Task success sent to Step Functions"  # stepfunctions-callback.service.ts:80
+LINE_FAILURE_SENT = "Task failure sent to Step Functions"  # stepfunctions-callback.service.ts:101
+LINE_JOB_CLEARED = "Cleared active job for {key}"  # active-job.service.ts:84
+LINE_HEARTBEAT_STOPPED = "Stopped heartbeat"  # stepfunctions-callback.service.ts:51
 
 
 def branch_for_thread(thread_id: str, branch: str | None = None) -> str:

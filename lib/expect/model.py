@@ -45,6 +45,9 @@ CHOICES = {
     "two-pipes": f"the container writes its errors to stderr and its other lines to stdout, and the log driver reads "
                  f"each pipe on its own, so two lines written within {PIPE_SLACK_MS} ms of each other may reach the "
                  "log in either order (NestJS's ConsoleLogger; the awslogs driver)",
+    "healthy-is-quiet": "a session that deployed with no newer email of its client about logs no WARN or ERROR line "
+                        "from its message on: the real container logs those only when something failed or was "
+                        "interrupted (its logger calls at 163a3ef)",
     "stale-interrupt": "an interrupt sent as the session it meant was ending can find no session to stop; at most "
                        "one per client may be left unread once the system is quiet",
 }
@@ -101,25 +104,48 @@ class Prediction:
         return {"success": True, "messageId": self.email.message_id, "siteUrl": self.site_url,
                 "buildSuccess": build, "deploySuccess": deploy}
 
+    @property
+    def key(self) -> str:
+        """The project+user key the container's lines name (`{project}#{user}`)."""
+        return f"{self.email.project}#{self.email.user}"
+
+    def opening_lines(self) -> list[str]:
+        """The lines the container writes for this message before it switches to the thread, in their order: it
+        took the message, registered the job and started the heartbeat (docs/contract.md#log-lines-in-order)."""
+        return [contract.LINE_RECEIVED.format(key=self.key), contract.LINE_TASK_TOKEN,
+                contract.LINE_JOB_REGISTERED.format(key=self.key), contract.LINE_HEARTBEAT_STARTED]
+
     def promised_lines(self, outcome: str, thread_id: str, committed: bool,
                        phrases: Mapping[str, str]) -> list[str]:
-        """The log lines the contract promises for this outcome, in their order (docs/contract.md#log-lines-in-order);
-        each is the start of a line's message."""
+        """The log lines the contract promises for this outcome from the thread's switch on, in their order
+        (docs/contract.md#log-lines-in-order); each is the start of a line's message."""
         branch = contract.branch_for_thread(thread_id)
         opening = [phrases["switched"].format(thread_id=thread_id, branch=branch), "Step 1/5: Executing Claude command"]
         if committed:
-            opening.append(phrases["committing"])
+            opening += [phrases["committing"], contract.LINE_COMMITTED]
         opening.append(phrases["building"])
+        # message-processor.service.ts:122-151: the callback, then the job cleared and the heartbeat stopped
+        reported = [contract.LINE_SUCCESS_SENT, phrases["done"], contract.LINE_JOB_CLEARED.format(key=self.key),
+                    contract.LINE_HEARTBEAT_STOPPED]
         if outcome == BUILD_FAILED:
-            return [*opening, phrases["build_failed"], phrases["done"]]
+            return [*opening, phrases["build_failed"], *reported]
         deployed = [phrases["sync_ok"], f"🌐 Site updated at https://{self.bucket}"]
         sync = deployed if outcome == DEPLOYED else [phrases["sync_failed"]]
         if outcome in (DEPLOYED, SYNC_FAILED):
             return [*opening, phrases["build_ok"], phrases["deploying"], *sync, "Step 5/5: Pushing to GitHub",
-                    f"{phrases['pushed']} {branch} successfully", phrases["done"]]
-        if outcome == PREEMPTED:
-            return [phrases["interrupt"], phrases["interrupted"]]
+                    f"{phrases['pushed']} {branch} successfully", *reported]
+        if outcome == PREEMPTED:  # message-processor.service.ts:157-188 (`Received interrupt` may precede the switch)
+            return [phrases["interrupt"], contract.LINE_FAILURE_SENT,
+                    contract.LINE_JOB_CLEARED.format(key=self.key), phrases["interrupted"]]
+        if outcome == FAILED:  # message-processor.service.ts:135-151
+            return [phrases["failed"], contract.LINE_FAILURE_SENT, contract.LINE_JOB_CLEARED.format(key=self.key),
+                    contract.LINE_HEARTBEAT_STOPPED]
         return []
+
+    def quiet(self, outcome: str) -> bool:
+        """Whether this session's lines must hold no warning or error: it ended deployed, and nothing newer could
+        have interrupted it (CHOICES['healthy-is-quiet'])."""
+        return outcome == DEPLOYED and not self.preemptors
 
     def forbidden_lines(self, outcome: str, phrases: Mapping[str, str]) -> dict[str, str]:
         """Lines this session's log must not hold, for this outcome, each with why: a success it did not have."""

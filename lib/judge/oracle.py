@@ -17,6 +17,7 @@ from lib.expect import commit_message, contract
 from lib.expect.instructions import Grammar
 from lib.expect.known_faults import one_line
 from lib.expect.model import (
+    CHOICES,
     COMMIT_AUTHOR,
     FLAGS,
     OUTPUT_KEYS,
@@ -27,10 +28,11 @@ from lib.expect.model import (
     in_order,
     secrets_in,
 )
-from lib.records import CommitInfo, History, Session
+from lib.records import CommitInfo, History, LogLine, Session, SessionLog
 from lib.settings import Phrases
 
 CLOCK_SKEW_MS = 2000
+LOUD = ("WARN", "ERROR", "FATAL")  # the levels a healthy session never logs (CHOICES['healthy-is-quiet'])
 OWNERSHIP_TTL_S = 3600
 
 
@@ -45,7 +47,8 @@ def problems(history: History, phrases: Phrases, user_id: str, grammar: Grammar)
         found += _execution_name(session, history)
         if session.outcome is None:
             continue  # how it could not end is said where its wait failed
-        found += _outcome(session, prediction) + _output(session, prediction) + _log(session, prediction, words)
+        found += (_outcome(session, prediction) + _output(session, prediction)
+                  + _log(session, prediction, words, history) + _opening(session, prediction, history, words))
     found += (_threads(history.sessions, predictions) + _commits(history, predictions, words) + _secrets(history)
               + _quiet(history, predictions))
     return [one_line(problem) for problem in found]
@@ -99,14 +102,50 @@ def _output(session: Session, prediction: Prediction) -> list[str]:
     return found
 
 
-def _log(session: Session, prediction: Prediction, phrases: Mapping[str, str]) -> list[str]:
+def unsettled(sessions: list[Session], lines: list[LogLine], phrases: Phrases, user_id: str, grammar: Grammar
+              ) -> list[str]:
+    """The ended sessions whose container has not yet logged the last line the contract promises for how they
+    ended (it writes some after its callback, and a log shows a line some time after it was written): each as
+    "<session> (<line awaited>)"."""
+    predictions, words = predict(sessions, user_id, grammar), asdict(phrases)
+    waiting = []
+    for session in sessions:
+        if session.outcome is None or not session.outcome.log.lines or not session.thread_id:
+            continue
+        window = _window(session, lines, words)
+        committed = any(line.message.startswith(words["committing"]) for line in window)
+        promised = predictions[session.email_key].promised_lines(session.outcome.kind, session.thread_id,
+                                                                 committed, words)
+        if promised and not any(line.message.startswith(promised[-1]) for line in window):
+            waiting.append(f"{session.describe()} ({promised[-1]!r})")
+    return waiting
+
+
+def _window(session: Session, lines: list[LogLine], phrases: Mapping[str, str]) -> list[LogLine]:
+    """The session's lines as the whole log holds them now: from its `Switched to thread` line to the next switch on
+    the same stream (its outcome's log was read as it ended, before the lines written after the callback)."""
+    assert session.outcome is not None
+    first = session.outcome.log.lines[0]
+    switch_prefix = phrases["switched"].split("{thread_id}")[0]
+    window = [first]
+    for line in lines:
+        if line.stream != first.stream or line.timestamp_ms < first.timestamp_ms or line == first:
+            continue
+        if line.message.startswith(switch_prefix):
+            break
+        window.append(line)
+    return window if len(window) >= len(session.outcome.log.lines) else session.outcome.log.lines
+
+
+def _log(session: Session, prediction: Prediction, phrases: Mapping[str, str], history: History) -> list[str]:
     """The lines the contract promises for how it ended, in their order, and none that claims what did not
     happen."""
     outcome = session.outcome
     assert outcome is not None
     if not outcome.log.lines or not session.thread_id:
         return []  # no container logged it (the state machine ended it): its ending says so
-    lines = [(line.timestamp_ms, line.message) for line in outcome.log.lines]
+    window = _window(session, history.lines, phrases)
+    lines = [(line.timestamp_ms, line.message) for line in window]
     committed = outcome.log.has(phrases["committing"])
     promised = prediction.promised_lines(outcome.kind, session.thread_id, committed, phrases)
     found = []
@@ -115,14 +154,47 @@ def _log(session: Session, prediction: Prediction, phrases: Mapping[str, str]) -
         count, missing = gap
         after = f"after {promised[count - 1]!r} " if count else ""
         found.append(f"{session.describe()} ended {outcome.describe()}, but its log lacks {missing!r} "
-                     f"{after}(the contract's lines for that ending, in order); its log: {outcome.log.summary(8)}")
+                     f"{after}(the contract's lines for that ending, in order); its log: "
+                     f"{SessionLog(session.thread_id, window).summary(8)}")
     for phrase, claim in prediction.forbidden_lines(outcome.kind, phrases).items():
         line = outcome.log.first(phrase)
         if line is not None:
             # The ending with its evidence: a known fault's signature recognises the failure by what the log said.
             found.append(f"{session.describe()} ended {outcome.describe()}, yet its log claims {claim}: "
                          f"{one_line(line.message)!r} at {_clock(line.timestamp_ms)}")
+    if prediction.quiet(outcome.kind):
+        loud = next((line for line in window if line.level in LOUD), None)
+        if loud is not None:
+            found.append(f"{session.describe()} ended {outcome.describe()} with nothing newer to interrupt it, yet "
+                         f"its log holds a {loud.level} line: [{loud.context}] {one_line(loud.message)!r} at "
+                         f"{_clock(loud.timestamp_ms)} ({CHOICES['healthy-is-quiet']})")
     return found
+
+
+def _opening(session: Session, prediction: Prediction, history: History, phrases: Mapping[str, str]) -> list[str]:
+    """Before it switches to the thread, the container took this message, registered its job and started its
+    heartbeat: the lines on the same stream since the thread's previous switch there, from the last that names
+    this message's project+user on."""
+    outcome = session.outcome
+    assert outcome is not None
+    if not outcome.log.lines or not session.thread_id:
+        return []
+    switched = outcome.log.lines[0]
+    switch_prefix = phrases["switched"].split("{thread_id}")[0]
+    before = [line for line in history.lines if line.stream == switched.stream
+              and line.timestamp_ms <= switched.timestamp_ms and line != switched]
+    starts = [i for i, line in enumerate(before) if line.message.startswith(switch_prefix)]
+    since = before[starts[-1] + 1:] if starts else before
+    promised = prediction.opening_lines()
+    taken = [i for i, line in enumerate(since) if line.message.startswith(promised[0])]
+    lines = [(line.timestamp_ms, line.message) for line in since[taken[-1]:]] if taken else []
+    gap = in_order(lines, promised)
+    if gap is None:
+        return []
+    count, missing = gap
+    after = f"after {promised[count - 1]!r} " if count else ""
+    return [f"{session.describe()}'s container logged no {missing!r} {after}before it switched to the thread "
+            f"(the contract's lines as a container takes a message, in order, at {_clock(switched.timestamp_ms)})"]
 
 
 def _execution_name(session: Session, history: History) -> list[str]:

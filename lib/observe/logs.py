@@ -20,11 +20,14 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 CLOCK_SKEW_MS = 2000
 
 
-def parse_message(raw: str, pattern: re.Pattern[str]) -> tuple[str, str]:
-    """(context, message) of a raw event; a line that does not match the pattern is kept whole."""
+def parse_message(raw: str, pattern: re.Pattern[str]) -> tuple[str, str, str]:
+    """(context, message, level) of a raw event; a line that does not match the pattern is kept whole, and a
+    pattern without a `level` group leaves the level unknown ("")."""
     text = _ANSI.sub("", raw).rstrip("\n")
     found = pattern.match(text)
-    return (found["context"], found["message"]) if found else ("", text)
+    if not found:
+        return "", text, ""
+    return found["context"], found["message"], found.groupdict().get("level") or ""
 
 
 class LogTail:
@@ -67,8 +70,8 @@ class LogTail:
                     if key in self._seen:
                         continue
                     self._seen.add(key)
-                    context, message = parse_message(event["message"], self.pattern)
-                    fresh.append(LogLine(event["timestamp"], message, event["logStreamName"], context, key))
+                    context, message, level = parse_message(event["message"], self.pattern)
+                    fresh.append(LogLine(event["timestamp"], message, event["logStreamName"], context, key, level))
                 token = page.get("nextToken")
                 if not token:
                     break

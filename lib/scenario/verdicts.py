@@ -5,6 +5,7 @@ call here and asserts that the list is empty; the helpers above the verdicts are
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from hamcrest import assert_that, is_not
@@ -15,6 +16,7 @@ from lib.expect import contract, known_faults
 from lib.judge import branches, deployments, metrics, oracle, outcomes
 from lib.judge.matchers import has_heading, has_title, shows_in, shows_text
 from lib.observe import containers, history, moments, queues, sites
+from lib.observe.waiters import WaitTimeout, wait_until
 from lib.records import Readings, Session, ThreadWork, Visit
 from lib.scenario.state import ScenarioError
 from lib.scenario.world import World
@@ -519,7 +521,16 @@ def oracle_problems(world: World) -> Problems:
     """The scenario's whole history against the reference model: everything the system emitted for its emails
     (lib/judge/oracle.py)."""
     scenario, target = world.scenario, world.target
+    settings = target.settings
     world.observer.await_outcomes(scenario.sessions, failures_allowed=True)
+    # The lines a container writes after its callback: waited for, and named by the oracle if they never come.
+    with contextlib.suppress(WaitTimeout):
+        wait_until("the last line the contract promises in each ended session's log", target.logs.refresh,
+                   lambda lines: not oracle.unsettled(scenario.sessions, lines, settings.phrases,
+                                                      settings.run.user_id, target.grammar),
+                   settings.timing.log_settle_s, describe=lambda lines: "; ".join(oracle.unsettled(
+                       scenario.sessions, lines, settings.phrases, settings.run.user_id, target.grammar)),
+                   progress=target.say)
     seen = history.collect(target, scenario.sessions, list(scenario.clients.values()))
     return oracle.problems(seen, target.settings.phrases, target.settings.run.user_id, target.grammar)
 
