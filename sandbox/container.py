@@ -136,7 +136,7 @@ class Container(threading.Thread):
 
     # -- the loop ---------------------------------------------------------------------------------------------
     def run(self) -> None:
-        self.log("Bootstrap", f"Claude Code Container {self.container_id} started; polling {names.UNCLAIMED_QUEUE}")
+        self._boot()
         reason = "scale-in after idle release"
         try:
             self._loop()
@@ -152,6 +152,19 @@ class Container(threading.Thread):
             self.on_exit(self)
             with contextlib.suppress(Exception):
                 self.clients.ecs.stop_task(cluster=names.CLUSTER, task=self.task_arn, reason=reason)
+
+    def _boot(self) -> None:
+        """What the real container states as it starts (main.ts:25-36)."""
+        for line in ("Generic container started with Step Functions integration",
+                     f"- Workspace: {self.workspace.root}", f"- Region: {names.REGION}",
+                     f"- Account: {names.ACCOUNT_ID}",
+                     f"- Unclaimed Queue: {self.clients.queue_url(names.UNCLAIMED_QUEUE)}",
+                     f"- Ownership Table: {names.OWNERSHIP_TABLE}",
+                     f"- Active Jobs Table: {'' if 'boot-default-table' in self.faults else names.ACTIVE_JOBS_TABLE}",
+                     "", "Container is now polling the unclaimed queue for work...",
+                     "When a project+user is claimed, it will poll their specific FIFO queue.",
+                     f"Container will release ownership after {self.idle_release_s / 60:g} minutes of inactivity."):
+            self.log("Bootstrap", line)
 
     def _loop(self) -> None:
         idle_since = time.monotonic()
@@ -285,7 +298,8 @@ class Container(threading.Thread):
             done.set()
         # message-processor.service.ts:145-151: the job cleared and the heartbeat stopped, then the consumer deletes
         self._clear_job()
-        self.log(CALLBACKS, "Stopped heartbeat")
+        if "heartbeat-never-stopped" not in self.faults:
+            self.log(CALLBACKS, "Stopped heartbeat")
         if "process-twice" in self.faults and message["MessageId"] not in self.handled_twice:
             # Its delete "failed": the message comes back and is handled again (its callback then fails).
             self.handled_twice.add(message["MessageId"])
@@ -361,6 +375,9 @@ class Container(threading.Thread):
             except Exception:
                 done.wait(1)
                 continue
+            if not messages and "interrupt-poll-errors" in self.faults:
+                self.log.error(GENERIC, "Error polling interrupt queue: Cannot read properties of undefined "
+                                        "(reading '0')")
             for message in messages:
                 body = json.loads(message["Body"])
                 # An interrupt sent for the job before this one names this very message as the new one.

@@ -12,7 +12,7 @@ import pytest
 
 from lib.expect import commit_message, contract, known_faults
 from lib.expect.instructions import Grammar
-from lib.expect.model import PREEMPTED, Email, Model, in_order, secrets_in
+from lib.expect.model import PREEMPTED, Email, Model, boot_lines, in_order, secrets_in
 from lib.judge import oracle
 from lib.records import Client, CommitInfo, History, LogLine, Outcome, Ownership, QuietState, Session, SessionLog
 from lib.settings import Settings
@@ -258,3 +258,36 @@ def test_the_oracle_waits_for_the_lines_a_container_writes_after_its_callback() 
     early = [line for line in history.lines if line.message != contract.LINE_HEARTBEAT_STOPPED]
     assert oracle.unsettled(history.sessions, early, PHRASES, "acceptance", Grammar()) == [
         f"{session.describe()} ('Stopped heartbeat')"]
+
+
+BOOT = boot_lines("us-west-2", "webordinary-container-ownership", "webordinary-active-jobs")
+
+
+def booted(lines: list[tuple[str, str]]) -> History:
+    history = faithful()
+    history.lines = [LogLine(T0 + 100 + i, m, "edit/c/t1", context, level="LOG") for i, (context, m) in
+                     enumerate(lines)] + history.lines
+    return history
+
+
+STARTED = [("Bootstrap", "Generic container started with Step Functions integration"),
+           ("Bootstrap", "- Workspace: /work/x"), ("Bootstrap", "- Region: us-west-2"),
+           ("Bootstrap", "- Account: 123456789012"),
+           ("Bootstrap", "- Unclaimed Queue: http://h/1/webordinary-unclaimed"),
+           ("Bootstrap", "- Ownership Table: webordinary-container-ownership"),
+           ("Bootstrap", "- Active Jobs Table: webordinary-active-jobs")]
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    ({6: ("Bootstrap", "- Active Jobs Table: ")},
+     "started without logging '- Active Jobs Table: webordinary-active-jobs'"),
+    ({1: ("Bootstrap", "- Workspace: false")}, "started without logging '- Workspace: /'"),
+    ({0: ("", "Generic container started with Step Functions integration")}, "without logging 'Generic container"),
+])
+def test_a_container_states_the_stacks_configuration_as_it_starts(change: dict, words: str) -> None:
+    """issue 33's survivors in main.ts: the configuration a container says it runs with is evidence too."""
+    assert oracle.problems(booted(STARTED), PHRASES, "acceptance", Grammar(), BOOT) == []
+    lines = [change.get(i, line) for i, line in enumerate(STARTED)]
+    found = oracle.problems(booted(lines), PHRASES, "acceptance", Grammar(), BOOT)
+    assert any(words in problem for problem in found), found
+    assert oracle.problems(faithful(), PHRASES, "acceptance", Grammar(), BOOT) == []  # started before: not judged

@@ -62,6 +62,9 @@ PHRASE_FAILED = "Failed to process message"
 PHRASE_INTERRUPTED = "Interrupt handling complete"
 PHRASE_INTERRUPT = "Processing interrupt"  # message-processor.service.ts:159, as an interrupt reaches the job
 PHRASE_RELEASED = "Releasing ownership of"  # generic-container.service.ts:350
+# What a container says as it starts, in the context `Bootstrap` (main.ts:25-31): its configuration.
+BOOT_CONTEXT = "Bootstrap"
+BOOT_STARTED = "Generic container started with Step Functions integration"
 # The other lines of a session the contract fixes (docs/contract.md#log-lines-in-order); `{key}` is `{project}#{user}`.
 LINE_RECEIVED = "Received Step Functions message for {key}"  # message-processor.service.ts:74
 LINE_TASK_TOKEN = "Task token: "  # message-processor.service.ts:75, the token's first 20 characters

@@ -198,6 +198,14 @@ class Model:
         return DEPLOYED, "nothing stops it: it is built, synced, pushed and reported"
 
 
+def boot_lines(region: str, ownership_table: str, active_jobs_table: str) -> list[str]:
+    """What a container logs as it starts, in order, each the start of a line in the context `Bootstrap`
+    (main.ts:25-31): the workspace (an absolute path), the region, the account, the unclaimed queue and the two
+    tables it works with, which must be the stack's (docs/contract.md#boot-lines)."""
+    return [contract.BOOT_STARTED, "- Workspace: /", f"- Region: {region}", "- Account: ", "- Unclaimed Queue: ",
+            f"- Ownership Table: {ownership_table}", f"- Active Jobs Table: {active_jobs_table}"]
+
+
 def _root(email: Email, by_key: Mapping[str, Email]) -> str:
     """The first email of the email's thread: a reply joins the thread of the email it answers."""
     seen = {email.key}

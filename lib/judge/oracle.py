@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 
 from lib.expect import commit_message, contract
@@ -36,9 +36,12 @@ LOUD = ("WARN", "ERROR", "FATAL")  # the levels a healthy session never logs (CH
 OWNERSHIP_TTL_S = 3600
 
 
-def problems(history: History, phrases: Phrases, user_id: str, grammar: Grammar) -> list[str]:
+def problems(history: History, phrases: Phrases, user_id: str, grammar: Grammar, boot: Sequence[str] = ()
+             ) -> list[str]:
     """Every way the history differs from the model's predictions (empty when it agrees in everything), each one
-    problem (the words it quotes, the model's reasons among them, never split it in two for the known faults' rule)."""
+    problem (the words it quotes, the model's reasons among them, never split it in two for the known faults' rule).
+    `boot`: the lines a container must log as it starts (lib.expect.model.boot_lines), judged on each container of
+    these sessions whose start is in the history."""
     predictions = predict(history.sessions, user_id, grammar)
     words = asdict(phrases)
     found: list[str] = []
@@ -50,7 +53,7 @@ def problems(history: History, phrases: Phrases, user_id: str, grammar: Grammar)
         found += (_outcome(session, prediction) + _output(session, prediction)
                   + _log(session, prediction, words, history) + _opening(session, prediction, history, words))
     found += (_threads(history.sessions, predictions) + _commits(history, predictions, words) + _secrets(history)
-              + _quiet(history, predictions))
+              + _quiet(history, predictions) + _boots(history, boot))
     return [one_line(problem) for problem in found]
 
 
@@ -195,6 +198,29 @@ def _opening(session: Session, prediction: Prediction, history: History, phrases
     after = f"after {promised[count - 1]!r} " if count else ""
     return [f"{session.describe()}'s container logged no {missing!r} {after}before it switched to the thread "
             f"(the contract's lines as a container takes a message, in order, at {_clock(switched.timestamp_ms)})"]
+
+
+def _boots(history: History, boot: Sequence[str]) -> list[str]:
+    """Each container that worked for these sessions and started within the history says, as it starts, what it
+    was configured with, in the context Bootstrap: the lines of `boot`, in order."""
+    if not boot:
+        return []
+    streams = {s.outcome.log.lines[0].stream for s in history.sessions if s.outcome and s.outcome.log.lines}
+    found = []
+    for stream in sorted(streams):
+        lines = [line for line in history.lines if line.stream == stream]
+        start = next((i for i, line in enumerate(lines) if line.message.startswith(boot[0])), None)
+        if start is None:
+            continue  # it started before this history: its start was judged where it was seen
+        task = lines[start].task_id
+        told = [line for line in lines[start:] if line.context == contract.BOOT_CONTEXT]
+        gap = in_order([(line.timestamp_ms, line.message) for line in told], list(boot))
+        if gap is not None:
+            missing = gap[1]
+            found.append(f"task {task} started without logging {missing!r} in the context {contract.BOOT_CONTEXT} "
+                         f"(the configuration a container states as it starts, in order); it said: "
+                         f"{' | '.join(one_line(line.message) for line in lines[start:start + 8])}")
+    return found
 
 
 def _execution_name(session: Session, history: History) -> list[str]:

@@ -12,7 +12,7 @@ from hamcrest import assert_that, is_not
 from hamcrest.core.matcher import Matcher
 
 from lib import aws, naming
-from lib.expect import contract, known_faults
+from lib.expect import contract, known_faults, model
 from lib.judge import branches, deployments, metrics, oracle, outcomes
 from lib.judge.matchers import has_heading, has_title, shows_in, shows_text
 from lib.observe import containers, history, moments, queues, sites
@@ -532,7 +532,8 @@ def oracle_problems(world: World) -> Problems:
                        scenario.sessions, lines, settings.phrases, settings.run.user_id, target.grammar)),
                    progress=target.say)
     seen = history.collect(target, scenario.sessions, list(scenario.clients.values()))
-    return oracle.problems(seen, target.settings.phrases, target.settings.run.user_id, target.grammar)
+    boot = model.boot_lines(settings.system.region, settings.stack.ownership_table, settings.stack.active_jobs_table)
+    return oracle.problems(seen, settings.phrases, settings.run.user_id, target.grammar, boot)
 
 
 def latest_edits_show(world: World) -> Problems:
