@@ -194,3 +194,15 @@ def test_a_problem_about_a_branch_does_not_borrow_the_evidence_of_how_its_sessio
     faults = known_faults.accepted(["real-fault:interrupted-build-succeeds", "real-fault:stranded-after-interrupt",
                                     "real-fault:works-on-after-preemption"], real_system=True)
     assert known_faults.judge("Then every thread has its own branch", problem, faults) is None
+
+
+def test_a_sessions_span_ends_at_its_end_line_not_at_what_its_container_logs_later() -> None:
+    """issue 37: lines its container writes after the session's end (for the next message, or another client)
+    are not the session's work, so they never make two sessions overlap."""
+    phrases = Settings().phrases
+    first = session("Spring", [contract.PHRASE_BUILDING, contract.PHRASE_DONE, "x", "y", "z", "Releasing ownership"],
+                    contract.DEPLOYED, T0)
+    second = session("Summer", [contract.PHRASE_BUILDING, contract.PHRASE_DONE], contract.DEPLOYED, T0 + 300)
+    assert outcomes.overlap_problems([first, second], phrases) == []
+    early = session("Summer", [contract.PHRASE_BUILDING, contract.PHRASE_DONE], contract.DEPLOYED, T0 + 50)
+    assert "were handled at the same time" in outcomes.overlap_problems([first, early], phrases)[0]

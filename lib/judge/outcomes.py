@@ -9,7 +9,7 @@ import time
 from lib.expect import contract
 from lib.expect.known_faults import one_line
 from lib.judge import deployments
-from lib.records import Session
+from lib.records import Session, SessionLog
 from lib.settings import Phrases
 
 
@@ -143,13 +143,19 @@ def overlap_problems(sessions: list[Session], phrases: Phrases) -> list[str]:
                 for s in sessions if s.outcome and s.outcome.log.cut_by is not None
                 and not any(s.outcome.log.has(phrase) for phrase in ends)]
     for name, group in itertools.groupby(sorted(sessions, key=lambda s: s.client.name), key=lambda s: s.client.name):
-        spans = sorted((s.outcome.log.lines[0].timestamp_ms, s.outcome.log.lines[-1].timestamp_ms, s)
+        # A session's span ends at its end line: what its container logs later may be for another client.
+        spans = sorted((s.outcome.log.lines[0].timestamp_ms, _ended_ms(s.outcome.log, ends), s)
                        for s in group if s.outcome and s.outcome.log.lines)
         for (_, first_end, first), (second_start, _, second) in itertools.pairwise(spans):
             if second_start < first_end:
                 problems.append(f"{first.describe()} and {second.describe()} of {name} were handled at the same time "
                                 f"({clock(second_start)} < {clock(first_end)})")
     return problems
+
+
+def _ended_ms(log: SessionLog, ends: tuple[str, ...]) -> int:
+    found = [line.timestamp_ms for line in log.lines if line.message.startswith(ends)]
+    return min(found) if found else log.lines[-1].timestamp_ms
 
 
 def not_deployed(sessions: list[Session]) -> list[str]:
