@@ -266,20 +266,20 @@ class Container(threading.Thread):
         if "releases-while-working" in self.faults:
             self._release()
         interrupt = Interrupt()
-        done = threading.Event()
-        helpers = [threading.Thread(target=self._heartbeats, args=(token, done), daemon=True),
+        done, beats = threading.Event(), threading.Event()  # the session's end; the heartbeat's
+        helpers = [threading.Thread(target=self._heartbeats, args=(token, beats), daemon=True),
                    threading.Thread(target=self._watch_interrupts, args=(instruction, interrupt, done), daemon=True)]
         for helper in helpers:
             helper.start()
         result = Result()
-        result.report = lambda: self._succeed(token, instruction, message, result)
+        result.report = lambda: self._succeed(token, instruction, message, result, beats)
         try:
             edit.process(instruction, self.workspace, self.log, interrupt, result)
             interrupt.close()
             result.report_now()  # unless a fault already did
         except Interrupted as stop:
             done.set()
-            self._preempted(token, instruction, message, result, stop)
+            self._preempted(token, instruction, message, result, stop, beats)
             return
         except SyncCrash:
             raise
@@ -288,18 +288,19 @@ class Container(threading.Thread):
                 interrupt.close()  # an interrupt arriving after this is the next session's
             except Interrupted as stop:  # it came before the error: it is what ended the session
                 done.set()
-                self._preempted(token, instruction, message, result, stop)
+                self._preempted(token, instruction, message, result, stop, beats)
                 return
             self.log.error("MessageProcessor", f"Failed to process message: {error}")
             name, cause = type(error).__name__ or "ProcessingError", str(error)[:32768]
             self._callback("failure", lambda: self.clients.sfn.send_task_failure(taskToken=token, error=name,
-                                                                                  cause=cause))
+                                                                                  cause=cause), beats)
         finally:
             done.set()
-        # message-processor.service.ts:145-151: the job cleared and the heartbeat stopped, then the consumer deletes
+            if "heartbeat-never-stopped" not in self.faults:
+                beats.set()  # silently: a callback stopped it, or the container is dying
+        # message-processor.service.ts:145-151: the job cleared (its heartbeat stopped with the callback), then the
+        # consumer deletes the message
         self._clear_job()
-        if "heartbeat-never-stopped" not in self.faults:
-            self.log(CALLBACKS, "Stopped heartbeat")
         if "process-twice" in self.faults and message["MessageId"] not in self.handled_twice:
             # Its delete "failed": the message comes back and is handled again (its callback then fails).
             self.handled_twice.add(message["MessageId"])
@@ -308,7 +309,8 @@ class Container(threading.Thread):
             return
         self._delete_message(message)
 
-    def _succeed(self, token: str, instruction: Instruction, message: dict, result: Result) -> None:
+    def _succeed(self, token: str, instruction: Instruction, message: dict, result: Result,
+                 beats: threading.Event) -> None:
         site_of = "amelia" if "wrong-site-url" in self.faults else instruction.project_id
         files = [] if "files-after-commit" in self.faults else result.files_changed
         message_id = message["MessageId"] if "callback-queue-message-id" in self.faults else instruction.message_id
@@ -317,12 +319,12 @@ class Container(threading.Thread):
                   "buildSuccess": result.build_success, "deploySuccess": result.deploy_success}
         if "callback-extra-field" in self.faults:
             output["branch"] = result.branch
-        if self._callback("success", lambda: self.clients.sfn.send_task_success(taskToken=token,
-                                                                                 output=json.dumps(output))):
+        if self._callback("success", lambda: self.clients.sfn.send_task_success(
+                taskToken=token, output=json.dumps(output)), beats):
             self.log("MessageProcessor", "Successfully processed message and sent callback")
 
     def _preempted(self, token: str, instruction: Instruction, message: dict, result: Result,
-                   stop: Interrupted) -> None:
+                   stop: Interrupted, beats: threading.Event) -> None:
         """message-processor.service.ts:157-194: save partial work, unblock the FIFO queue, report PREEMPTED,
         clear the job; then release ownership and go on polling (generic-container.service.ts:379-384)."""
         self.log.warn("MessageProcessor", f"Processing interrupt: New message in thread {stop.new_thread_id}")
@@ -336,7 +338,8 @@ class Container(threading.Thread):
         self._delete_message(message)
         self.log(VISIBILITY, "Deleted message from queue (unblocking FIFO)")
         self._callback("failure", lambda: self.clients.sfn.send_task_failure(
-            taskToken=token, error="PREEMPTED", cause=f"Interrupted by new message in thread {stop.new_thread_id}"))
+            taskToken=token, error="PREEMPTED", cause=f"Interrupted by new message in thread {stop.new_thread_id}"),
+            beats)
         self._clear_job()
         self.log("MessageProcessor", "Interrupt handling complete, FIFO queue unblocked")
         self.log.warn(GENERIC, "Handling interrupt, releasing ownership and resuming polling")
@@ -344,8 +347,12 @@ class Container(threading.Thread):
         if "stranded-after-interrupt" in self.faults:
             self.owned = None  # back to the claim queue only, as the real one: its project's queue is left unread
 
-    def _callback(self, kind: str, call: Callable[[], Any]) -> bool:
-        """Send the task's success or failure (stepfunctions-callback.service.ts:60-105)."""
+    def _callback(self, kind: str, call: Callable[[], Any], beats: threading.Event) -> bool:
+        """Send the task's success or failure, its heartbeat stopped first (stepfunctions-callback.service.ts:45-105).
+        """
+        if not beats.is_set() and "heartbeat-never-stopped" not in self.faults:
+            beats.set()
+            self.log(CALLBACKS, "Stopped heartbeat")
         try:
             call()
         except Exception as error:

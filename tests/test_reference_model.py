@@ -117,8 +117,8 @@ def faithful(kind: str = contract.DEPLOYED) -> History:
                 contract.PHRASE_COMMITTING, contract.PHRASE_BUILDING, contract.PHRASE_BUILD_OK,
                 contract.PHRASE_DEPLOYING, "✅ S3 sync complete: 2 uploaded, 0 deleted",
                 f"🌐 Site updated at https://{CLIENT.bucket}", "Step 5/5: Pushing to GitHub...",
-                f"Pushed branch {branch} successfully", contract.LINE_SUCCESS_SENT, contract.PHRASE_DONE,
-                "Cleared active job for wat-x-ada#acceptance", contract.LINE_HEARTBEAT_STOPPED]
+                f"Pushed branch {branch} successfully", contract.LINE_HEARTBEAT_STOPPED, contract.LINE_SUCCESS_SENT,
+                contract.PHRASE_DONE, "Cleared active job for wat-x-ada#acceptance"]
     messages[3:3] = ["Committed: Add header with text \"Hi\" (site.json) [thread-1]"]
     opening = ["Received Step Functions message for wat-x-ada#acceptance", "Task token: AAAAAAAAAAAAAAAAAAAA...",
                "Registered active job for wat-x-ada#acceptance", "Starting heartbeat for task token (every 30s)",
@@ -209,7 +209,8 @@ def change_commit(history: History, **fields: object) -> History:
     (lambda h: replace(h, quiet=[replace(h.quiet[0], ownership=Ownership("c", T0, T0 // 1000, T0))]), "has ttl"),
     (lambda h: replace(h, execution_names={KEY: "other"}), "is named 'other'"),
     # issue 33's survivors: the lines the contract promises that no step names
-    (lambda h: change_lines(h, {contract.LINE_HEARTBEAT_STOPPED: None}), "its log lacks 'Stopped heartbeat'"),
+    (lambda h: change_lines(h, {contract.LINE_HEARTBEAT_STOPPED: None}),
+     "its log lacks 'Stopped heartbeat' after 'Pushed branch"),
     (lambda h: change_lines(h, {"Cleared active job for wat-x-ada#acceptance": "Cleared active job for x#y"}),
      "its log lacks 'Cleared active job for wat-x-ada#acceptance'"),
     (lambda h: change_lines(h, {contract.LINE_SUCCESS_SENT: None}), "its log lacks 'Task success sent"),
@@ -246,18 +247,19 @@ def test_the_oracle_never_quotes_the_secret_it_found() -> None:
 
 
 def test_the_oracle_waits_for_the_lines_a_container_writes_after_its_callback() -> None:
-    """The outcome's log was read as the execution ended; the job's clearing and the heartbeat's stop come after."""
+    """The outcome's log was read as the execution ended; the callback's last line and the job's clearing come
+    after."""
     history = faithful()
     session = history.sessions[0]
     assert session.outcome is not None
     cut = [line for line in session.outcome.log.lines if not line.message.startswith(
-        ("Cleared active job", contract.LINE_HEARTBEAT_STOPPED))]
+        ("Cleared active job", contract.PHRASE_DONE))]
     session.outcome = replace(session.outcome, log=SessionLog(THREAD, cut))
     assert oracle.unsettled(history.sessions, history.lines, PHRASES, "acceptance", Grammar()) == []
     assert judged(history) == []  # the whole log holds them: judged on it, not on what was read at the end
-    early = [line for line in history.lines if line.message != contract.LINE_HEARTBEAT_STOPPED]
+    early = [line for line in history.lines if not line.message.startswith("Cleared active job")]
     assert oracle.unsettled(history.sessions, early, PHRASES, "acceptance", Grammar()) == [
-        f"{session.describe()} ('Stopped heartbeat')"]
+        f"{session.describe()} ('Cleared active job for wat-x-ada#acceptance')"]
 
 
 BOOT = boot_lines("us-west-2", "webordinary-container-ownership", "webordinary-active-jobs")

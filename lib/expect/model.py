@@ -124,9 +124,10 @@ class Prediction:
         if committed:
             opening += [phrases["committing"], contract.LINE_COMMITTED]
         opening.append(phrases["building"])
-        # message-processor.service.ts:122-151: the callback, then the job cleared and the heartbeat stopped
-        reported = [contract.LINE_SUCCESS_SENT, phrases["done"], contract.LINE_JOB_CLEARED.format(key=self.key),
-                    contract.LINE_HEARTBEAT_STOPPED]
+        # message-processor.service.ts:122-151: the callback (which stops the heartbeat first,
+        # stepfunctions-callback.service.ts:70), then the job cleared
+        cleared = contract.LINE_JOB_CLEARED.format(key=self.key)
+        reported = [contract.LINE_HEARTBEAT_STOPPED, contract.LINE_SUCCESS_SENT, phrases["done"], cleared]
         if outcome == BUILD_FAILED:
             return [*opening, phrases["build_failed"], *reported]
         deployed = [phrases["sync_ok"], f"🌐 Site updated at https://{self.bucket}"]
@@ -134,12 +135,11 @@ class Prediction:
         if outcome in (DEPLOYED, SYNC_FAILED):
             return [*opening, phrases["build_ok"], phrases["deploying"], *sync, "Step 5/5: Pushing to GitHub",
                     f"{phrases['pushed']} {branch} successfully", *reported]
+        failure = [contract.LINE_HEARTBEAT_STOPPED, contract.LINE_FAILURE_SENT, cleared]
         if outcome == PREEMPTED:  # message-processor.service.ts:157-188 (`Received interrupt` may precede the switch)
-            return [phrases["interrupt"], contract.LINE_FAILURE_SENT,
-                    contract.LINE_JOB_CLEARED.format(key=self.key), phrases["interrupted"]]
+            return [phrases["interrupt"], *failure, phrases["interrupted"]]
         if outcome == FAILED:  # message-processor.service.ts:135-151
-            return [phrases["failed"], contract.LINE_FAILURE_SENT, contract.LINE_JOB_CLEARED.format(key=self.key),
-                    contract.LINE_HEARTBEAT_STOPPED]
+            return [phrases["failed"], *failure]
         return []
 
     def quiet(self, outcome: str) -> bool:
