@@ -209,7 +209,9 @@ def _boots(history: History, boot: Sequence[str]) -> list[str]:
     found = []
     for stream in sorted(streams):
         lines = [line for line in history.lines if line.stream == stream]
-        start = next((i for i, line in enumerate(lines) if line.message.startswith(boot[0])), None)
+        # Found by its words wherever they stand: a line that lost its context does not match the log line pattern,
+        # and is kept whole.
+        start = next((i for i, line in enumerate(lines) if boot[0] in line.message), None)
         if start is None:
             continue  # it started before this history: its start was judged where it was seen
         task = lines[start].task_id
