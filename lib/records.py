@@ -325,3 +325,4 @@ class History:
     lines: list[LogLine]  # every line of the container log from the scenario's first email on
     secrets: dict[str, str]  # what it is -> its value
     execution_names: dict[str, str] = field(default_factory=dict)  # email key -> its execution's name
+    machine: dict[str, Any] = field(default_factory=dict)  # the state machine's definition as deployed

@@ -296,3 +296,32 @@ def test_a_container_states_the_stacks_configuration_as_it_starts(change: dict, 
     found = oracle.problems(booted(lines), PHRASES, "acceptance", Grammar(), BOOT)
     assert any(words in problem for problem in found), found
     assert oracle.problems(faithful(), PHRASES, "acceptance", Grammar(), BOOT) == []  # started before: not judged
+
+
+def _send(**extra: object) -> dict:
+    return {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "Parameters": {"QueueUrl.$": "$.queueUrl"}, "HeartbeatSeconds": 60, "TimeoutSeconds": 3600, **extra}
+
+
+CATCHES = [{"ErrorEquals": ["PREEMPTED"], "Next": "HandleInterruption"},
+           {"ErrorEquals": ["States.Timeout"], "Next": "HandleTimeout"}]
+
+
+def machine(send: dict | None = None, parallel_catches: list | None = None) -> dict:
+    """The proposal's two sends to a project's queue: on its own, and inside the claim's Parallel state."""
+    return {"States": {"RouteToProjectQueue": send or _send(Catch=CATCHES),
+                       "RouteToQueuesWithClaim": {"Type": "Parallel", "Catch": parallel_catches or CATCHES,
+                                                  "Branches": [{"States": {"SendToProjectQueue": _send()}}]}}}
+
+
+@pytest.mark.parametrize(("definition", "words"), [
+    (machine(_send(Catch=CATCHES, HeartbeatSeconds=61)), "RouteToProjectQueue waits with HeartbeatSeconds 61"),
+    (machine(_send(Catch=CATCHES, TimeoutSeconds=None)), "RouteToProjectQueue waits with TimeoutSeconds None"),
+    (machine(parallel_catches=CATCHES[:1]), "SendToProjectQueue does not catch States.Timeout"),
+    ({"States": {}}, "has no state that sends to a project's queue"),
+])
+def test_the_state_machine_as_deployed_is_the_contracts(definition: dict, words: str) -> None:
+    """issue 33's survivors of the stand-in's state machine: its definition is something the system shows too."""
+    assert oracle.problems(replace(faithful(), machine=machine()), PHRASES, "acceptance", Grammar()) == []
+    found = oracle.problems(replace(faithful(), machine=definition), PHRASES, "acceptance", Grammar())
+    assert any(words in problem for problem in found), found

@@ -40,6 +40,13 @@ COMMIT_AUTHOR = "WebOrdinary Container <container@webordinary.com>"
 # docs/contract.md#state-machine-states).
 STATE_PARSE_EMAIL = "ParseEmail"
 STATE_CHECK_OWNERSHIP = "CheckOwnership"
+# The two sends to a project's queue wait for the container's callback (docs/contract.md#state-machine-states): a
+# task token, a heartbeat at least every 60 s, an hour at most; a time-out and a preemption each caught.
+QUEUE_SEND_RESOURCE = "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
+QUEUE_SEND_QUEUE = "$.queueUrl"
+QUEUE_SEND_HEARTBEAT_S = 60
+QUEUE_SEND_TIMEOUT_S = 3600
+QUEUE_SEND_CATCHES = ("States.Timeout", "PREEMPTED")
 STATE_CHECK_ACTIVE_JOB = "CheckActiveJob"  # sends the interrupt when the project+user has an active job
 ROUTE_OWNED = "RouteToProjectQueue"  # an owner exists: the message goes to its project's queue only
 ROUTE_UNOWNED = "RouteToQueuesWithClaim"  # no owner: the message and a (rate-limited) claim request

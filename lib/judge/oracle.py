@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
+from typing import Any
 
 from lib.expect import commit_message, contract
 from lib.expect.instructions import Grammar
@@ -53,7 +54,7 @@ def problems(history: History, phrases: Phrases, user_id: str, grammar: Grammar,
         found += (_outcome(session, prediction) + _output(session, prediction)
                   + _log(session, prediction, words, history) + _opening(session, prediction, history, words))
     found += (_threads(history.sessions, predictions) + _commits(history, predictions, words) + _secrets(history)
-              + _quiet(history, predictions) + _boots(history, boot))
+              + _quiet(history, predictions) + _boots(history, boot) + _machine(history.machine))
     return [one_line(problem) for problem in found]
 
 
@@ -223,6 +224,50 @@ def _boots(history: History, boot: Sequence[str]) -> list[str]:
                          f"(the configuration a container states as it starts, in order); it said: "
                          f"{' | '.join(one_line(line.message) for line in lines[start:start + 8])}")
     return found
+
+
+def _machine(definition: Mapping[str, Any]) -> list[str]:
+    """The state machine as deployed sends each message to its project's queue with a task token, waits for a
+    heartbeat every 60 s and an hour at most, and catches a time-out and a preemption
+    (docs/contract.md#state-machine-states)."""
+    if not definition:
+        return []
+    sends = [(name, state, around) for name, state, around in _states(definition)
+             if state.get("Resource") == contract.QUEUE_SEND_RESOURCE
+             and (state.get("Parameters") or {}).get("QueueUrl.$") == contract.QUEUE_SEND_QUEUE]
+    if not sends:
+        return ["the state machine has no state that sends to a project's queue and waits for the task token "
+                f"({contract.QUEUE_SEND_RESOURCE} with QueueUrl.$ {contract.QUEUE_SEND_QUEUE})"]
+    found = []
+    for name, state, around in sends:
+        for field, value in (("HeartbeatSeconds", contract.QUEUE_SEND_HEARTBEAT_S),
+                             ("TimeoutSeconds", contract.QUEUE_SEND_TIMEOUT_S)):
+            if state.get(field) != value:
+                found.append(f"the state machine's {name} waits with {field} {state.get(field)}, but the contract "
+                             f"has {value}")
+        caught = around | _caught(state)
+        missing = [error for error in contract.QUEUE_SEND_CATCHES if error not in caught and "States.ALL" not in caught]
+        if missing:
+            found.append(f"the state machine's {name} does not catch {', '.join(missing)} (it catches "
+                         f"{', '.join(sorted(caught)) or 'nothing'})")
+    return found
+
+
+def _states(definition: Mapping[str, Any], around: frozenset[str] = frozenset()
+            ) -> list[tuple[str, dict[str, Any], frozenset[str]]]:
+    """Every state of a definition, those of its Parallel branches and Map processors too, each with the errors
+    that the states holding it catch (a branch's error is the Parallel state's to catch)."""
+    found = []
+    for name, state in (definition.get("States") or {}).items():
+        found.append((name, state, around))
+        inner = [*state.get("Branches", []), state.get("ItemProcessor") or state.get("Iterator") or {}]
+        for branch in inner:
+            found += _states(branch, around | _caught(state))
+    return found
+
+
+def _caught(state: Mapping[str, Any]) -> frozenset[str]:
+    return frozenset(error for catch in state.get("Catch") or [] for error in catch.get("ErrorEquals") or [])
 
 
 def _execution_name(session: Session, history: History) -> list[str]:

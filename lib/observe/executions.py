@@ -32,6 +32,12 @@ class Executions:
                     return machine["stateMachineArn"]
         raise StateMachineMissing(f"no state machine named {self.settings.stack.state_machine!r}")
 
+    @cached_property
+    def definition(self) -> dict[str, Any]:
+        """The state machine's definition as deployed (read once: a run never redeploys it)."""
+        text = self.sfn.describe_state_machine(stateMachineArn=self.machine_arn)["definition"]
+        return _json_object(text)
+
     def for_email(self, bucket: str, key: str, since: datetime) -> Execution | None:
         """The execution the intake started for this email object (matched by its input), or None yet."""
         arn = self._by_key.get(key)

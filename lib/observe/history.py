@@ -38,7 +38,7 @@ def collect(target: Readers, sessions: list[Session], clients: list[Any]) -> His
             for token in task_tokens(target.executions.history(session.execution_arn)):
                 secrets[f"a task token of {session.describe()}"] = token
     return History(sessions, branches, commit_files, [quiet(target, client) for client in clients], lines, secrets,
-                   names)
+                   names, target.executions.definition)
 
 
 def quiet(target: Readers, client: Any) -> QuietState:
