@@ -147,6 +147,9 @@ class Timing:
     deployment_timeout_s: float = 120.0
     # how long a waiter waits for a session's log lines
     log_timeout_s: float = 30.0
+    # how long after an email lands its execution must have started (an S3 event, a queue and a Lambda take seconds);
+    # past it, the session is stuck at the intake
+    intake_deadline_s: float = 30.0
     # how long the oracle waits for the lines a container writes after its callback (a log shows a line a moment
     # after it was written); past it, a missing line is named
     log_settle_s: float = 10.0

@@ -91,7 +91,21 @@ class SessionObserver:
                 self.target.aws.dynamodb, self.settings, session.client.project))
         if execution is not None and execution.running and self._due(session):
             seen.stuck = self.diagnose(session, log)
+        elif execution is None:
+            seen.stuck = self._not_taken_in(session)
         return seen
+
+    def _not_taken_in(self, session: Session) -> str | None:
+        """The intake starts an email's execution within seconds of its landing (an S3 event, a queue, a Lambda):
+        past the intake's deadline with none, the email was not taken in."""
+        waited_s = (time.time() * 1000 - session.sent_at_ms) / 1000
+        deadline_s = self.settings.timing.intake_deadline_s
+        if waited_s < deadline_s:
+            return None
+        name = contract.execution_name(session.email_key.rsplit("/", 1)[-1])
+        return (f"the intake took no notice of its email: {waited_s:.0f} s after it landed in the email bucket "
+                f"(the intake's deadline: {deadline_s:.0f} s), {self.settings.stack.state_machine} has no execution "
+                f"{name}")
 
     def _log(self, session: Session) -> SessionLog:
         """The session's log so far. Provisional while it runs: the thread's sessions that have ended came before
