@@ -107,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the scratch copy of the repository")
     ms.add_arguments(parser, sample=40)
     args = parser.parse_args(argv)
-    out = args.out or (OUT / "shards" / args.shard.replace("/", "-of-") if args.shard else OUT)
+    # Absolute: behave runs in the scratch copy, and a relative reports folder would land (and vanish) there.
+    out = Path(args.out or (OUT / "shards" / args.shard.replace("/", "-of-") if args.shard else OUT)).resolve()
     scratch = Path(tempfile.mkdtemp(prefix="webordinary-mutation-sandbox-"))
     try:
         scenarios = ms.Scenarios.load(SCENARIOS)
