@@ -326,3 +326,5 @@ class History:
     secrets: dict[str, str]  # what it is -> its value
     execution_names: dict[str, str] = field(default_factory=dict)  # email key -> its execution's name
     machine: dict[str, Any] = field(default_factory=dict)  # the state machine's definition as deployed
+    # email key -> what HandleInterruption recorded of its preemption (interruptedAt, ...), for those that have it
+    interruptions: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -325,3 +325,29 @@ def test_the_state_machine_as_deployed_is_the_contracts(definition: dict, words:
     assert oracle.problems(replace(faithful(), machine=machine()), PHRASES, "acceptance", Grammar()) == []
     found = oracle.problems(replace(faithful(), machine=definition), PHRASES, "acceptance", Grammar())
     assert any(words in problem for problem in found), found
+
+
+def test_a_preemption_was_sent_by_a_newer_email_and_recorded_within_its_session() -> None:
+    """issue 33's survivors of the stand-in's Lambdas: CheckActiveJob's result and HandleInterruption's record are
+    what the system says of a preemption, so they are read too."""
+    from lib.records import Intake
+
+    earlier = Session(CLIENT, 'Update page title to "A"', "emails/wat-x-ada-1.eml", "<1>", T0, thread_id="thread-a")
+    earlier.outcome = Outcome(PREEMPTED, "FAILED: PREEMPTED", "FAILED", {}, T0 + 3000, T0 + 3100,
+                              SessionLog("thread-a"))
+    earlier.intake = Intake("m-1", {"messageId": "m-1"}, True, T0, contract.ROUTE_OWNED)
+    later = Session(CLIENT, 'Update page title to "B"', "emails/wat-x-ada-2.eml", "<2>", T0 + 500, thread_id="thread-b")
+    history = History([earlier, later], {}, {}, [], [], {})
+    predictions = oracle.predict(history.sessions, "acceptance", Grammar())
+
+    def checked(result: dict) -> list[str]:
+        later.intake = Intake("m-2", {"messageId": "m-2"}, True, T0 + 600, contract.ROUTE_OWNED, result, T0 + 700)
+        return oracle._preemptions(history, predictions)
+
+    assert checked({"hasActiveJob": True, "interruptSent": True, "activeMessageId": "m-1"}) == []
+    assert "no newer email's CheckActiveJob says it sent an interrupt for it" in checked(
+        {"hasActiveJob": True, "interruptSent": False})[0]
+    assert checked({"Payload": "not the sandbox's shape"}) == []  # a result without the field: not judged
+    history.interruptions = {earlier.email_key: {"interruptedAt": (T0 + 2000) // 1000}}
+    assert "interruption was recorded with interruptedAt" in checked(
+        {"hasActiveJob": True, "interruptSent": True, "activeMessageId": "m-1"})[0]

@@ -48,6 +48,7 @@ QUEUE_SEND_HEARTBEAT_S = 60
 QUEUE_SEND_TIMEOUT_S = 3600
 QUEUE_SEND_CATCHES = ("States.Timeout", "PREEMPTED")
 STATE_CHECK_ACTIVE_JOB = "CheckActiveJob"  # sends the interrupt when the project+user has an active job
+STATE_HANDLE_INTERRUPTION = "HandleInterruption"  # records a caught PREEMPTED (its result: $.interruptionRecord)
 ROUTE_OWNED = "RouteToProjectQueue"  # an owner exists: the message goes to its project's queue only
 ROUTE_UNOWNED = "RouteToQueuesWithClaim"  # no owner: the message and a (rate-limited) claim request
 

@@ -54,7 +54,8 @@ def problems(history: History, phrases: Phrases, user_id: str, grammar: Grammar,
         found += (_outcome(session, prediction) + _output(session, prediction)
                   + _log(session, prediction, words, history) + _opening(session, prediction, history, words))
     found += (_threads(history.sessions, predictions) + _commits(history, predictions, words) + _secrets(history)
-              + _quiet(history, predictions) + _boots(history, boot) + _machine(history.machine))
+              + _quiet(history, predictions) + _boots(history, boot) + _machine(history.machine)
+              + _preemptions(history, predictions))
     return [one_line(problem) for problem in found]
 
 
@@ -223,6 +224,30 @@ def _boots(history: History, boot: Sequence[str]) -> list[str]:
             found.append(f"task {task} started without logging {missing!r} in the context {contract.BOOT_CONTEXT} "
                          f"(the configuration a container states as it starts, in order); it said: "
                          f"{' | '.join(one_line(line.message) for line in lines[start:start + 8])}")
+    return found
+
+
+def _preemptions(history: History, predictions: Mapping[str, Prediction]) -> list[str]:
+    """A preempted session was sent its interrupt by a newer email's CheckActiveJob, which names it as the active
+    job (where its result says so), and its interruption is recorded at a moment of its own session."""
+    by_key = {s.email_key: s for s in history.sessions}
+    found = []
+    for session in history.sessions:
+        outcome = session.outcome
+        if outcome is None or outcome.kind != PREEMPTED:
+            continue
+        mine = session.intake.parsed.get("messageId") if session.intake else None
+        checks = [p.intake.active_job for key in predictions[session.email_key].preemptors
+                  if (p := by_key.get(key)) and p.intake and p.intake.active_job]
+        told = [c for c in checks if "interruptSent" in c]
+        if told and not any(c.get("interruptSent") and c.get("activeMessageId") in (None, mine) for c in told):
+            found.append(f"{session.describe()} ended preempted, but no newer email's CheckActiveJob says it sent "
+                         f"an interrupt for it ({' | '.join(one_line(json.dumps(c)) for c in told)})")
+        at = history.interruptions.get(session.email_key, {}).get("interruptedAt")
+        if isinstance(at, int | float) and not (session.sent_at_ms - CLOCK_SKEW_MS <= at
+                                                <= outcome.ended_at_ms + CLOCK_SKEW_MS):
+            found.append(f"{session.describe()}'s interruption was recorded with interruptedAt {at}, outside its "
+                         f"session ({_clock(session.sent_at_ms)} to {_clock(outcome.ended_at_ms)}, epoch ms)")
     return found
 
 

@@ -32,13 +32,33 @@ def collect(target: Readers, sessions: list[Session], clients: list[Any]) -> His
     lines = [line for line in target.logs.refresh() if line.timestamp_ms >= since]
     secrets = {"the run's GitHub token": settings.system.github_token}
     names: dict[str, str] = {}
+    interruptions: dict[str, dict[str, Any]] = {}
     for session in sessions:
         if session.execution_arn:
             names[session.email_key] = session.execution_arn.rsplit(":", 1)[-1]
-            for token in task_tokens(target.executions.history(session.execution_arn)):
+            events = target.executions.history(session.execution_arn)
+            for token in task_tokens(events):
                 secrets[f"a task token of {session.describe()}"] = token
+            record = interruption_record(events)
+            if record is not None:
+                interruptions[session.email_key] = record
     return History(sessions, branches, commit_files, [quiet(target, client) for client in clients], lines, secrets,
-                   names, target.executions.definition)
+                   names, target.executions.definition, interruptions)
+
+
+def interruption_record(history: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """What HandleInterruption recorded of a caught preemption (its result at $.interruptionRecord), if it ran."""
+    for event in history:
+        exited = event.get("stateExitedEventDetails") or {}
+        if exited.get("name") == contract.STATE_HANDLE_INTERRUPTION:
+            try:
+                record = json.loads(exited.get("output") or "{}").get("interruptionRecord")
+            except (ValueError, AttributeError):
+                return None
+            if isinstance(record, dict) and isinstance(record.get("Payload"), dict):  # lambda:invoke's wrapping
+                record = record["Payload"]
+            return record if isinstance(record, dict) else None
+    return None
 
 
 def quiet(target: Readers, client: Any) -> QuietState:
