@@ -228,21 +228,21 @@ def _boots(history: History, boot: Sequence[str]) -> list[str]:
 
 
 def _preemptions(history: History, predictions: Mapping[str, Prediction]) -> list[str]:
-    """A preempted session was sent its interrupt by a newer email's CheckActiveJob, which names it as the active
-    job (where its result says so), and its interruption is recorded at a moment of its own session."""
+    """A preempted session: a newer email's CheckActiveJob sent an interrupt (where its result says so; the
+    interrupt is the project+user's, not one job's, so it may have been sent while an earlier job was active), and
+    its interruption is recorded at a moment of its own session."""
     by_key = {s.email_key: s for s in history.sessions}
     found = []
     for session in history.sessions:
         outcome = session.outcome
         if outcome is None or outcome.kind != PREEMPTED:
             continue
-        mine = session.intake.parsed.get("messageId") if session.intake else None
         checks = [p.intake.active_job for key in predictions[session.email_key].preemptors
                   if (p := by_key.get(key)) and p.intake and p.intake.active_job]
         told = [c for c in checks if "interruptSent" in c]
-        if told and not any(c.get("interruptSent") and c.get("activeMessageId") in (None, mine) for c in told):
+        if told and not any(c.get("interruptSent") for c in told):
             found.append(f"{session.describe()} ended preempted, but no newer email's CheckActiveJob says it sent "
-                         f"an interrupt for it ({' | '.join(one_line(json.dumps(c)) for c in told)})")
+                         f"an interrupt ({' | '.join(one_line(json.dumps(c)) for c in told)})")
         at = history.interruptions.get(session.email_key, {}).get("interruptedAt")
         if isinstance(at, int | float) and not (session.sent_at_ms - CLOCK_SKEW_MS <= at
                                                 <= outcome.ended_at_ms + CLOCK_SKEW_MS):
