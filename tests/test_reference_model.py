@@ -88,6 +88,12 @@ def test_lines_of_two_pipes_written_close_together_may_come_in_either_order() ->
     swapped = [(0, "Step 4/5: Deploying"), (400, "Step 5/5: Pushing"), (401, "S3 sync failed"), (900, "Pushed")]
     assert in_order(swapped, ["Step 4/5", "S3 sync failed", "Step 5/5", "Pushed"]) is None
     assert in_order(swapped, ["Step 4/5", "S3 sync failed", "Step 5/5", "Pushed"], slack_ms=0) == (2, "Step 5/5")
+    # Of one pipe (both stdout's), never: a pipe keeps its order.
+    one_pipe = [(0, "Step 5/5: Pushing", "LOG"), (100, "Pushed branch x", "LOG"), (101, "Stopped heartbeat", "LOG"),
+                (150, "Task success sent", "LOG")]
+    assert in_order(one_pipe, ["Pushed", "Task success sent", "Stopped heartbeat"]) == (2, "Stopped heartbeat")
+    two_pipes = [(0, "Step 4/5: Deploying", "LOG"), (400, "Step 5/5: Pushing", "LOG"), (401, "S3 sync failed", "ERROR")]
+    assert in_order(two_pipes, ["Step 4/5", "S3 sync failed", "Step 5/5"]) is None
     # Further apart than the driver's two readers could put them: out of order.
     apart = [(0, "Step 4/5: Deploying"), (400, "Step 5/5: Pushing"), (1400, "S3 sync failed"), (1900, "Pushed")]
     assert in_order(apart, ["Step 4/5", "S3 sync failed", "Step 5/5", "Pushed"]) == (2, "Step 5/5")

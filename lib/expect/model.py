@@ -223,18 +223,31 @@ def secrets_in(text: str, known: Mapping[str, str]) -> list[str]:
     return found + [name for name, shape in SECRET_SHAPES.items() if shape.search(text)]
 
 
-def in_order(lines: Sequence[tuple[int, str]], promised: list[str], slack_ms: int = PIPE_SLACK_MS
-             ) -> tuple[int, str] | None:
-    """Where `lines` ((timestamp in ms, message), in the log's order) fail to hold `promised` as a subsequence of line
-    starts: (how many were found in order, the first missing one); None when all are there in order. A line may
-    stand before the one it follows when it was written within `slack_ms` of it (CHOICES['two-pipes'])."""
+def in_order(lines: Sequence[tuple[int, str] | tuple[int, str, str]], promised: list[str],
+             slack_ms: int = PIPE_SLACK_MS) -> tuple[int, str] | None:
+    """Where `lines` ((timestamp in ms, message[, level]), in the log's order) fail to hold `promised` as a
+    subsequence of line starts: (how many were found in order, the first missing one); None when all are there in
+    order. A line may stand before the one it follows when it was written within `slack_ms` of it on the other
+    pipe (CHOICES['two-pipes']): one pipe keeps its order, so two lines of one level never swap."""
     used: set[int] = set()
     last_index, last_ms = -1, None
+
+    def swappable(i: int, ms: int) -> bool:
+        pipes = (_pipe(lines[i]), _pipe(lines[last_index]))
+        return last_ms is not None and ms >= last_ms - slack_ms and (pipes[0] != pipes[1] or "" in pipes)
+
     for found, phrase in enumerate(promised):
-        index = next((i for i, (ms, message) in enumerate(lines) if i not in used and message.startswith(phrase)
-                      and (i > last_index or (last_ms is not None and ms >= last_ms - slack_ms))), None)
+        index = next((i for i, (ms, message, *_) in enumerate(lines) if i not in used and message.startswith(phrase)
+                      and (i > last_index or swappable(i, ms))), None)
         if index is None:
             return found, phrase
         used.add(index)
         last_index, last_ms = max(last_index, index), max(last_ms or 0, lines[index][0])
     return None
+
+
+def _pipe(line: tuple[int, str] | tuple[int, str, str]) -> str:
+    """The pipe a line of this level reaches the log through (NestJS's ConsoleLogger writes errors to stderr), or ""
+    when its level is not known."""
+    level = line[2] if len(line) > 2 else ""
+    return "" if not level else "stderr" if level in ("ERROR", "FATAL") else "stdout"

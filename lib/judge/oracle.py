@@ -150,7 +150,7 @@ def _log(session: Session, prediction: Prediction, phrases: Mapping[str, str], h
     if not outcome.log.lines or not session.thread_id:
         return []  # no container logged it (the state machine ended it): its ending says so
     window = _window(session, history.lines, phrases)
-    lines = [(line.timestamp_ms, line.message) for line in window]
+    lines = [(line.timestamp_ms, line.message, line.level) for line in window]
     committed = outcome.log.has(phrases["committing"])
     promised = prediction.promised_lines(outcome.kind, session.thread_id, committed, phrases)
     found = []
@@ -192,7 +192,7 @@ def _opening(session: Session, prediction: Prediction, history: History, phrases
     since = before[starts[-1] + 1:] if starts else before
     promised = prediction.opening_lines()
     taken = [i for i, line in enumerate(since) if line.message.startswith(promised[0])]
-    lines = [(line.timestamp_ms, line.message) for line in since[taken[-1]:]] if taken else []
+    lines = [(line.timestamp_ms, line.message, line.level) for line in since[taken[-1]:]] if taken else []
     gap = in_order(lines, promised)
     if gap is None:
         return []
@@ -218,7 +218,7 @@ def _boots(history: History, boot: Sequence[str]) -> list[str]:
             continue  # it started before this history: its start was judged where it was seen
         task = lines[start].task_id
         told = [line for line in lines[start:] if line.context == contract.BOOT_CONTEXT]
-        gap = in_order([(line.timestamp_ms, line.message) for line in told], list(boot))
+        gap = in_order([(line.timestamp_ms, line.message, line.level) for line in told], list(boot))
         if gap is not None:
             missing = gap[1]
             found.append(f"task {task} started without logging {missing!r} in the context {contract.BOOT_CONTEXT} "
