@@ -436,6 +436,14 @@ def mutation_verdicts() -> str:
     return table(("verdict", "when", "Stryker's status"), rows)
 
 
+def model_choices() -> str:
+    """Where the contract leaves a choice open, what the reference model accepts and why (lib/expect/model.py)."""
+    from lib.expect.model import CHOICES
+
+    return table(("choice", "what the model accepts, and why"), ((code(name), prose(why)) for name, why in
+                                                                CHOICES.items()))
+
+
 # -- architecture: lib's modules, the import contracts, make's targets, CI's workflows --------------------------------
 
 
@@ -533,6 +541,7 @@ TABLES: dict[str, Callable[[], str]] = {
     "real-faults": real_faults_table,
     "known-faults": known_faults_table,
     "mutation-verdicts": mutation_verdicts,
+    "model-choices": model_choices,
     "measurements": measurements_table,
     "modules-lib": modules("lib", recursive=True),
     "modules-support": modules("features/support"),
