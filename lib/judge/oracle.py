@@ -131,7 +131,7 @@ def _window(session: Session, lines: list[LogLine], phrases: Mapping[str, str]) 
     the same stream (its outcome's log was read as it ended, before the lines written after the callback)."""
     assert session.outcome is not None
     first = session.outcome.log.lines[0]
-    switch_prefix = phrases["switched"].split("{thread_id}")[0]
+    switch_prefix = _switch_prefix(phrases)
     window = [first]
     for line in lines:
         if line.stream != first.stream or line.timestamp_ms < first.timestamp_ms or line == first:
@@ -140,6 +140,11 @@ def _window(session: Session, lines: list[LogLine], phrases: Mapping[str, str]) 
             break
         window.append(line)
     return window if len(window) >= len(session.outcome.log.lines) else session.outcome.log.lines
+
+
+def _switch_prefix(phrases: Mapping[str, str]) -> str:
+    """What every `Switched to thread` line begins with: where a container starts a session."""
+    return phrases["switched"].split("{thread_id}")[0]
 
 
 def _log(session: Session, prediction: Prediction, phrases: Mapping[str, str], history: History) -> list[str]:
@@ -185,7 +190,7 @@ def _opening(session: Session, prediction: Prediction, history: History, phrases
     if not outcome.log.lines or not session.thread_id:
         return []
     switched = outcome.log.lines[0]
-    switch_prefix = phrases["switched"].split("{thread_id}")[0]
+    switch_prefix = _switch_prefix(phrases)
     before = [line for line in history.lines if line.stream == switched.stream
               and line.timestamp_ms <= switched.timestamp_ms and line != switched]
     starts = [i for i, line in enumerate(before) if line.message.startswith(switch_prefix)]
