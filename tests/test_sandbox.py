@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from github import Github
 
-from lib.expect import contract
+from lib.expect import commit_message, contract
 from lib.observe import containers
 from lib.observe.waiters import wait_until
 from lib.records import Session
@@ -41,12 +41,19 @@ def test_an_email_runs_one_execution_whose_output_is_the_containers_callback(wor
         "filesChanged": ["src/data/site.json"], "siteUrl": f"https://{session.client.bucket}",
         "buildSuccess": True, "deploySuccess": True}
     branch = contract.branch_for_thread(session.thread_id or "")
-    assert [line.message for line in outcome.log.lines] == [
+    subject = commit_message.subject(session.instruction, ["src/data/site.json"], session.thread_id or "")
+    expected = [
         f"Switched to thread {session.thread_id} (branch: {branch})", "Step 1/5: Executing Claude command...",
-        "Step 2/5: Committing changes...", "Step 3/5: Building Astro site...", "✅ Astro build successful",
-        "Step 4/5: Deploying to S3...", "✅ S3 sync complete: 2 uploaded, 0 deleted",
+        "Step 2/5: Committing changes...", f"Committed: {subject}", "Step 3/5: Building Astro site...",
+        "✅ Astro build successful", "Step 4/5: Deploying to S3...", "✅ S3 sync complete: 2 uploaded, 0 deleted",
         f"🌐 Site updated at https://{session.client.bucket}", "Step 5/5: Pushing to GitHub...",
-        f"Pushed branch {branch} successfully", "Successfully processed message and sent callback"]
+        f"Pushed branch {branch} successfully", "Stopped heartbeat", "Task success sent to Step Functions",
+        "Successfully processed message and sent callback"]
+    messages = [line.message for line in outcome.log.lines]
+    # The job's clearing follows the callback: read as the execution ended, it may be there or not yet.
+    assert messages[:len(expected)] == expected
+    cleared = f"Cleared active job for {session.client.project}#{world.target.settings.run.user_id}"
+    assert messages[len(expected):] in ([], [cleared])
     line = outcome.log.lines[0]
     assert line.context == "MessageProcessor" and line.stream.startswith("edit/edit-container/")
     assert containers.task_status(world.target.aws.ecs, world.target.settings, line.task_id) == "RUNNING"
