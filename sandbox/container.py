@@ -154,7 +154,9 @@ class Container(threading.Thread):
                 self.clients.ecs.stop_task(cluster=names.CLUSTER, task=self.task_arn, reason=reason)
 
     def _boot(self) -> None:
-        """What the real container states as it starts (main.ts:25-36)."""
+        """What the real container states as it starts: its id as its service is made
+        (generic-container.service.ts:60), then its configuration (main.ts:25-36)."""
+        self.log(GENERIC, f"Generic container initialized with ID: {self.container_id}")
         for line in ("Generic container started with Step Functions integration",
                      f"- Workspace: {self.workspace.root}", f"- Region: {names.REGION}",
                      f"- Account: {names.ACCOUNT_ID}",
