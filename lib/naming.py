@@ -8,6 +8,7 @@ import re
 import uuid
 from collections.abc import Iterable
 
+from lib.expect import contract
 from lib.settings import Settings
 
 # S3 bucket names: 3-63 chars, lowercase letters, digits, dots and hyphens.
@@ -82,7 +83,7 @@ def interrupt_queue_for(settings: Settings, project: str) -> str:
 def project_key(settings: Settings, project: str) -> str:
     """The ownership table's key of a client's project for this run's user
     (docs/contract.md#claiming-and-bookkeeping)."""
-    return f"{project}#{settings.run.user_id}"
+    return contract.project_key(project, settings.run.user_id)
 
 
 def email_key(settings: Settings, project: str) -> str:

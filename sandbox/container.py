@@ -276,26 +276,22 @@ class Container(threading.Thread):
         result = Result()
         result.report = lambda: self._succeed(token, instruction, message, result, beats)
         try:
-            edit.process(instruction, self.workspace, self.log, interrupt, result)
-            interrupt.close()
-            result.report_now()  # unless a fault already did
+            try:
+                edit.process(instruction, self.workspace, self.log, interrupt, result)
+                interrupt.close()
+                result.report_now()  # unless a fault already did
+            except (Interrupted, SyncCrash):
+                raise
+            except Exception as error:  # the container survives anything one message does
+                interrupt.close()  # one that came before the error ended the session; a later one is the next's
+                self.log.error("MessageProcessor", f"Failed to process message: {error}")
+                name, cause = type(error).__name__ or "ProcessingError", str(error)[:32768]
+                self._callback("failure", lambda: self.clients.sfn.send_task_failure(taskToken=token, error=name,
+                                                                                      cause=cause), beats)
         except Interrupted as stop:
             done.set()
             self._preempted(token, instruction, message, result, stop, beats)
             return
-        except SyncCrash:
-            raise
-        except Exception as error:  # the container survives anything one message does
-            try:
-                interrupt.close()  # an interrupt arriving after this is the next session's
-            except Interrupted as stop:  # it came before the error: it is what ended the session
-                done.set()
-                self._preempted(token, instruction, message, result, stop, beats)
-                return
-            self.log.error("MessageProcessor", f"Failed to process message: {error}")
-            name, cause = type(error).__name__ or "ProcessingError", str(error)[:32768]
-            self._callback("failure", lambda: self.clients.sfn.send_task_failure(taskToken=token, error=name,
-                                                                                  cause=cause), beats)
         finally:
             done.set()
             if "heartbeat-never-stopped" not in self.faults:

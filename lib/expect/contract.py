@@ -85,6 +85,12 @@ LINE_JOB_CLEARED = "Cleared active job for {key}"  # active-job.service.ts:84
 LINE_HEARTBEAT_STOPPED = "Stopped heartbeat"  # stepfunctions-callback.service.ts:51
 
 
+def project_key(project: str, user: str) -> str:
+    """How a project+user is keyed: the ownership and active-job rows, the FIFO group, the container's lines
+    (docs/contract.md#claiming-and-bookkeeping)."""
+    return f"{project}#{user}"
+
+
 def branch_for_thread(thread_id: str, branch: str | None = None) -> str:
     """The git branch the container uses for a thread (message-processor.service.ts:261): the message's branch,
     else the thread id with exactly one `thread-` prefix (never `thread-thread-...`)."""

@@ -107,7 +107,7 @@ class Prediction:
     @property
     def key(self) -> str:
         """The project+user key the container's lines name (`{project}#{user}`)."""
-        return f"{self.email.project}#{self.email.user}"
+        return contract.project_key(self.email.project, self.email.user)
 
     def opening_lines(self) -> list[str]:
         """The lines the container writes for this message before it switches to the thread, in their order: it

@@ -118,9 +118,7 @@ def unsettled(sessions: list[Session], lines: list[LogLine], phrases: Phrases, u
         if session.outcome is None or not session.outcome.log.lines or not session.thread_id:
             continue
         window = _window(session, lines, words)
-        committed = any(line.message.startswith(words["committing"]) for line in window)
-        promised = predictions[session.email_key].promised_lines(session.outcome.kind, session.thread_id,
-                                                                 committed, words)
+        promised = _promised(session, predictions[session.email_key], window, words)
         if promised and not any(line.message.startswith(promised[-1]) for line in window):
             waiting.append(f"{session.describe()} ({promised[-1]!r})")
     return waiting
@@ -142,6 +140,14 @@ def _window(session: Session, lines: list[LogLine], phrases: Mapping[str, str]) 
     return window if len(window) >= len(session.outcome.log.lines) else session.outcome.log.lines
 
 
+def _promised(session: Session, prediction: Prediction, window: list[LogLine], phrases: Mapping[str, str]
+              ) -> list[str]:
+    """The lines the contract promises for how the session ended, given whether its window shows a commit."""
+    assert session.outcome is not None and session.thread_id is not None
+    committed = any(line.message.startswith(phrases["committing"]) for line in window)
+    return prediction.promised_lines(session.outcome.kind, session.thread_id, committed, phrases)
+
+
 def _switch_prefix(phrases: Mapping[str, str]) -> str:
     """What every `Switched to thread` line begins with: where a container starts a session."""
     return phrases["switched"].split("{thread_id}")[0]
@@ -156,8 +162,7 @@ def _log(session: Session, prediction: Prediction, phrases: Mapping[str, str], h
         return []  # no container logged it (the state machine ended it): its ending says so
     window = _window(session, history.lines, phrases)
     lines = [(line.timestamp_ms, line.message, line.level) for line in window]
-    committed = outcome.log.has(phrases["committing"])
-    promised = prediction.promised_lines(outcome.kind, session.thread_id, committed, phrases)
+    promised = _promised(session, prediction, window, phrases)
     found = []
     gap = in_order(lines, promised)
     if gap is not None:
