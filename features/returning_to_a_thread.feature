@@ -10,6 +10,7 @@ Feature: Returning to an earlier thread
       | thread | instruction                                                                                |
       | A      | Add header with text "Olga's Orchard: apples, pears and plums, picked by hand each morning" |
       | B      | Add pages about, team, prices and contact                                                  |
+      | A      | Add FAQ "Do you deliver? Yes, by the crate"                                                |
       | A      | Update page title to "Apple season"                                                        |
     Then every edit is deployed to its client's site
     And every thread has its own branch

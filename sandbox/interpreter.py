@@ -69,6 +69,13 @@ def _failure_probe(site: dict, m: re.Match[str], workspace: Path) -> str:
     return "S3 failure handling test"
 
 
+def _add_faq(site: dict, m: re.Match[str], workspace: Path) -> str:
+    """The FAQ is a text file beside the site's data: an edit of two kinds of file in one folder."""
+    faq = workspace / "src" / "data" / "faq.txt"
+    faq.write_text((faq.read_text() if faq.exists() else "") + m["text"] + "\n")
+    return f"FAQ {m['text']}"
+
+
 PAGE = """---
 import {{ build }} from "../lib/build.js";
 ---
@@ -117,6 +124,7 @@ FORMS: tuple[Form, ...] = (
     Form(r"update timestamp to (?P<n>\d+)", "Update timestamp to 1764000000000", _set_timestamp),
     Form(r"add pages (?P<names>[a-z0-9-]+(?:, [a-z0-9-]+)* and [a-z0-9-]+)", "Add pages about, team and contact",
          _add_pages),
+    Form(r'add faq "(?P<text>[^"]+)"', 'Add FAQ "Do you deliver? Yes, across the city"', _add_faq),
     Form(r"test s3 failure handling", "Test S3 failure handling", _failure_probe),
     Form(r"add a page that breaks the build", "Add a page that breaks the build", _broken_page,
          "only where the sandbox stands in for Claude (not on AWS): an edit that breaks the site's build",

@@ -56,3 +56,12 @@ def test_an_edit_of_many_files_adds_a_page_each_and_never_the_sites_own(workspac
         assert f"<h1>{name}</h1>" in (workspace / "src" / "pages" / f"{name}.astro").read_text()
     with pytest.raises(interpreter.InstructionError, match="neither of the site's own pages"):
         interpreter.apply("Add pages index and about", workspace, "t")
+
+
+def test_a_faq_edit_writes_two_kinds_of_file_in_one_folder(workspace: Path) -> None:
+    """The commit subject's `N files in <folder>` (commit-message.service.ts:118-121) needs such an edit."""
+    interpreter.apply('Add FAQ "Do you deliver? Yes"', workspace, "t")
+    interpreter.apply('Add FAQ "Open on Sundays? No"', workspace, "t")
+    assert (workspace / "src" / "data" / "faq.txt").read_text() == "Do you deliver? Yes\nOpen on Sundays? No\n"
+    assert json.loads((workspace / interpreter.SITE_DATA).read_text())["changes"][-1]["summary"] == (
+        "FAQ Open on Sundays? No")
