@@ -22,6 +22,7 @@ import contextlib
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 import time
@@ -58,6 +59,7 @@ STEPS_PER_EXAMPLE = 5
 # How long Hypothesis may shrink a failure: every try runs real sessions, seconds each. After this, the examples it
 # tries pass at once (nothing is sent) and the smallest failing case found so far is replayed and printed.
 SHRINK_BUDGET_S = 240.0
+STOPPED = 143  # a job stopped by the others' failure (SIGTERM)
 FLAKY_EVERY = 3  # the nemesis: every 3rd call of the suite to S3, Logs, Step Functions or GitHub refused
 
 # -- what a client writes ----------------------------------------------------------------------------------------
@@ -83,7 +85,7 @@ def _listed(names: list[str]) -> str:
 @st.composite
 def instructions(draw: Callable[..., Any]) -> str:
     """One instruction of the sandbox's grammar (its stand-in for Claude), with text a person might write."""
-    form = draw(st.sampled_from(["header", "header", "title", "site", "key", "timestamp", "broken", "pages"]))
+    form = draw(st.sampled_from(["header", "header", "title", "site", "key", "timestamp", "broken", "pages", "faq"]))
     core = {
         "header": lambda: f'add header with text "{draw(TEXT)}"',
         "title": lambda: f'update page title to "{draw(TEXT)}"',
@@ -92,6 +94,7 @@ def instructions(draw: Callable[..., Any]) -> str:
         "timestamp": lambda: f"update timestamp to {draw(st.integers(1, 10**13))}",
         "broken": lambda: f"add broken page {draw(st.sampled_from(['oops', 'typo', 'half']))}",
         "pages": lambda: "add pages " + _listed(draw(st.lists(PAGE, min_size=2, max_size=6, unique=True))),
+        "faq": lambda: f'add faq "{draw(TEXT)}"',  # two kinds of file in one folder
     }[form]()
     verb, _, rest = core.partition(" ")
     core = draw(st.sampled_from([verb, verb, verb.upper()])) + " " + rest  # some clients write the verb in capitals
@@ -289,12 +292,19 @@ class Pipeline(RuleBasedStateMachine):
 
     # -- the verdict -----------------------------------------------------------------------------------------
     def teardown(self) -> None:
+        # What the verdict or the clean-up raises is a finding of this example too: it must reach the report with
+        # the steps that led to it (raised past here, Hypothesis replays the example, and a timing that does not
+        # come back leaves only its own "Flaky").
         try:
             problems = self._judge()
-        finally:
+        except Exception as error:
+            problems = [f"the verdict could not be reached: {type(error).__name__}: {error}"]
+        try:
             if self.throttled and not self.idle:
                 self.run.nemesis(0)
             self.world.clean_up()
+        except Exception as error:
+            problems.append(f"cleaning up after the example failed: {type(error).__name__}: {error}")
         if problems:
             self.run.last_steps = list(self.steps)
             if self.run.failing_since is None:
@@ -374,9 +384,12 @@ def report(run: Exploration, failure: BaseException, base_seed: int, round_numbe
         f"@s3 @promise:explored\nFeature: A case make explore found\n  Shrunk by Hypothesis from a workload it made "
         f"up.\n\n{text}\n")
     (REPORTS / f"{name}.history.json").write_text(json.dumps(run.last_history, indent=1, default=str) + "\n")
+    first = run.last_problems or [f"{type(e).__name__}: {e}" for e in getattr(failure, "exceptions", ())]
     reason = str(failure).split("\n\n")[0] if not isinstance(failure, Flaky) else (
         "the failure did not happen again when Hypothesis ran the same steps (its timing); what it broke the first "
-        "time: " + "; ".join(run.last_problems) + f"\n(Hypothesis: {str(failure)[:1500]})")
+        "time: " + "; ".join(first) + f"\n(Hypothesis: {str(failure)[:1500]})")
+    for sub in getattr(failure, "exceptions", ()):  # where a failure outside the verdict was raised
+        traceback.print_exception(sub)
     found = (run.failing_since or time.monotonic()) - run.started
     print(f"\nexplore: FAILED: found after {found:.0f} s ({run.sessions} sessions), shrunk in "
           f"{time.monotonic() - run.started - found:.0f} s\n{reason}\n", flush=True)
@@ -459,14 +472,18 @@ def job(endpoints: dict[str, Any], base_seed: int, budget: float, summary: Path 
     target = Target(settings_, grammar=Grammar.from_published(endpoints["instructions"]),
                     real_system=endpoints.get("edit_container", {}).get("kind") == "real")
     run = Exploration(World.start(target, REPORTS), endpoints, target.real_system, budget)
+    # Stopped because another job found a failure: its figures still count in the run's.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(STOPPED))
+    status = STOPPED
     try:
         status = explore(run, base_seed)
     except Exception:
         traceback.print_exc()
         status = 2
-    if summary is not None:
-        summary.write_text(json.dumps({"examples": run.examples, "sessions": run.sessions,
-                                       "oracle_s": run.oracle_s, "known": run.known}) + "\n")
+    finally:
+        if summary is not None:
+            summary.write_text(json.dumps({"examples": run.examples, "sessions": run.sessions,
+                                           "oracle_s": run.oracle_s, "known": run.known}) + "\n")
     return status
 
 
