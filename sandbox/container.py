@@ -285,7 +285,8 @@ class Container(threading.Thread):
             except Exception as error:  # the container survives anything one message does
                 interrupt.close()  # one that came before the error ended the session; a later one is the next's
                 self.log.error("MessageProcessor", f"Failed to process message: {error}")
-                name, cause = type(error).__name__ or "ProcessingError", str(error)[:32768]
+                name = getattr(error, "error_name", "") or type(error).__name__ or "ProcessingError"
+                cause = str(error)[:32768]
                 self._callback("failure", lambda: self.clients.sfn.send_task_failure(taskToken=token, error=name,
                                                                                       cause=cause), beats)
         except Interrupted as stop:

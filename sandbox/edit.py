@@ -25,10 +25,22 @@ from sandbox.awscli_server import AwsCliServer
 from sandbox.faults import LATE_WORK_SECONDS, LEAKED_TOKEN, SLOW_BUILD_SECONDS
 from sandbox.gitutil import git, out
 
-Log = Callable[[str, str], None]  # (context, message)
+
+class Log(Protocol):
+    def __call__(self, context: str, message: str, level: str = "LOG") -> None: ...
+
+
 MESSAGE_PROCESSOR = "MessageProcessor"
+CLAUDE_EXECUTOR = "ClaudeExecutorService"
 GIT_SERVICE = "GitService"
 S3_SYNC = "S3SyncService"
+
+
+class WorkflowFailed(RuntimeError):
+    """A step of the workflow threw; the container reports it with SendTaskFailure under a JavaScript Error's name
+    (message-processor.service.ts:135-143)."""
+
+    error_name = "Error"
 
 
 class SyncCrash(RuntimeError):
@@ -337,12 +349,14 @@ class Workspace:
             branch = "thread-sandbox-shared"
         current = out(path, "rev-parse", "--abbrev-ref", "HEAD")
         carried: str | None = None
+        if "carry-over" in self.faults and current != branch:
+            carried = (path / interpreter.SITE_DATA).read_text()
+        elif self.current_thread and out(path, "status", "--porcelain"):
+            # message-processor.service.ts:264-272: what the last message left uncommitted (Claude failed partway) is
+            # committed on the branch it was made on before any switch, even back to the same thread
+            git(path, "add", "-A")
+            git(path, "commit", "--quiet", "-m", commits.switching_subject(self.current_thread))
         if current != branch:
-            if "carry-over" in self.faults:
-                carried = (path / interpreter.SITE_DATA).read_text()
-            elif out(path, "status", "--porcelain") and self.current_thread:
-                git(path, "add", "-A")
-                git(path, "commit", "--quiet", "-m", commits.switching_subject(self.current_thread))
             git(path, "checkout", "--quiet", "--force", *self._checkout_args(path, branch))
         if carried is not None:
             (path / interpreter.SITE_DATA).write_text(carried)
@@ -461,9 +475,20 @@ def process(instruction: Instruction, ws: Workspace, log: Log, interrupt: Interr
     log(MESSAGE_PROCESSOR, f"Switched to thread {instruction.thread_id} (branch: {result.branch})")
     # Like the real container's Claude run, applying the instruction is not interruptible; the build and sync are.
     log(MESSAGE_PROCESSOR, "Step 1/5: Executing Claude command...")
-    result.summary = interpreter.apply(instruction.text, path, instruction.thread_id,
-                                       summary_only="summary-only" in ws.faults,
-                                       escaped="html-escaped-twice" in ws.faults)
+    try:
+        result.summary = interpreter.apply(instruction.text, path, instruction.thread_id,
+                                           summary_only="summary-only" in ws.faults,
+                                           escaped="html-escaped-twice" in ws.faults)
+    except (interpreter.InstructionError, interpreter.AssistantFailed) as error:
+        # Claude failed: claude-executor.service.ts:182 and message-processor.service.ts:340 each log it, rethrow;
+        # what it wrote stays uncommitted in the workspace
+        reason = str(error)
+        if "claude-error-swallowed" in ws.faults:
+            reason = "Cannot read properties of undefined (reading 'output')"
+        else:
+            log(CLAUDE_EXECUTOR, f"Claude Code SDK execution failed: {reason}", "ERROR")
+        log(MESSAGE_PROCESSOR, f"Workflow failed: {reason}", "ERROR")
+        raise WorkflowFailed(reason) from error
     result.files_changed = ws.changed_files(path)
     if result.files_changed:
         log(MESSAGE_PROCESSOR, "Step 2/5: Committing changes...")

@@ -67,6 +67,9 @@ FAULTS: dict[str, str] = {
     "interrupt-poll-errors": "every empty poll of the interrupt queue is taken for a message and fails: an ERROR "
                              "`Error polling interrupt queue` in every session (generic-container.service.ts:256)",
     "boot-default-table": "the container states an empty active-jobs table as it starts (main.ts:31)",
+    "claude-error-swallowed": "when Claude fails, the executor swallows its error (claude-executor.service.ts:181 "
+                              "with an empty catch): no `Claude Code SDK execution failed` line, and the workflow "
+                              "fails later on the missing result",
     "short-ownership-ttl": "each message moves the ownership row's ttl a minute ahead, not an hour: the row of a "
                            "container at work can expire and be claimed by another",
     # Inputs the scenarios never sent:

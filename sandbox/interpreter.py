@@ -23,6 +23,10 @@ class InstructionError(ValueError):
     """An instruction the sandbox cannot interpret."""
 
 
+class AssistantFailed(RuntimeError):
+    """The stand-in for Claude stopped partway through an edit, on purpose: what is written stays uncommitted."""
+
+
 @dataclass(frozen=True)
 class Form:
     pattern: str
@@ -103,6 +107,13 @@ def _add_pages(site: dict, m: re.Match[str], workspace: Path) -> str:
     return f"Pages {', '.join(names)}"
 
 
+def _stop_partway(site: dict, m: re.Match[str], workspace: Path) -> str:
+    site["headers"].append(m["text"])
+    (workspace / SITE_DATA).write_text(json.dumps(site, indent=2) + "\n")
+    # What the Claude Code SDK throws when its process dies (claude-executor.service.ts:180-183 logs and rethrows it)
+    raise AssistantFailed("Claude Code process exited with code 1")
+
+
 def _broken_page(site: dict, m: re.Match[str], workspace: Path) -> str:
     name = m.groupdict().get("name") or "broken"
     page = workspace / "src" / "pages" / f"{name}.astro"
@@ -132,6 +143,10 @@ FORMS: tuple[Form, ...] = (
     Form(r"add broken page (?P<name>[a-z0-9-]+)", "Add broken page oops", _broken_page,
          "only where the sandbox stands in for Claude (not on AWS): an edit that breaks the site's build",
          "build failed"),
+    Form(r'add header with text "(?P<text>[^"]+)" and stop partway',
+         'Add header with text "Half a header" and stop partway', _stop_partway,
+         "only where the sandbox stands in for Claude (not on AWS): Claude writes part of the edit, then fails, as "
+         "when its service errs", "failed"),
 )
 
 
@@ -190,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     except InstructionError as error:
         print(error, file=sys.stderr)
         return 2
+    except AssistantFailed as error:
+        print(error, file=sys.stderr)
+        return 1
     return 0
 
 

@@ -78,6 +78,17 @@ def test_the_model_knows_a_missing_bucket_and_a_broken_build_and_follows_replies
     assert predicted["d"].thread_root == "b"
 
 
+def test_when_claude_fails_the_model_promises_each_callers_error_and_no_commit_or_build() -> None:
+    failing = replace(email("a", 0), claude_fails=True)
+    prediction = Model([failing]).predictions()["a"]
+    assert prediction.outcomes == (contract.FAILED,)
+    phrases = Settings().phrases.__dict__
+    lines = prediction.promised_lines(contract.FAILED, THREAD, committed=False, phrases=phrases)
+    assert lines[1:5] == ["Step 1/5: Executing Claude command", contract.LINE_CLAUDE_FAILED,
+                          contract.LINE_WORKFLOW_FAILED, phrases["failed"]]
+    assert {phrases["committing"], phrases["building"]} <= set(prediction.forbidden_lines(contract.FAILED, phrases))
+
+
 def test_promised_lines_are_found_in_order_among_others() -> None:
     assert in_order([(0, "a"), (1000, "x"), (2000, "b"), (3000, "c")], ["a", "b", "c"]) is None
     assert in_order([(0, "a"), (1000, "c"), (2000, "b")], ["a", "b", "c"]) == (2, "c")

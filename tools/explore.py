@@ -85,7 +85,8 @@ def _listed(names: list[str]) -> str:
 @st.composite
 def instructions(draw: Callable[..., Any]) -> str:
     """One instruction of the sandbox's grammar (its stand-in for Claude), with text a person might write."""
-    form = draw(st.sampled_from(["header", "header", "title", "site", "key", "timestamp", "broken", "pages", "faq"]))
+    form = draw(st.sampled_from(["header", "header", "title", "site", "key", "timestamp", "broken", "pages", "faq",
+                                 "partway"]))
     core = {
         "header": lambda: f'add header with text "{draw(TEXT)}"',
         "title": lambda: f'update page title to "{draw(TEXT)}"',
@@ -95,6 +96,7 @@ def instructions(draw: Callable[..., Any]) -> str:
         "broken": lambda: f"add broken page {draw(st.sampled_from(['oops', 'typo', 'half']))}",
         "pages": lambda: "add pages " + _listed(draw(st.lists(PAGE, min_size=2, max_size=6, unique=True))),
         "faq": lambda: f'add faq "{draw(TEXT)}"',  # two kinds of file in one folder
+        "partway": lambda: f'add header with text "{draw(TEXT)}" and stop partway',  # Claude fails
     }[form]()
     verb, _, rest = core.partition(" ")
     core = draw(st.sampled_from([verb, verb, verb.upper()])) + " " + rest  # some clients write the verb in capitals

@@ -79,6 +79,8 @@ LINE_TASK_TOKEN = "Task token: "  # message-processor.service.ts:75, the token's
 LINE_JOB_REGISTERED = "Registered active job for {key}"  # active-job.service.ts:59
 LINE_HEARTBEAT_STARTED = "Starting heartbeat for task token"  # stepfunctions-callback.service.ts:26
 LINE_COMMITTED = "Committed: "  # git.service.ts:194, then the commit's subject
+LINE_CLAUDE_FAILED = "Claude Code SDK execution failed: "  # claude-executor.service.ts:182, then the reason
+LINE_WORKFLOW_FAILED = "Workflow failed: "  # message-processor.service.ts:340, then the reason
 LINE_SUCCESS_SENT = "Task success sent to Step Functions"  # stepfunctions-callback.service.ts:80
 LINE_FAILURE_SENT = "Task failure sent to Step Functions"  # stepfunctions-callback.service.ts:101
 LINE_JOB_CLEARED = "Cleared active job for {key}"  # active-job.service.ts:84
@@ -221,7 +223,8 @@ class Effect:
 
 
 EFFECTS = (
-    Effect(r'add header with text "(?P<text>[^"]+)"', HEADING, "{text}"),
+    # also when Claude stops partway through it (the sandbox's form): what it wrote must never be published
+    Effect(r'add header with text "(?P<text>[^"]+)"(?: and stop partway)?', HEADING, "{text}"),
     Effect(r'update page title to "(?P<text>[^"]+)"', TITLE, "{text}"),
     Effect(r"create site for client (?P<n>[\w-]+)", HEADING, "Welcome to client {n}"),
     Effect(r"add (?:secret|different) key (?P<key>[\w-]+) to config", CONFIG_VALUE, "{key}"),

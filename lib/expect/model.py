@@ -77,6 +77,7 @@ class Email:
     replies_to: str | None = None  # the key of the email it answers
     has_site: bool = True  # the client's bucket existed when it was sent
     breaks_build: bool = False  # the target says this instruction breaks the site's build
+    claude_fails: bool = False  # the target says Claude fails partway through this instruction
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,9 @@ class Prediction:
         failure = [contract.LINE_HEARTBEAT_STOPPED, contract.LINE_FAILURE_SENT, cleared]
         if outcome == PREEMPTED:  # message-processor.service.ts:157-188 (`Received interrupt` may precede the switch)
             return [phrases["interrupt"], *failure, phrases["interrupted"]]
+        if outcome == FAILED and self.email.claude_fails:  # each of Claude's callers logs the error and rethrows it
+            return [*opening[:2], contract.LINE_CLAUDE_FAILED, contract.LINE_WORKFLOW_FAILED, phrases["failed"],
+                    *failure]
         if outcome == FAILED:  # message-processor.service.ts:135-151
             return [phrases["failed"], *failure]
         return []
@@ -158,6 +162,9 @@ class Prediction:
             PREEMPTED: {phrases["done"]: "a successful callback"},
             FAILED: {phrases["done"]: "a successful callback", phrases["sync_ok"]: "a completed sync"},
         }
+        if outcome == FAILED and self.email.claude_fails:
+            return {**said[FAILED], phrases["committing"]: "a commit of a failed edit",
+                    phrases["building"]: "a build of a failed edit"}
         return said.get(outcome, {})
 
     def commit_message(self, files: list[str], thread_id: str, when: datetime) -> str:
@@ -190,6 +197,9 @@ class Model:
     @staticmethod
     def _base(email: Email) -> tuple[str, str]:
         """How a session ends when nothing stops it."""
+        if email.claude_fails:
+            return FAILED, ("Claude fails partway through its instruction: nothing is committed, built, synced or "
+                            "pushed, and the callback is a failure")
         if email.breaks_build:
             return BUILD_FAILED, "its instruction breaks the site's build: no sync, no push"
         if not email.has_site:

@@ -62,7 +62,8 @@ def problems(history: History, phrases: Phrases, user_id: str, grammar: Grammar,
 def predict(sessions: list[Session], user_id: str, grammar: Grammar) -> dict[str, Prediction]:
     emails = [Email(s.email_key, s.email_key.rsplit("/", 1)[-1], s.client.name, s.client.project, user_id,
                     s.instruction, s.sent_at_ms, s.replying_to.email_key if s.replying_to else None,
-                    s.client.has_site, grammar.outcome(s.instruction) == contract.BUILD_FAILED)
+                    s.client.has_site, grammar.outcome(s.instruction) == contract.BUILD_FAILED,
+                    grammar.outcome(s.instruction) == contract.FAILED)
               for s in sessions]
     ended = {s.email_key: s.outcome.ended_at_ms if s.outcome else None for s in sessions}
     return Model(emails, ended).predictions()
