@@ -207,6 +207,21 @@ def change_commit(history: History, **fields: object) -> History:
     return history
 
 
+def released(history: History, error: str | None) -> History:
+    """The session's container releases the project after its last line; `error`: the line that follows."""
+    last = history.lines[-1]
+    lines = [("Releasing ownership of wat-x-ada#acceptance", "LOG")] + ([(error, "ERROR")] if error else [])
+    history.lines = history.lines + [replace(last, timestamp_ms=last.timestamp_ms + 1000 + i, message=m, level=lv)
+                                     for i, (m, lv) in enumerate(lines)]
+    return history
+
+
+def test_a_release_that_deletes_its_row_is_silent_and_one_that_fails_is_named() -> None:
+    assert judged(released(faithful(), None)) == []
+    found = judged(released(faithful(), "Failed to release ownership: Value null at 'tableName'"))
+    assert any("could not delete its ownership row" in problem for problem in found), found
+
+
 @pytest.mark.parametrize(("fault", "words"), [
     (lambda h: change_output(h, branch="thread-x"), "not in the contract: ['branch']"),
     (lambda h: change_output(h, siteUrl="https://edit.amelia.webordinary.com"), "siteUrl"),

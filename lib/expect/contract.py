@@ -85,6 +85,7 @@ LINE_SUCCESS_SENT = "Task success sent to Step Functions"  # stepfunctions-callb
 LINE_FAILURE_SENT = "Task failure sent to Step Functions"  # stepfunctions-callback.service.ts:101
 LINE_JOB_CLEARED = "Cleared active job for {key}"  # active-job.service.ts:84
 LINE_HEARTBEAT_STOPPED = "Stopped heartbeat"  # stepfunctions-callback.service.ts:51
+LINE_RELEASE_FAILED = "Failed to release ownership: "  # generic-container.service.ts:365, after PHRASE_RELEASED
 
 
 def project_key(project: str, user: str) -> str:

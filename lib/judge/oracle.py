@@ -35,6 +35,7 @@ from lib.settings import Phrases
 CLOCK_SKEW_MS = 2000
 LOUD = ("WARN", "ERROR", "FATAL")  # the levels a healthy session never logs (CHOICES['healthy-is-quiet'])
 OWNERSHIP_TTL_S = 3600
+RELEASE_WITHIN_MS = 5000  # a release's one DeleteItem, and its error line if it fails
 
 
 def problems(history: History, phrases: Phrases, user_id: str, grammar: Grammar, boot: Sequence[str] = ()
@@ -54,7 +55,8 @@ def problems(history: History, phrases: Phrases, user_id: str, grammar: Grammar,
         found += (_outcome(session, prediction) + _output(session, prediction)
                   + _log(session, prediction, words, history) + _opening(session, prediction, history, words))
     found += (_threads(history.sessions, predictions) + _commits(history, predictions, words) + _secrets(history)
-              + _quiet(history, predictions) + _boots(history, boot) + _machine(history.machine)
+              + _quiet(history, predictions) + _releases(history, words, user_id) + _boots(history, boot)
+              + _machine(history.machine)
               + _preemptions(history, predictions))
     return [one_line(problem) for problem in found]
 
@@ -211,6 +213,25 @@ def _opening(session: Session, prediction: Prediction, history: History, phrases
     after = f"after {promised[count - 1]!r} " if count else ""
     return [f"{session.describe()}'s container logged no {missing!r} {after}before it switched to the thread "
             f"(the contract's lines as a container takes a message, in order, at {_clock(switched.timestamp_ms)})"]
+
+
+def _releases(history: History, words: Mapping[str, str], user_id: str) -> list[str]:
+    """Each release of a project of these sessions deleted its ownership row: a container that says it releases the
+    project (after an interrupt or idle) must not then say it could not (generic-container.service.ts:347-368), for
+    the row it leaves names it the owner of a project it no longer serves."""
+    keys = {contract.project_key(s.client.project, user_id) for s in history.sessions}
+    found = []
+    for index, release in enumerate(history.lines):
+        key = release.message.removeprefix(words["released"]).strip()
+        if not release.message.startswith(words["released"]) or key not in keys:
+            continue
+        failed = next((line for line in history.lines[index + 1:] if line.stream == release.stream
+                       and line.timestamp_ms - release.timestamp_ms <= RELEASE_WITHIN_MS
+                       and line.message.startswith(contract.LINE_RELEASE_FAILED)), None)
+        if failed is not None:
+            found.append(f"task {release.task_id} released {key} at {_clock(release.timestamp_ms)} but could not "
+                         f"delete its ownership row: {one_line(failed.message)!r}; the row still names it the owner")
+    return found
 
 
 def _boots(history: History, boot: Sequence[str]) -> list[str]:
