@@ -41,6 +41,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, get_state_machine
 
 from lib.expect import known_faults
 from lib.expect.instructions import Grammar
+from lib.observe import infrastructure
 from lib.observe.sessions import PhaseNotReached
 from lib.scenario import actions, evidence, verdicts
 from lib.scenario.target import Target
@@ -141,6 +142,7 @@ class Exploration:
     last_history: dict[str, Any] = field(default_factory=dict)
     last_problems: list[str] = field(default_factory=list)  # what the first failing example broke
     failing_since: float | None = None  # when the first failure was seen (shrinking began)
+    void: int = 0  # examples not judged: an endpoint the suite reads through failed beyond its retries
 
     def shrinking_done(self) -> bool:
         return self.failing_since is not None and time.monotonic() - self.failing_since > SHRINK_BUDGET_S
@@ -179,6 +181,7 @@ class Pipeline(RuleBasedStateMachine):
         self.labels = iter(f"T{i}" for i in range(1, 100))
         self.throttled = False
         self.errors: list[str] = []
+        self.void: str | None = None  # why this example cannot be judged (an infrastructure fault), if it cannot
         self.names_used: list[str] = []  # what the rules' preconditions and draws read: the machine's own state only
         # Past the shrinking budget, a try sends nothing and passes; the final replay of the smallest case runs.
         self.idle = RUN.shrinking_done() and not current_build_context().is_final
@@ -192,7 +195,17 @@ class Pipeline(RuleBasedStateMachine):
         try:
             act()
         except Exception as error:
+            if self._void(error):
+                return
             self.errors.append(f"{self.steps[-1].keyword} {self.steps[-1].text}: {type(error).__name__}: {error}")
+
+    def _void(self, error: BaseException) -> bool:
+        """An endpoint the suite reads through failed beyond its retries (lib/observe/infrastructure.py): the
+        example says nothing of WebOrdinary, so it is void, not a finding."""
+        fault = infrastructure.fault_in(error)
+        if fault is not None and self.void is None:
+            self.void = fault
+        return fault is not None
 
     # -- clients ---------------------------------------------------------------------------------------------
     @initialize(target=clients)
@@ -298,15 +311,21 @@ class Pipeline(RuleBasedStateMachine):
         # the steps that led to it (raised past here, Hypothesis replays the example, and a timing that does not
         # come back leaves only its own "Flaky").
         try:
-            problems = self._judge()
+            problems = [] if self.void else self._judge()
         except Exception as error:
-            problems = [f"the verdict could not be reached: {type(error).__name__}: {error}"]
+            problems = [] if self._void(error) else [
+                f"the verdict could not be reached: {type(error).__name__}: {error}"]
         try:
             if self.throttled and not self.idle:
                 self.run.nemesis(0)
             self.world.clean_up()
         except Exception as error:
-            problems.append(f"cleaning up after the example failed: {type(error).__name__}: {error}")
+            if not self._void(error):
+                problems.append(f"cleaning up after the example failed: {type(error).__name__}: {error}")
+        if self.void:
+            self.run.void += 1
+            print(f"explore: an example is void, not judged: {self.void}", flush=True)
+            return
         if problems:
             self.run.last_steps = list(self.steps)
             if self.run.failing_since is None:
@@ -459,9 +478,11 @@ def jobs(sandbox: SandboxProcess, base_seed: int, budget: float, count: int, sta
     oracle = sorted(x for f in figures for x in f["oracle_s"])
     p50 = f"{1000 * oracle[len(oracle) // 2]:.0f} ms" if oracle else "-"
     known = list(dict.fromkeys(k for f in figures for k in f["known"]))
+    void = sum(f.get("void", 0) for f in figures)
     print(f"explore: {sum(f['examples'] for f in figures)} examples, {sessions} sessions in {minutes:.1f} min "
           f"({sessions / minutes if minutes else 0:.1f} sessions a minute) by {len(running)} jobs; the oracle's "
           f"cost per session, p50 {p50}" + (f"; known faults met: {len(known)}" if known else "") +
+          (f"; {void} example(s) void (an endpoint failed beyond its retries)" if void else "") +
           ("" if status == 0 else "; FAILED (the failing job printed its case)"), flush=True)
     for message in known:
         print(f"  known: {message[:400]}", flush=True)
@@ -474,18 +495,24 @@ def job(endpoints: dict[str, Any], base_seed: int, budget: float, summary: Path 
     target = Target(settings_, grammar=Grammar.from_published(endpoints["instructions"]),
                     real_system=endpoints.get("edit_container", {}).get("kind") == "real")
     run = Exploration(World.start(target, REPORTS), endpoints, target.real_system, budget)
-    # Stopped because another job found a failure: its figures still count in the run's.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(STOPPED))
-    status = STOPPED
+    def write_summary() -> None:
+        if summary is not None:
+            summary.write_text(json.dumps({"examples": run.examples, "sessions": run.sessions, "void": run.void,
+                                           "oracle_s": run.oracle_s, "known": run.known}) + "\n")
+
+    def stopped(*_: object) -> None:
+        # Another job found a failure: this one's figures still count. It leaves at once: an exit raised into
+        # Hypothesis would be taken for a failure of the example and replayed.
+        write_summary()
+        os._exit(STOPPED)
+
+    signal.signal(signal.SIGTERM, stopped)
     try:
         status = explore(run, base_seed)
     except Exception:
         traceback.print_exc()
         status = 2
-    finally:
-        if summary is not None:
-            summary.write_text(json.dumps({"examples": run.examples, "sessions": run.sessions,
-                                           "oracle_s": run.oracle_s, "known": run.known}) + "\n")
+    write_summary()
     return status
 
 
