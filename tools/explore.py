@@ -457,7 +457,7 @@ def jobs(sandbox: SandboxProcess, base_seed: int, budget: float, count: int, sta
     seeds = random.Random(base_seed)
     running = []
     for index in range(count):
-        summary = REPORTS / f"summary-{index}.json"
+        summary = REPORTS / f"summary-{os.getpid()}-{index}.json"  # runs side by side keep apart
         summary.unlink(missing_ok=True)
         command = [sys.executable, "-m", "tools.explore", "--attach", str(sandbox.endpoints_file), "--seed",
                    str(seeds.randrange(2**31)), "--budget", str(budget), "--summary", str(summary)]
@@ -473,6 +473,8 @@ def jobs(sandbox: SandboxProcess, base_seed: int, budget: float, count: int, sta
         time.sleep(0.5)  # polling child processes: no event to wait on
     status = status or max(process.returncode for process, _ in running)
     figures = [json.loads(s.read_text()) for _, s in running if s.exists()]
+    for _, summary in running:
+        summary.unlink(missing_ok=True)
     sessions = sum(f["sessions"] for f in figures)
     minutes = (time.monotonic() - started) / 60
     oracle = sorted(x for f in figures for x in f["oracle_s"])
