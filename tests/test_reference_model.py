@@ -216,6 +216,18 @@ def released(history: History, error: str | None) -> History:
     return history
 
 
+def test_an_interrupt_taken_in_the_next_messages_opening_is_not_the_quiet_sessions() -> None:
+    """Seen in make explore (seed 7): the next message's `Received interrupt` comes before its own switch."""
+    history = faithful()
+    last = history.lines[-1]
+    history.lines += [replace(last, timestamp_ms=last.timestamp_ms + 1000, level="LOG",
+                              message="Received Step Functions message for wat-x-ada#acceptance"),
+                      replace(last, timestamp_ms=last.timestamp_ms + 1500, level="WARN",
+                              context="GenericContainerService",
+                              message="Received interrupt: New message in thread thread-2")]
+    assert judged(history) == []
+
+
 def test_a_release_that_deletes_its_row_is_silent_and_one_that_fails_is_named() -> None:
     assert judged(released(faithful(), None)) == []
     found = judged(released(faithful(), "Failed to release ownership: Value null at 'tableName'"))

@@ -181,7 +181,11 @@ def _log(session: Session, prediction: Prediction, phrases: Mapping[str, str], h
             found.append(f"{session.describe()} ended {outcome.describe()}, yet its log claims {claim}: "
                          f"{one_line(line.message)!r} at {_clock(line.timestamp_ms)}")
     if prediction.quiet(outcome.kind):
-        loud = next((line for line in window if line.level in LOUD), None)
+        # Up to its own last line: what follows before the next switch is the next message's opening, whose
+        # `Received interrupt` may come before its switch (that session's, not this one's).
+        last = next((i for i, line in enumerate(window) if promised and line.message.startswith(promised[-1])),
+                    len(window) - 1)
+        loud = next((line for line in window[:last + 1] if line.level in LOUD), None)
         if loud is not None:
             found.append(f"{session.describe()} ended {outcome.describe()} with nothing newer to interrupt it, yet "
                          f"its log holds a {loud.level} line: [{loud.context}] {one_line(loud.message)!r} at "
