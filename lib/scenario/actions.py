@@ -51,6 +51,10 @@ def send_paced(world: World, name: str, instructions: list[str], gap_s: float) -
     """One new thread per instruction, `gap_s` apart."""
     for instruction in instructions:
         world.target.grammar.check(instruction)
+    for instruction in instructions[:-1]:
+        if world.target.grammar.outcome(instruction) == contract.FAILED:
+            raise ScenarioError(f"{instruction!r} makes Claude fail before any build, so the next email cannot be "
+                                "sent while it builds: put it last, or send it by another step")
     previous: Session | None = None
     for instruction in instructions:
         if previous is not None:
@@ -82,6 +86,10 @@ def send_while_building(world: World, name: str, instructions: list[str]) -> Non
     begun: every email after the first reaches a container that is building the client's site."""
     for instruction in instructions:
         world.target.grammar.check(instruction)
+    for instruction in instructions[:-1]:
+        if world.target.grammar.outcome(instruction) == contract.FAILED:
+            raise ScenarioError(f"{instruction!r} makes Claude fail before any build, so the next email cannot be "
+                                "sent while it builds: put it last, or send it by another step")
     previous: Session | None = None
     for instruction in instructions:
         if previous is not None:
