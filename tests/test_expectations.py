@@ -67,3 +67,20 @@ def test_a_commit_subject_starts_without_the_polite_phrases_the_real_container_s
     assert commit_message.action("could you add header with text \"Hi\"") == 'Add header with text "Hi"'
     assert commit_message.action("Let's update page title to \"X\"") == 'Update page title to "X"'
     assert commit_message.action("please can you add it") == "Can you add it"  # only the first phrase
+
+
+def test_an_edit_that_never_builds_cannot_be_followed_by_one_sent_while_it_builds() -> None:
+    """Seen in make explore's printed case: `each while the last is building` waited for a build that Claude's
+    failure never starts; refused before anything is sent."""
+    from types import SimpleNamespace
+
+    from lib.expect.instructions import Grammar
+    from lib.scenario import actions
+    from lib.scenario.state import ScenarioError
+
+    grammar = Grammar(forms=((r'add header with text "[^"]+"( and stop partway)?', ""),),
+                      outcomes=((r'add header with text "[^"]+" and stop partway', "failed"),))
+    world = SimpleNamespace(target=SimpleNamespace(grammar=grammar))
+    with pytest.raises(ScenarioError, match="makes Claude fail before any build"):
+        actions.send_while_building(world, "ada", ['Add header with text "A" and stop partway',  # type: ignore[arg-type]
+                                                   'Add header with text "B"'])
