@@ -160,8 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="where the runs' reports and the matrix go")
     parser.add_argument("--no-clean", action="store_true",
                         help="skip the clean run (CI: `make test` has just run the same suite on the faithful sandbox)")
-    parser.add_argument("--jobs", type=int, help="fault runs at once, each on its own sandbox (default: 2; 1 with "
-                                                 "--real-container)")
+    parser.add_argument("--jobs", type=int, help="fault runs at once, each on its own sandbox (default: two per "
+                                                 "core, as a run mostly waits on builds; 1 with --real-container)")
     parser.add_argument("--full", action="store_true",
                         help="sandbox: every scenario under every fault (by default a fault run has only the "
                              "scenarios that must catch it, and the clean run has all)")
@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tasks", type=int, default=3, help="real container: tasks of the edit service")
     args = parser.parse_args(argv)
     real = args.real_container is not None
-    jobs = args.jobs or (1 if real else 2)
+    jobs = args.jobs or (1 if real else 2 * (os.cpu_count() or 1))
     out = args.out or ROOT / "reports" / ("real-container/selftest" if real else "selftest")
     out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
