@@ -89,6 +89,15 @@ def test_when_claude_fails_the_model_promises_each_callers_error_and_no_commit_o
     assert {phrases["committing"], phrases["building"]} <= set(prediction.forbidden_lines(contract.FAILED, phrases))
 
 
+def test_after_a_broken_build_a_later_email_of_the_thread_may_fail_to_build_too() -> None:
+    """Seen in make explore: the failed build's commit is never pushed, and the reply was built where it stays."""
+    model = Model([email("a", 0, breaks=True), email("b", 10, replies_to="a"), email("c", 20, project="q")],
+                  {"a": 5, "b": 15, "c": 25})
+    predicted = model.predictions()
+    assert predicted["b"].outcomes == (contract.DEPLOYED, contract.BUILD_FAILED)
+    assert predicted["c"].outcomes == (contract.DEPLOYED,)  # a thread of its own
+
+
 def test_promised_lines_are_found_in_order_among_others() -> None:
     assert in_order([(0, "a"), (1000, "x"), (2000, "b"), (3000, "c")], ["a", "b", "c"]) is None
     assert in_order([(0, "a"), (1000, "c"), (2000, "b")], ["a", "b", "c"]) == (2, "c")

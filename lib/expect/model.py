@@ -48,6 +48,9 @@ CHOICES = {
     "healthy-is-quiet": "a session that deployed with no newer email of its client about logs no WARN or ERROR line "
                         "from its message on: the real container logs those only when something failed or was "
                         "interrupted (its logger calls at 163a3ef)",
+    "broken-thread": "an earlier email of this thread broke the build, and a failed build's commit is never pushed "
+                     "(docs/contract.md#failed-build-left-unpushed): built in the workspace that holds that commit "
+                     "it fails the same way, built from the pushed branch in another it does not",
     "stale-interrupt": "an interrupt sent as the session it meant was ending can find no session to stop; at most "
                        "one per client may be left unread once the system is quiet",
 }
@@ -183,15 +186,21 @@ class Model:
     def predictions(self) -> dict[str, Prediction]:
         by_key = {e.key: e for e in self.emails}
         predicted: dict[str, Prediction] = {}
+        broken: set[str] = set()  # the threads (by their first email) that an earlier email broke the build of
         for email in sorted(self.emails, key=lambda e: e.sent_ms):
             base, why = self._base(email)
+            root = _root(email, by_key)
+            outcomes: tuple[str, ...] = (base,)
+            if root in broken and base != BUILD_FAILED:
+                outcomes, why = (base, BUILD_FAILED), f"{why}; {CHOICES['broken-thread']}"
+            if email.breaks_build:
+                broken.add(root)
             end = self.ended_ms.get(email.key)
             newer = tuple(e.key for e in self.emails if (e.project, e.user) == (email.project, email.user)
                           and e.sent_ms > email.sent_ms and (end is None or e.sent_ms < end))
-            outcomes = (base, PREEMPTED) if newer else (base,)
             if newer:
-                why += f"; {CHOICES['preempted-or-done']}"
-            predicted[email.key] = Prediction(email, outcomes, why, _root(email, by_key), newer)
+                outcomes, why = (*outcomes, PREEMPTED), f"{why}; {CHOICES['preempted-or-done']}"
+            predicted[email.key] = Prediction(email, outcomes, why, root, newer)
         return predicted
 
     @staticmethod
