@@ -52,7 +52,8 @@ def test_an_email_runs_one_execution_whose_output_is_the_containers_callback(wor
     messages = [line.message for line in outcome.log.lines]
     # The job's clearing follows the callback: read as the execution ended, it may be there or not yet.
     assert messages[:len(expected)] == expected
-    cleared = f"Cleared active job for {session.client.project}#{world.target.settings.run.user_id}"
+    key = contract.project_key(session.client.project, world.target.settings.run.user_id)
+    cleared = f"Cleared active job for {key}"
     assert messages[len(expected):] in ([], [cleared])
     line = outcome.log.lines[0]
     assert line.context == "MessageProcessor" and line.stream.startswith("edit/edit-container/")

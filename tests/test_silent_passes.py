@@ -58,4 +58,3 @@ def test_no_scenario_passes_without_checking(tmp_path: Path, attach: dict[str, s
                for r in page.split(f'<div class="reason"><strong>{prefix}:</strong> ')[1:]]
     assert any("'olga' sends no email before this step, so no edit of olga's can be checked" in r
                for r in reasons), reasons
-

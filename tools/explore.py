@@ -39,7 +39,7 @@ from hypothesis.control import current_build_context
 from hypothesis.errors import Flaky
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, get_state_machine_test, initialize, precondition, rule
 
-from lib.expect import contract, known_faults
+from lib.expect import known_faults
 from lib.expect.instructions import Grammar
 from lib.observe import infrastructure
 from lib.observe.sessions import NoOutcome, PhaseNotReached
@@ -165,10 +165,9 @@ RUN: Exploration | None = None
 
 
 def _builds_but_the_last(batch: list[str]) -> bool:
-    """Each instruction but the last reaches a build (the next is sent while it builds): none that makes Claude fail
-    (actions.send_while_building refuses it)."""
+    """Each instruction but the last reaches a build, as actions.send_while_building requires."""
     grammar = RUN.world.target.grammar if RUN is not None else Grammar()
-    return not any(grammar.outcome(instruction) == contract.FAILED for instruction in batch[:-1])
+    return actions.fails_before_any_build(grammar, batch[:-1]) is None
 
 
 class Pipeline(RuleBasedStateMachine):

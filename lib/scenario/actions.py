@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 from lib.expect import contract
+from lib.expect.instructions import Grammar
 from lib.judge.outcomes import clock
 from lib.observe import containers, moments
 from lib.observe.reading_visitor import ReadingVisitor
@@ -51,10 +52,6 @@ def send_paced(world: World, name: str, instructions: list[str], gap_s: float) -
     """One new thread per instruction, `gap_s` apart."""
     for instruction in instructions:
         world.target.grammar.check(instruction)
-    for instruction in instructions[:-1]:
-        if world.target.grammar.outcome(instruction) == contract.FAILED:
-            raise ScenarioError(f"{instruction!r} makes Claude fail before any build, so the next email cannot be "
-                                "sent while it builds: put it last, or send it by another step")
     previous: Session | None = None
     for instruction in instructions:
         if previous is not None:
@@ -81,15 +78,21 @@ def send_timestamps(world: World, name: str, count: int) -> None:
         send_in_turn(world, name, [("", f"Update timestamp to {world.scenario.last_timestamp}")])
 
 
+def fails_before_any_build(grammar: Grammar, instructions: list[str]) -> str | None:
+    """The first of these instructions that the target says makes Claude fail, so that its session never builds;
+    None when each of them reaches a build."""
+    return next((i for i in instructions if grammar.outcome(i) == contract.FAILED), None)
+
+
 def send_while_building(world: World, name: str, instructions: list[str]) -> None:
     """One new thread per instruction, each sent as soon as the container logs that the previous one's build has
     begun: every email after the first reaches a container that is building the client's site."""
     for instruction in instructions:
         world.target.grammar.check(instruction)
-    for instruction in instructions[:-1]:
-        if world.target.grammar.outcome(instruction) == contract.FAILED:
-            raise ScenarioError(f"{instruction!r} makes Claude fail before any build, so the next email cannot be "
-                                "sent while it builds: put it last, or send it by another step")
+    unbuilt = fails_before_any_build(world.target.grammar, instructions[:-1])
+    if unbuilt is not None:
+        raise ScenarioError(f"{unbuilt!r} makes Claude fail before any build, so the next email cannot be sent "
+                            "while it builds: put it last, or send it by another step")
     previous: Session | None = None
     for instruction in instructions:
         if previous is not None:
