@@ -5,7 +5,7 @@ faithful one, and each fault of a kind nobody wrote a step for named by its own 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 
 import pytest
@@ -235,6 +235,31 @@ def test_an_interrupt_taken_in_the_next_messages_opening_is_not_the_quiet_sessio
                               context="GenericContainerService",
                               message="Received interrupt: New message in thread thread-2")]
     assert judged(history) == []
+
+
+def test_a_preempted_sessions_last_lines_may_follow_the_next_messages_switch() -> None:
+    """Seen on the real container (make explore): the interrupt handler unblocks the queue before it reports, so the
+    next message's switch came before the preempted session's `Cleared active job` (CHOICES['preempted-tail'])."""
+    session = faithful().sessions[0]
+    assert session.outcome is not None
+    first = session.outcome.log.lines[0]
+
+    def at(step: int, message: str) -> LogLine:
+        return replace(first, timestamp_ms=first.timestamp_ms + 100 * step, message=message)
+
+    own = [first, at(1, "Step 1/5: Executing Claude command..."), at(2, "Processing interrupt: New message"),
+           at(3, "Deleted message from queue (unblocking FIFO)")]
+    after = [at(4, "Switched to thread thread-2 (branch: thread-2)"), at(5, contract.LINE_HEARTBEAT_STOPPED),
+             at(6, contract.LINE_FAILURE_SENT), at(7, "Cleared active job for wat-x-ada#acceptance"),
+             at(8, "Interrupt handling complete, FIFO queue unblocked"), at(9, "Step 1/5: Executing Claude command...")]
+    session.outcome = replace(session.outcome, kind=PREEMPTED, log=SessionLog(THREAD, own))
+    window = oracle._window(session, own + after, asdict(PHRASES))
+    assert window == own + after[:-1]
+    # Any other ending ends at the next switch, and so does a session that had not yet taken its interrupt.
+    assert oracle._window(replace(session, outcome=replace(session.outcome, kind=contract.DEPLOYED)), own + after,
+                          asdict(PHRASES)) == own
+    early = replace(session, outcome=replace(session.outcome, log=SessionLog(THREAD, own[:2])))
+    assert oracle._window(early, own[:2] + after, asdict(PHRASES)) == own[:2]
 
 
 def test_a_release_that_deletes_its_row_is_silent_and_one_that_fails_is_named() -> None:

@@ -51,6 +51,10 @@ CHOICES = {
     "broken-thread": "an earlier email of this thread broke the build, and a failed build's commit is never pushed "
                      "(docs/contract.md#failed-build-left-unpushed): built in the workspace that holds that commit "
                      "it fails the same way, built from the pushed branch in another it does not",
+    "preempted-tail": "the interrupt handler deletes the preempted message, which unblocks the FIFO queue, before "
+                      "it sends the failure and clears the job (message-processor.service.ts:174-187): the next "
+                      "message's switch may come before those lines, so a preempted session's lines run on to its "
+                      "`Interrupt handling complete`",
     "stale-interrupt": "an interrupt sent as the session it meant was ending can find no session to stop; at most "
                        "one per client may be left unread once the system is quiet",
 }

@@ -129,17 +129,26 @@ def unsettled(sessions: list[Session], lines: list[LogLine], phrases: Phrases, u
 
 def _window(session: Session, lines: list[LogLine], phrases: Mapping[str, str]) -> list[LogLine]:
     """The session's lines as the whole log holds them now: from its `Switched to thread` line to the next switch on
-    the same stream (its outcome's log was read as it ended, before the lines written after the callback)."""
+    the same stream (its outcome's log was read as it ended, before the lines written after the callback).
+
+    A preempted session's window runs on past the next switch to its `Interrupt handling complete`: the interrupt
+    handler unblocks the FIFO queue before it reports and clears the job (message-processor.service.ts:174-187), so
+    the next message's switch may come between (CHOICES['preempted-tail'])."""
     assert session.outcome is not None
     first = session.outcome.log.lines[0]
     switch_prefix = _switch_prefix(phrases)
+    passes = 1 if session.outcome.kind == PREEMPTED else 0
     window = [first]
     for line in lines:
         if line.stream != first.stream or line.timestamp_ms < first.timestamp_ms or line == first:
             continue
         if line.message.startswith(switch_prefix):
-            break
+            if not passes or not any(seen.message.startswith(phrases["interrupt"]) for seen in window):
+                break
+            passes -= 1
         window.append(line)
+        if line.message.startswith(phrases["interrupted"]) and session.outcome.kind == PREEMPTED:
+            break
     return window if len(window) >= len(session.outcome.log.lines) else session.outcome.log.lines
 
 
