@@ -59,6 +59,9 @@ class SystemSettings:
     # How long an edit container stays idle before it releases its project: the real container's 5 minutes; a
     # sandbox publishes its own (a short one for the suite's runs).
     idle_release_s: float = contract.IDLE_RELEASE_S
+    # How long after a claim the state machine sends no other for the same project+user: 5 minutes; a sandbox
+    # publishes its own.
+    claim_interval_s: float = contract.CLAIM_INTERVAL_S
     # a token for the real GitHub, also read from `GITHUB_TOKEN`; never printed, redacted in reports
     github_token: str = field(default="", repr=False)
 
@@ -311,6 +314,7 @@ class Settings:
                             website_proxy=endpoints.get("website_proxy", ""), github_request_gap_s=0,
                             poll_max_s=0.1, idle_release_s=float(endpoints.get("idle_release_s",
                                                                                self.system.idle_release_s)),
+                            claim_interval_s=float(endpoints.get("claim_interval_s", self.system.claim_interval_s)),
                             **changes)
 
     def flat(self) -> dict[str, object]:

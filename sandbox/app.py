@@ -149,6 +149,8 @@ class Sandbox:
             "edit_container": self._edit_container(),
             # How long an edit container stays idle before it releases its project (the real one: 300 s, fixed).
             "idle_release_s": real_container.IDLE_RELEASE_S if self.real else self.idle_release_s,
+            # How long after a claim the stand-in of the state machine sends no other for the same project+user.
+            "claim_interval_s": self.claim_interval_s,
         }
 
     def _edit_container(self) -> dict[str, object]:

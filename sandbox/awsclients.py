@@ -54,6 +54,14 @@ class Clients:
         return self.ecs.run_task(cluster=names.CLUSTER, taskDefinition=names.TASK_FAMILY, startedBy=names.SERVICE,
                                  count=1, launchType="FARGATE")["tasks"][0]
 
+    def stopped_tasks(self, arns: list[str]) -> set[str]:
+        """Those of the edit service's tasks that ECS was asked to stop (StopTask), as the ECS agent learns it: the
+        agent then stops the task's container (SIGTERM, then SIGKILL after the task's grace)."""
+        if not arns:
+            return set()
+        tasks = self.ecs.describe_tasks(cluster=names.CLUSTER, tasks=arns)["tasks"]
+        return {task["taskArn"] for task in tasks if task.get("desiredStatus") == "STOPPED"}
+
     def queue_url(self, name: str) -> str:
         return f"{self.endpoint}/{names.ACCOUNT_ID}/{name}"
 

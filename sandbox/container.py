@@ -69,6 +69,7 @@ class Container(threading.Thread):
         self.received = 0  # messages taken from project queues (drops-a-message drops the second)
         self.crashed: BaseException | None = None
         self.stopping_after_release = False  # released when idle: it stops (a scale-in)
+        self.stop_requested = threading.Event()  # its task was stopped through ECS: SIGTERM, as the agent sends
 
     @property
     def idle(self) -> bool:
@@ -150,8 +151,9 @@ class Container(threading.Thread):
             traceback.print_exc()
         finally:
             self.on_exit(self)
-            with contextlib.suppress(Exception):
-                self.clients.ecs.stop_task(cluster=names.CLUSTER, task=self.task_arn, reason=reason)
+            if not self.stop_requested.is_set():  # ECS keeps the reason it was given
+                with contextlib.suppress(Exception):
+                    self.clients.ecs.stop_task(cluster=names.CLUSTER, task=self.task_arn, reason=reason)
 
     def _boot(self) -> None:
         """What the real container states as it starts: its id as its service is made
@@ -168,9 +170,22 @@ class Container(threading.Thread):
                      f"Container will release ownership after {self.idle_release_s / 60:g} minutes of inactivity."):
             self.log("Bootstrap", line)
 
+    def request_stop(self) -> None:
+        """As ECS stops a task: the stand-in finishes the message in hand, then shuts down as the real container
+        does on SIGTERM (main.ts:15-22, generic-container.service.ts:63-70): it releases its project and exits."""
+        self.stop_requested.set()
+
+    def _shut_down(self) -> None:
+        self.log("Bootstrap", "Shutting down gracefully...")
+        self.log(GENERIC, "Shutting down generic container...")
+        self._release()
+
     def _loop(self) -> None:
         idle_since = time.monotonic()
         while not self.stopping.is_set():
+            if self.stop_requested.is_set():
+                self._shut_down()
+                return
             # Idle, it waits for a claim; serving a project, it only looks (the edit service hands a claim to
             # an owning container under the `claims-while-owning` fault alone).
             with contextlib.suppress(queue.Empty):

@@ -28,6 +28,7 @@ class Fleet(threading.Thread):
         self._lock = threading.Lock()
 
     def run(self) -> None:
+        threading.Thread(target=self._stop_what_ecs_stopped, name="ecs-agent", daemon=True).start()
         url = self.clients.queue_url(names.UNCLAIMED_QUEUE)
         for message in self.clients.messages(url, self.stopping, "edit-service"):
             claim = _claim(message["Body"])
@@ -40,7 +41,7 @@ class Fleet(threading.Thread):
 
     def _assign(self, claim: Claim) -> None:
         with self._lock:
-            alive = [c for c in self.containers if c.is_alive()]
+            alive = [c for c in self.containers if c.is_alive() and not c.stop_requested.is_set()]
             owning = [c for c in alive if not c.idle]
             idle = [c for c in alive if c.idle]
             if "claims-while-owning" in self.faults and owning:
@@ -54,6 +55,20 @@ class Fleet(threading.Thread):
                     self._workspaces.append(chosen.workspace)
                 chosen.start()
             chosen.offer(claim)
+
+    def _stop_what_ecs_stopped(self) -> None:
+        """A StopTask from outside (an operator, a deployment, a scale-in) stops its task's container, as the ECS
+        agent does."""
+        while not self.stopping.wait(1.0):
+            with self._lock:
+                running = {c.task_arn: c for c in self.containers if c.is_alive() and not c.stop_requested.is_set()}
+            try:
+                stopped = self.clients.stopped_tasks(list(running))
+            except Exception as error:  # moto going down at the end of a run
+                print(f"[edit-service] could not read the tasks' status: {error}", flush=True)
+                continue
+            for arn in stopped:
+                running[arn].request_stop()
 
     def forget(self, container: Container) -> None:
         with self._lock:

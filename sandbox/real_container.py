@@ -212,10 +212,11 @@ class LogDriver:
 
 
 class Task(threading.Thread):
-    """One ECS task of the edit service: the real container as a process, with its own scratch HOME and
-    workspace (tasks share no disk, as on Fargate)."""
+    """One ECS task of the edit service: the real container as a process, with its own scratch HOME; its
+    workspace is the service's, as the EFS volume its entrypoint requires at /workspace is shared by every task
+    (scripts/entrypoint.sh:71-76): a task finds what the one before it left there."""
 
-    def __init__(self, clients: Clients, source: Checkout, scratch: Path, on_exit: threading.Event,
+    def __init__(self, clients: Clients, source: Checkout, scratch: Path, workspace: Path, on_exit: threading.Event,
                  extra_env: dict[str, str] | None = None) -> None:
         self.task_arn = clients.run_edit_task()["taskArn"]
         self.task_id = self.task_arn.rsplit("/", 1)[-1]
@@ -223,14 +224,16 @@ class Task(threading.Thread):
         self.clients = clients
         self.source = source
         self.scratch = scratch / self.task_id
+        self.workspace = workspace
         self.on_exit = on_exit
         self.extra_env = dict(extra_env or {})  # what `--container-env` adds, as a task definition's environment
         self.process: subprocess.Popen[bytes] | None = None
         self.stopping = False
+        self.stopped_through_ecs = False
         self._starting = threading.Lock()
 
     def environment(self) -> dict[str, str]:
-        home, workspace = self.scratch / "home", self.scratch / "workspace"
+        home, workspace = self.scratch / "home", self.workspace
         home.mkdir(parents=True, exist_ok=True)
         workspace.mkdir(parents=True, exist_ok=True)
         # A clean environment, as a task definition gives: nothing of the developer's AWS, git or npm settings.
@@ -291,9 +294,10 @@ class Task(threading.Thread):
             print(f"[edit-service] task {self.task_id}: {reason}", flush=True)
         finally:
             driver.close()
-            with contextlib.suppress(Exception):
-                self.clients.ecs.stop_task(cluster=names.CLUSTER, task=self.task_arn,
-                                           reason="Stopped by the sandbox" if self.stopping else reason)
+            if not self.stopped_through_ecs:  # ECS keeps the reason it was given
+                with contextlib.suppress(Exception):
+                    self.clients.ecs.stop_task(cluster=names.CLUSTER, task=self.task_arn,
+                                               reason="Stopped by the sandbox" if self.stopping else reason)
             self.on_exit.set()
 
     def stop(self) -> None:
@@ -336,13 +340,31 @@ class RealService(threading.Thread):
                 for _ in range(self.desired - len(self.tasks)):
                     if self.stopping.is_set():
                         break
-                    task = Task(self.clients, self.source, self.scratch, self._changed, self.environment)
+                    task = Task(self.clients, self.source, self.scratch, self.scratch / "workspace", self._changed,
+                                self.environment)
                     print(f"[edit-service] started task {task.task_id}: {self.source.describe()}"
                           f"{describe_environment(self.environment)}", flush=True)
                     self.tasks.append(task)
                     task.start()
             self._changed.wait(1.0)
             self._changed.clear()
+            self._stop_what_ecs_stopped()
+
+    def _stop_what_ecs_stopped(self) -> None:
+        """A StopTask from outside (an operator, a deployment, a scale-in) stops its task's container, as the ECS
+        agent does; the service then starts a task in its place."""
+        with self._lock:
+            running = {task.task_arn: task for task in self.tasks if task.is_alive() and not task.stopping}
+        try:
+            stopped = self.clients.stopped_tasks(list(running))
+        except Exception as error:  # moto going down at the end of a run
+            print(f"[edit-service] could not read the tasks' status: {error}", flush=True)
+            return
+        for arn in stopped:
+            print(f"[edit-service] task {running[arn].task_id} was stopped through ECS: stopping its container",
+                  flush=True)
+            running[arn].stopped_through_ecs = True
+            threading.Thread(target=running[arn].stop, name=f"stop {running[arn].task_id}", daemon=True).start()
 
     def stop(self) -> None:
         self.stopping.set()

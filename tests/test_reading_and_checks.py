@@ -14,6 +14,7 @@ from lib.expect.instructions import Grammar, InstructionError
 from lib.judge import outcomes
 from lib.judge.branches import branch_problems, main_problems
 from lib.judge.deployments import latest_build_problems
+from lib.observe import containers
 from lib.observe.logs import LogTail, parse_message
 from lib.records import Client, CommitInfo, DeployedObject, LogLine, Outcome, Session, SessionLog, ThreadWork
 from lib.scenario.inputs import CLIENTS, EMAILS, INSTRUCTIONS, InputError, Inputs, at_least
@@ -279,3 +280,20 @@ def test_a_client_whose_owner_claimed_another_project_after_it_is_unserved() -> 
     assert unserved(Table(), Settings(), "emil", "emil") is None  # the project c-1 serves now
     assert unserved(Table(), Settings(), "otto", "otto") is None  # its owner claimed nothing after it
     assert unserved(Table(), Settings(), "nils", "nils") is None  # nobody owns it: its next email sends a claim
+
+
+def test_the_suite_stops_an_edit_container_only_on_its_own_aws() -> None:
+    """Against AWS the suite enters only by email: stopping a task of the stack is refused before ECS is called."""
+    class Ecs:
+        def __init__(self) -> None:
+            self.calls: list[dict[str, str]] = []
+
+        def stop_task(self, **call: str) -> None:
+            self.calls.append(call)
+
+    ecs = Ecs()
+    with pytest.raises(ValueError, match="only on the embedded AWS"):
+        containers.stop_task(ecs, Settings().replace(target="aws"), "abc", "why")
+    assert ecs.calls == []
+    containers.stop_task(ecs, Settings(), "abc", "why")
+    assert ecs.calls == [{"cluster": Settings().stack.ecs_cluster, "task": "abc", "reason": "why"}]

@@ -248,10 +248,13 @@ def test_each_task_of_the_real_container_gets_the_added_environment_after_its_ow
             return f"{self.endpoint}/123456789012/{name}"
 
     checkout = real_container.Checkout(tmp_path, "", False)
-    task = real_container.Task(Clients(), checkout, tmp_path, threading.Event(),  # type: ignore[arg-type]
+    shared = tmp_path / "workspace"
+    task = real_container.Task(Clients(), checkout, tmp_path, shared, threading.Event(),  # type: ignore[arg-type]
                                {"__STRYKER_ACTIVE_MUTANT__": "12", "GIT_PUSH_ENABLED": "false"})
     environment = task.environment()
     assert environment["__STRYKER_ACTIVE_MUTANT__"] == "12"
     assert environment["GIT_PUSH_ENABLED"] == "false"  # the added environment wins, as a task definition's does
-    assert real_container.Task(Clients(), checkout, tmp_path, threading.Event()).environment()[  # type: ignore[arg-type]
-        "GIT_PUSH_ENABLED"] == "true"
+    other = real_container.Task(Clients(), checkout, tmp_path, shared, threading.Event())  # type: ignore[arg-type]
+    assert other.environment()["GIT_PUSH_ENABLED"] == "true"
+    # Every task works in the one workspace, as on the EFS volume the entrypoint requires; each has its own HOME.
+    assert other.environment()["WORKSPACE_PATH"] == environment["WORKSPACE_PATH"] == str(shared)

@@ -44,3 +44,12 @@ def step_released_after_idle(context: Context, client: str) -> None:
     needs a new claim. Scenarios with it run where the target's idle release is short (tag
     `@use.with_idle_release=short`)."""
     actions.wait_for_idle_release(world(context), client)
+
+
+@when('the container of "{client}" is stopped')
+@takes(needs=(plan.emailed,), marks=plan.mark("stopped"), serial=True)
+def step_container_stopped(context: Context, client: str) -> None:
+    """Once the client's latest edit has ended, its container's ECS task is stopped (as a deployment or a scale-in
+    stops one) and has released the client's project; the client's next email is then taken by another container,
+    on the workspace the stopped one left. Only where the suite runs its own AWS (tag `@use.with_target=local`)."""
+    actions.stop_container(world(context), client)

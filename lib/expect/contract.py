@@ -34,6 +34,8 @@ REPOSITORY = "webordinary/test-repo"
 DEFAULT_BRANCH = "main"
 TEST_STACK_TAG = "webordinary:test-stack=true"
 IDLE_RELEASE_S = 300.0  # an edit container releases its project after 5 minutes idle (generic-container.service.ts:46)
+PROJECT_POLL_WAIT_S = 20.0  # a container long-polls its project's queue for 20 s (generic-container.service.ts:189)
+CLAIM_INTERVAL_S = 300.0  # the state machine sends at most one claim per project+user per 5 minutes (its step 3)
 IDLE_CHECK_S = 60.0  # and looks every minute (generic-container.service.ts:341)
 COMMIT_AUTHOR = "WebOrdinary Container <container@webordinary.com>"
 # The state machine's states that read and route an email (the proposal's names,
@@ -77,6 +79,9 @@ BOOT_STARTED = "Generic container started with Step Functions integration"
 LINE_RECEIVED = "Received Step Functions message for {key}"  # message-processor.service.ts:74
 LINE_TASK_TOKEN = "Task token: "  # message-processor.service.ts:75, the token's first 20 characters
 LINE_JOB_REGISTERED = "Registered active job for {key}"  # active-job.service.ts:59
+LINE_STASHED = "Uncommitted changes detected, stashing"  # git.service.ts:512, a switch finding a dirty workspace
+LINE_STASH_APPLIED = "Applying stashed changes"  # git.service.ts:554, on the branch it switched to
+LINE_BUSY = "Already processing a message"  # message-processor.service.ts:79: it returns, and its poller deletes it
 LINE_HEARTBEAT_STARTED = "Starting heartbeat for task token"  # stepfunctions-callback.service.ts:26
 LINE_COMMITTED = "Committed: "  # git.service.ts:194, then the commit's subject
 LINE_CLAUDE_FAILED = "Claude Code SDK execution failed: "  # claude-executor.service.ts:182, then the reason

@@ -21,6 +21,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from lib.expect import contract
+
 TAG = "real-fault:"
 STRICT_TAG = "known-fault"  # the scenario must show one of its tagged faults, on every target
 PROBLEM_SEPARATOR = "; "  # how a check joins the problems it found into one message
@@ -50,6 +52,8 @@ class KnownFault:
 STRANDED_EVIDENCE = "no container ever received it"
 INTERRUPT_EVIDENCE = "after an interrupt: "
 CARRIED_ON_EVIDENCE = "it went on after it was preempted: "
+DROPPED_BUSY_EVIDENCE = "dropped as busy: "
+STASH_EVIDENCE = "before it switched, a stash of what the workspace held: "
 
 FAULTS = {fault.name: fault for fault in (
     KnownFault(
@@ -85,6 +89,22 @@ FAULTS = {fault.name: fault for fault in (
         "a container that owns a project still takes claims for others and repoints its queue, so the first "
         "client's queue stops being served (docs/contract.md#claims-while-owning; generic-container.service.ts:76-117)",
         (r"claimed .* after it: a container polls the queue of the project it claimed last",),
+    ),
+    KnownFault(
+        "leftovers-follow-the-workspace",
+        "the first message a container takes commits nothing of what its workspace holds uncommitted (it commits on "
+        "the old branch only after a switch of its own: message-processor.service.ts:263-272); it stashes it and "
+        "applies it on the new thread's branch (git.service.ts:505-557), so what Claude wrote for a thread before it "
+        "failed, left on the shared volume by a container since stopped, is published with another thread's edit",
+        (r"still contains", re.escape(STASH_EVIDENCE), re.escape(contract.LINE_STASH_APPLIED)),
+    ),
+    KnownFault(
+        "drops-while-busy",
+        "a container that polls two queues at once (it claimed a second project while it owned one: "
+        "claims-while-owning) takes a message while it works on another, returns at once because it is busy, and "
+        "its poller then deletes the message, which is lost (message-processor.service.ts:77-80, "
+        "generic-container.service.ts:183-211; found by make explore on the real container)",
+        (r"its message was taken and not handled", re.escape(DROPPED_BUSY_EVIDENCE)),
     ),
     KnownFault(
         "shared-commit-tag",

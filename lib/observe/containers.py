@@ -26,6 +26,15 @@ def task_of(container_id: str, lines: list[LogLine]) -> str | None:
     return next((line.task_id for line in lines if container_id in line.message), None)
 
 
+def stop_task(ecs: Any, settings: Settings, task_id: str, reason: str) -> None:
+    """Stop an edit container's ECS task, as an operator, a deployment or a scale-in does: ECS sends its container
+    SIGTERM (the real one then releases its project and exits: main.ts:15-22)."""
+    if settings.system.target != "local":
+        raise ValueError(f"the suite stops an edit container only on the embedded AWS (target local), not on "
+                         f"target {settings.system.target!r}: against AWS it enters only by email")
+    ecs.stop_task(cluster=settings.stack.ecs_cluster, task=task_id, reason=reason)
+
+
 def stopped_reason(ecs: Any, settings: Settings, task_id: str) -> str:
     tasks = ecs.describe_tasks(cluster=settings.stack.ecs_cluster, tasks=[task_id]).get("tasks", [])
     return (tasks[0].get("stoppedReason") or "no reason given") if tasks else "no such task"

@@ -78,6 +78,18 @@ def explain(target: Readers, session: Session, execution: Execution, outcome: st
     return clauses
 
 
+def stash_before(target: Readers, session: Session, log: SessionLog) -> list[LogLine]:
+    """The lines with which the container that ran this session, before it switched to the thread, stashed what its
+    workspace held and applied it on the thread's branch (git.service.ts:505-557): work another session left."""
+    if not log.lines:
+        return []
+    first = log.lines[0]
+    since = session.sent_at_ms - CLOCK_SKEW_MS
+    return [line for line in target.logs.refresh() if line.stream == first.stream
+            and since <= line.timestamp_ms <= first.timestamp_ms
+            and line.message.startswith((contract.LINE_STASHED, contract.LINE_STASH_APPLIED))]
+
+
 def execution_site(execution: Execution) -> str:
     output = contract.verdict(execution.status, execution.output, execution.error, execution.cause).output
     return str(output.get("siteUrl") or "")

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from lib import naming
-from lib.expect import contract
+from lib.expect import contract, known_faults
 from lib.judge import intake as intake_check
 from lib.observe import containers, endings, moments, queues
 from lib.observe.readers import Readers
@@ -195,13 +195,29 @@ class SessionObserver:
             return None
         owner = containers.ownership(aws.dynamodb, self.settings, project)
         by = f"its queue's owner {owner.container_id}" if owner else "no container (nobody owns the project now)"
+        busy = self._dropped_as_busy(session)
+        by += f", {known_faults.DROPPED_BUSY_EVIDENCE}{endings.quote(busy)}" if busy else ""
         if job is None and counts[1]:
             return (f"its message was taken and not handled: {queue} holds it in flight (0 waiting, {counts[1]} in "
-                    f"flight), but no active job is recorded and no container logged its thread; taken by {by}")
+                    f"flight), but no active job is recorded and no container logged its thread, taken by {by}")
         if counts[1] == (1 if job else 0):
             working = f"the active job is {job.message_id}'s" if job else "no active job is recorded"
             return (f"its message was taken and not handled: it is no longer in {queue} (0 waiting, {counts[1]} in "
-                    f"flight), {working} and no container logged its thread; taken by {by}")
+                    f"flight), {working} and no container logged its thread, taken by {by}")
+        return None
+
+    def _dropped_as_busy(self, session: Session) -> LogLine | None:
+        """The line of a container that took a message of this client's after it was sent and returned at once,
+        busy with another: the line right after its `Received Step Functions message for` on the same stream."""
+        key = naming.project_key(self.settings, session.client.project)
+        lines = self.target.logs.refresh()
+        for n, line in enumerate(lines):
+            if line.timestamp_ms < session.sent_at_ms or line.message != contract.LINE_RECEIVED.format(key=key):
+                continue
+            after = [later for later in lines[n + 1:] if later.stream == line.stream][:2]
+            busy = next((later for later in after if later.message.startswith(contract.LINE_BUSY)), None)
+            if busy is not None:
+                return busy
         return None
 
     def describe(self, session: Session, seen: Seen) -> str:

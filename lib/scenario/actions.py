@@ -18,6 +18,8 @@ from lib.scenario.state import ScenarioError
 from lib.scenario.world import World
 from lib.send import emails, pacing
 
+STOPPED_RELEASE_S = 60.0  # ECS's default stop grace is 30 s; the container releases its project within it
+
 
 def onboard(world: World, names: list[str], *, with_site: bool = True) -> list[Client]:
     """New clients of this scenario, each with its queues and (unless `with_site` is false) its empty bucket."""
@@ -112,6 +114,52 @@ def start_reading(world: World, name: str) -> None:
     reader = ReadingVisitor(world.target.site_url(world.scenario.client(name).bucket), settings.system.website_proxy)
     world.scenario.readers[name] = reader
     reader.start()
+
+
+def stop_container(world: World, name: str) -> None:
+    """Once the client's latest edit has ended: stop the ECS task of the container that owns the client's project
+    (local targets only), then wait until it has released the project and the state machine may send a claim for
+    it again (one per project+user per claim interval); the client's next email then brings a claim, which another
+    container takes, on the workspace this one left (an EFS volume in production)."""
+    client = world.scenario.client(name)
+    world.observer.await_outcome(world.scenario.latest_session(name))
+    target = world.target
+    owner = containers.ownership(target.aws.dynamodb, target.settings, client.project)
+    if owner is None:
+        raise ScenarioError(f"no container owns the project of {name} ({client.project}) any more, so there is none "
+                            f"to stop: stop it before it is released")
+    task = containers.task_of(owner.container_id, target.logs.refresh())
+    if task is None:
+        raise AssertionError(f"container {owner.container_id} owns {client.project}, but no log stream holds its id: "
+                             f"its ECS task cannot be told")
+    containers.stop_task(target.aws.ecs, target.settings, task,
+                         f"stopped by the acceptance suite (run {target.settings.run.run_id})")
+    wait_until(
+        f"the container of {name} (task {task}) to release {client.project} once its task was stopped",
+        lambda: containers.ownership(target.aws.dynamodb, target.settings, client.project),
+        lambda row: row is None or row.container_id != owner.container_id,
+        STOPPED_RELEASE_S,
+        describe=lambda row: (f"container {row.container_id} still owns it, last active "
+                              f"{clock(row.last_activity_ms)}") if row else "released",
+        **target.wait_options(),
+    )
+    # Two races a stop leaves, each the real system's: within the claim window of the stopped container's claim the
+    # client's next email gets no claim and waits for the next window; and the stopped container's last long poll of
+    # the project's queue, still open as it exits, can take that email's message, which then waits in flight for
+    # the queue's visibility timeout. This step is about the workspace left behind, so it waits both out.
+    released_ms = int(time.time() * 1000)
+    window_ends_ms = max(owner.claimed_at_ms + int(target.settings.system.claim_interval_s * 1000),
+                         released_ms + int(contract.PROJECT_POLL_WAIT_S * 1000))
+    wait_until(
+        f"the claim window of {client.project} ({target.settings.system.claim_interval_s:.0f} s after its claim at "
+        f"{clock(owner.claimed_at_ms)}) and the stopped container's last long poll ({contract.PROJECT_POLL_WAIT_S:.0f}"
+        f" s) to pass, so that its next email brings a claim that another container serves",
+        lambda: int(time.time() * 1000),
+        lambda now_ms: now_ms >= window_ends_ms,
+        (window_ends_ms - released_ms) / 1000 + STOPPED_RELEASE_S,
+        describe=lambda now_ms: f"{(window_ends_ms - now_ms) / 1000:.1f} s to go",
+        **target.wait_options(),
+    )
 
 
 def wait_for_idle_release(world: World, name: str) -> None:

@@ -15,7 +15,7 @@ from lib import aws, naming
 from lib.expect import contract, known_faults, model
 from lib.judge import branches, deployments, metrics, oracle, outcomes
 from lib.judge.matchers import has_heading, has_title, shows_in, shows_text
-from lib.observe import containers, history, moments, queues, sites
+from lib.observe import containers, endings, history, moments, queues, sites
 from lib.observe.waiters import WaitTimeout, wait_until
 from lib.records import Readings, Session, ThreadWork, Visit
 from lib.scenario.state import ScenarioError
@@ -365,7 +365,21 @@ def site_still_shows(world: World, name: str, text: str) -> Problems:
 
 def site_does_not_show(world: World, name: str, text: str) -> Problems:
     bucket = world.scenario.client(name).bucket
-    return _matching(site_page(world, name), is_not(shows_text(text)), f"{bucket} still contains {text!r}")
+    problems = _matching(site_page(world, name), is_not(shows_text(text)), f"{bucket} still contains {text!r}")
+    return [problem + _provenance(world, name, text) for problem in problems]
+
+
+def _provenance(world: World, name: str, text: str) -> str:
+    """Where a text the site must not show came from: the email that asked for it, and how the session whose build
+    is deployed began (evidence a known fault's signature reads)."""
+    scenario = world.scenario
+    asked = [session for session in scenario.sessions_of(name) if text in session.instruction]
+    latest = scenario.latest_session(name)
+    stash = endings.stash_before(world.target, latest, world.observer.await_outcome(latest).log)
+    clauses = [f"asked for by {asked[-1].describe()}"] if asked else []
+    clauses.append(known_faults.STASH_EVIDENCE + ", then ".join(endings.quote(line) for line in stash) if stash
+                   else f"the deployed build's session, {latest.describe()}, stashed nothing before it switched")
+    return f" ({', '.join(clauses)})"
 
 
 def only_one_site_shows(world: World, name: str, text: str) -> Problems:
