@@ -18,7 +18,7 @@ Feature: An edit Claude cannot finish
     And the site of "tess" is titled "Tess's Tea Room"
     And the site of "tess" does not show "Half a header"
 
-  @claude-failure @container-stopped @use.with_target=local @real-fault:leftovers-follow-the-workspace
+  @claude-failure @container-stopped @use.with_target=local @real-fault:work-carried-across-threads
   Scenario: A half-made edit stays on its thread when another container takes the next edit
     A container can be replaced between two emails (a deployment, a scale-in). The next one takes over the workspace
     it left (a volume all containers share), where what Claude wrote before it failed is still uncommitted.

@@ -69,6 +69,7 @@ class Container(threading.Thread):
         self.received = 0  # messages taken from project queues (drops-a-message drops the second)
         self.crashed: BaseException | None = None
         self.stopping_after_release = False  # released when idle: it stops (a scale-in)
+        self.current_thread: str | None = None  # the thread it switched to last (the real one's currentSessionId)
         self.stop_requested = threading.Event()  # its task was stopped through ECS: SIGTERM, as the agent sends
 
     @property
@@ -288,7 +289,7 @@ class Container(threading.Thread):
                    threading.Thread(target=self._watch_interrupts, args=(instruction, interrupt, done), daemon=True)]
         for helper in helpers:
             helper.start()
-        result = Result()
+        result = Result(previous_thread=self.current_thread)
         result.report = lambda: self._succeed(token, instruction, message, result, beats)
         try:
             try:
@@ -310,6 +311,8 @@ class Container(threading.Thread):
             return
         finally:
             done.set()
+            if result.branch:  # message-processor.service.ts:284: set once the switch is done, whatever follows
+                self.current_thread = instruction.thread_id
             if "heartbeat-never-stopped" not in self.faults:
                 beats.set()  # silently: a callback stopped it, or the container is dying
         # message-processor.service.ts:145-151: the job cleared (its heartbeat stopped with the callback), then the

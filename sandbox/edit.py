@@ -89,6 +89,9 @@ class Result:
     build_success: bool = False
     deploy_success: bool = False
     branch: str = ""
+    # The thread its container switched to last (message-processor.service.ts's currentSessionId: the process's,
+    # None in a container that has not switched yet), whose leftovers a switch commits first.
+    previous_thread: str | None = None
     # Sends the success callback; the done-before-done and push-after-callback faults call it before the work is
     # done (before the sync, or before the push), and the container calls it at the end if nobody has.
     report: Callable[[], None] | None = None
@@ -322,7 +325,6 @@ class Workspace:
         self.aws_endpoint = aws_endpoint
         self.faults = faults
         self.shared_bucket = shared_bucket
-        self.current_thread: str | None = None
         self.builds = BuildServers(node_modules.parent / BUILD_SERVER)
         self.awscli = AwsCliServer()
 
@@ -342,7 +344,7 @@ class Workspace:
         # installed from the fixture's lockfile: the same tree, in milliseconds.
         (path / "node_modules").symlink_to(self.node_modules)
 
-    def switch_to(self, path: Path, instruction: Instruction) -> str:
+    def switch_to(self, path: Path, instruction: Instruction, previous_thread: str | None) -> str:
         branch = instruction.branch or (instruction.thread_id if instruction.thread_id.startswith("thread-")
                                         else f"thread-{instruction.thread_id}")
         if "same-branch" in self.faults:
@@ -351,16 +353,17 @@ class Workspace:
         carried: str | None = None
         if "carry-over" in self.faults and current != branch:
             carried = (path / interpreter.SITE_DATA).read_text()
-        elif self.current_thread and out(path, "status", "--porcelain"):
+        elif out(path, "status", "--porcelain"):
             # message-processor.service.ts:264-272: what the last message left uncommitted (Claude failed partway) is
-            # committed on the branch it was made on before any switch, even back to the same thread
+            # committed on the branch it was made on before any switch, even back to the same thread. A container
+            # that has not switched yet does it too, tagged by that branch, as the contract says: the real one
+            # stashes it onto the new branch instead (docs/contract.md#work-carried-across-threads).
             git(path, "add", "-A")
-            git(path, "commit", "--quiet", "-m", commits.switching_subject(self.current_thread))
+            git(path, "commit", "--quiet", "-m", commits.switching_subject(previous_thread or current))
         if current != branch:
             git(path, "checkout", "--quiet", "--force", *self._checkout_args(path, branch))
         if carried is not None:
             (path / interpreter.SITE_DATA).write_text(carried)
-        self.current_thread = instruction.thread_id
         return branch
 
     @staticmethod
@@ -471,7 +474,7 @@ def process(instruction: Instruction, ws: Workspace, log: Log, interrupt: Interr
                 if "leaks-token" in ws.faults else instruction.repo_url)
         log(MESSAGE_PROCESSOR, f"Initializing repository from: {repo}")
     ws.prepare(path, instruction.repo_url)
-    result.branch = ws.switch_to(path, instruction)
+    result.branch = ws.switch_to(path, instruction, result.previous_thread)
     log(MESSAGE_PROCESSOR, f"Switched to thread {instruction.thread_id} (branch: {result.branch})")
     # Like the real container's Claude run, applying the instruction is not interruptible; the build and sync are.
     log(MESSAGE_PROCESSOR, "Step 1/5: Executing Claude command...")

@@ -115,11 +115,11 @@ CARRIED = ("edit.wat-afcc02-s1-tess.webordinary.com still contains 'Half a heade
            "and stop partway'), before it switched, a stash of what the workspace held: task 7b7b87fd logged "
            "'Uncommitted changes detected, stashing...' at 03:45:46.726, then task 7b7b87fd logged 'Applying stashed "
            "changes...' at 03:45:46.750)")
-STOPPED = known_faults.accepted(["real-fault:leftovers-follow-the-workspace"], real_system=True)
+STOPPED = known_faults.accepted(["real-fault:work-carried-across-threads"], real_system=True)
 
 
 def test_a_half_made_edit_on_another_threads_site_is_the_known_fault_only_with_its_stash() -> None:
-    assert names(CARRIED, STOPPED) == ["leftovers-follow-the-workspace"]
+    assert names(CARRIED, STOPPED) == ["work-carried-across-threads"]
     # The same leak without the stash that carries it (or without the stash applied) is another fault: red.
     plain = CARRIED.split(", before it switched")[0] + ", the deployed build's session stashed nothing)"
     assert names(plain, STOPPED) == []

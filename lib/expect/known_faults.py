@@ -91,11 +91,12 @@ FAULTS = {fault.name: fault for fault in (
         (r"claimed .* after it: a container polls the queue of the project it claimed last",),
     ),
     KnownFault(
-        "leftovers-follow-the-workspace",
+        "work-carried-across-threads",
         "the first message a container takes commits nothing of what its workspace holds uncommitted (it commits on "
         "the old branch only after a switch of its own: message-processor.service.ts:263-272); it stashes it and "
         "applies it on the new thread's branch (git.service.ts:505-557), so what Claude wrote for a thread before it "
-        "failed, left on the shared volume by a container since stopped, is published with another thread's edit",
+        "failed, left on the shared volume by a container since stopped, is published with another thread's edit "
+        "(docs/contract.md#work-carried-across-threads)",
         (r"still contains", re.escape(STASH_EVIDENCE), re.escape(contract.LINE_STASH_APPLIED)),
     ),
     KnownFault(
@@ -103,7 +104,7 @@ FAULTS = {fault.name: fault for fault in (
         "a container that polls two queues at once (it claimed a second project while it owned one: "
         "claims-while-owning) takes a message while it works on another, returns at once because it is busy, and "
         "its poller then deletes the message, which is lost (message-processor.service.ts:77-80, "
-        "generic-container.service.ts:183-211; found by make explore on the real container)",
+        "generic-container.service.ts:183-211; docs/contract.md#drops-while-busy)",
         (r"its message was taken and not handled", re.escape(DROPPED_BUSY_EVIDENCE)),
     ),
     KnownFault(
