@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from lib.expect import contract
 from lib.judge import deployments, outcomes
-from lib.judge.matchers import shows_in, shows_text
+from lib.judge.matchers import holds_in, shows_in, shows_text
 from lib.records import (
     Client,
     CommitInfo,
@@ -155,6 +155,9 @@ def test_shows_means_the_element_the_instruction_names() -> None:
     # In the change list only: any text on the page would have passed, the element does not.
     assert shows_text("XYZ789").matches(PAGE)
     assert not shows_in(contract.CONFIG_VALUE, "XYZ789").matches(PAGE)
+    # Another thread's value is found only where its edit wrote it, and only as the whole of it.
+    assert holds_in(contract.CONFIG_VALUE, "ABC123").matches(PAGE)
+    assert not holds_in(contract.CONFIG_VALUE, "ABC12").matches(PAGE)
 
 
 def test_a_page_a_browser_would_keep_hides_the_next_edit() -> None:

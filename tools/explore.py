@@ -44,6 +44,7 @@ from lib.expect.instructions import Grammar
 from lib.observe import infrastructure
 from lib.observe.sessions import NoOutcome, PhaseNotReached
 from lib.scenario import actions, evidence, verdicts
+from lib.scenario.state import ScenarioError
 from lib.scenario.target import Target
 from lib.scenario.world import World
 from lib.send.emails import ENCODINGS, EncodingError, check_encoding
@@ -186,6 +187,7 @@ class Pipeline(RuleBasedStateMachine):
         self.names = iter(NAMES)
         self.labels = iter(f"T{i}" for i in range(1, 100))
         self.throttled = False
+        self.stopped = False  # the nemesis stops one container an example at most (each stop waits out ~20 s)
         self.errors: list[str] = []
         self.void: str | None = None  # why this example cannot be judged (an infrastructure fault), if it cannot
         self.names_used: list[str] = []  # what the rules' preconditions and draws read: the machine's own state only
@@ -310,6 +312,23 @@ class Pipeline(RuleBasedStateMachine):
         if self.idle:
             return
         self.run.nemesis(FLAKY_EVERY)
+
+    @precondition(lambda self: RUN is not None and not self.stopped)
+    @rule(client=clients)
+    def container_stopped(self, client: str) -> None:
+        """A deployment or a scale-in stops the container that owns the client's project, between two emails: the
+        next one takes over the workspace it left."""
+        self.stopped = True  # before the idle check: the precondition reads it
+        if self.idle or not self.world.scenario.sessions_of(client):
+            return
+        self._say("When", f'the container of "{client}" is stopped')
+
+        def stop() -> None:
+            # One that released the project on its own since (idle) has nothing left to stop: not a finding.
+            with contextlib.suppress(ScenarioError):
+                actions.stop_container(self.world, client)
+
+        self._act(stop)
 
     # -- the verdict -----------------------------------------------------------------------------------------
     def teardown(self) -> None:

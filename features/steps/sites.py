@@ -112,6 +112,7 @@ def step_separate_edit_pages(context: Context, client: str, other: str) -> None:
 @takes(needs=(plan.an_email,))
 def step_latest_edits_show(context: Context) -> None:
     """Once every session has ended, each client's site shows, in the element it writes, what the last of its edits
-    to be deployed wrote (a heading, the title, a config value, the timestamp)."""
+    to be deployed wrote (a heading, the title, a config value, the timestamp), and nothing that only an edit on
+    another of the client's threads wrote."""
     problems = verdicts.latest_edits_show(world(context))
     assert not problems, "; ".join(problems)

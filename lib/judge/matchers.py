@@ -142,6 +142,16 @@ class _ShowsIn(_PageMatcher):
             description.append_text(" (the value is elsewhere on the page, where a visitor would not look for it)")
 
 
+class _HoldsIn(_ShowsIn):
+    def _matches(self, page: str) -> bool:
+        return any(self.expected == text for text in _element_texts(page, self.element))
+
+
+def holds_in(element: str, text: str) -> BaseMatcher[str]:
+    """The element an instruction writes reads exactly `text`: what that instruction, and nothing else, put there."""
+    return _HoldsIn(element, collapsed(text))
+
+
 def shows_in(element: str, text: str) -> BaseMatcher[str]:
     """The element an instruction writes (lib.expect.contract.EFFECTS) holds `text`."""
     return _ShowsIn(element, collapsed(text))

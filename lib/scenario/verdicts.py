@@ -14,7 +14,7 @@ from hamcrest.core.matcher import Matcher
 from lib import aws, naming
 from lib.expect import contract, known_faults, model
 from lib.judge import branches, deployments, metrics, oracle, outcomes
-from lib.judge.matchers import has_heading, has_title, shows_in, shows_text
+from lib.judge.matchers import has_heading, has_title, holds_in, shows_in, shows_text
 from lib.observe import containers, endings, history, moments, queues, sites
 from lib.observe.waiters import WaitTimeout, wait_until
 from lib.records import Readings, Session, ThreadWork, Visit
@@ -366,20 +366,38 @@ def site_still_shows(world: World, name: str, text: str) -> Problems:
 def site_does_not_show(world: World, name: str, text: str) -> Problems:
     bucket = world.scenario.client(name).bucket
     problems = _matching(site_page(world, name), is_not(shows_text(text)), f"{bucket} still contains {text!r}")
-    return [problem + _provenance(world, name, text) for problem in problems]
+    latest = world.scenario.latest_session(name)
+    asked = [session for session in world.scenario.sessions_of(name) if text in session.instruction]
+    return [problem + _provenance(world, latest, asked[-1] if asked else None) for problem in problems]
 
 
-def _provenance(world: World, name: str, text: str) -> str:
+def _provenance(world: World, deployed: Session, asker: Session | None) -> str:
     """Where a text the site must not show came from: the email that asked for it, and how the session whose build
     is deployed began (evidence a known fault's signature reads)."""
-    scenario = world.scenario
-    asked = [session for session in scenario.sessions_of(name) if text in session.instruction]
-    latest = scenario.latest_session(name)
-    stash = endings.stash_before(world.target, latest, world.observer.await_outcome(latest).log)
-    clauses = [f"asked for by {asked[-1].describe()}"] if asked else []
+    stash = endings.stash_before(world.target, deployed, world.observer.await_outcome(deployed).log)
+    clauses = [f"asked for by {asker.describe()}"] if asker else []
     clauses.append(known_faults.STASH_EVIDENCE + ", then ".join(endings.quote(line) for line in stash) if stash
-                   else f"the deployed build's session, {latest.describe()}, stashed nothing before it switched")
+                   else f"the deployed build's session, {deployed.describe()}, stashed nothing before it switched")
     return f" ({', '.join(clauses)})"
+
+
+def _foreign_edits(world: World, name: str, deployed: Session, page: str) -> Problems:
+    """What an edit of another thread of the client wrote, read on the site whose build is of `deployed`'s thread:
+    each thread's branch starts from main and never takes another's work, so nothing written only on another thread
+    may show (an element reads exactly the value that other edit wrote there)."""
+    sessions = world.scenario.sessions_of(name)
+    own = {contract.effect_of(s.instruction) for s in sessions if s.thread_id == deployed.thread_id}
+    problems = []
+    for other in sessions:
+        effect = contract.effect_of(other.instruction)
+        if other.thread_id in (None, deployed.thread_id) or effect is None or effect in own:
+            continue
+        if holds_in(*effect).matches(page):
+            bucket = world.scenario.client(name).bucket
+            problems.append(f"{bucket} still contains {effect[1]!r} in its {effect[0]}, written only on another thread "
+                            f"than the deployed build's{_provenance(world, deployed, other)}")
+            own.add(effect)  # one problem a value
+    return problems
 
 
 def only_one_site_shows(world: World, name: str, text: str) -> Problems:
@@ -552,7 +570,8 @@ def oracle_problems(world: World) -> Problems:
 
 def latest_edits_show(world: World) -> Problems:
     """Once every session has ended: each client's site shows, in the element it writes, what the latest of its
-    deployed edits wrote (the last to complete its sync: that build is what the bucket holds)."""
+    deployed edits wrote (the last to complete its sync: that build is what the bucket holds), and nothing that only
+    an edit on another of the client's threads wrote."""
     world.observer.await_outcomes(world.scenario.sessions, failures_allowed=True)
     sync_ok = world.target.settings.phrases.sync_ok
     problems = []
@@ -563,9 +582,10 @@ def latest_edits_show(world: World) -> Problems:
             continue
         latest = max(deployed, key=lambda pair: pair[0])[1]
         effect = contract.effect_of(latest.instruction)
+        page = sites.read_page(world.target.aws.s3, client.bucket)
         if effect is not None:
-            page = sites.read_page(world.target.aws.s3, client.bucket)
             problems += _matching(page, shows_in(*effect), f"home page of {name} after {latest.describe()}")
+        problems += _foreign_edits(world, name, latest, page)
     return problems
 
 
