@@ -62,6 +62,8 @@ class SystemSettings:
     # How long after a claim the state machine sends no other for the same project+user: 5 minutes; a sandbox
     # publishes its own.
     claim_interval_s: float = contract.CLAIM_INTERVAL_S
+    # How long an edit container's long poll of its project's queue lasts: 20 s; a sandbox publishes its own.
+    project_poll_wait_s: float = contract.PROJECT_POLL_WAIT_S
     # a token for the real GitHub, also read from `GITHUB_TOKEN`; never printed, redacted in reports
     github_token: str = field(default="", repr=False)
 
@@ -315,6 +317,8 @@ class Settings:
                             poll_max_s=0.1, idle_release_s=float(endpoints.get("idle_release_s",
                                                                                self.system.idle_release_s)),
                             claim_interval_s=float(endpoints.get("claim_interval_s", self.system.claim_interval_s)),
+                            project_poll_wait_s=float(endpoints.get("project_poll_wait_s",
+                                                                    self.system.project_poll_wait_s)),
                             **changes)
 
     def flat(self) -> dict[str, object]:

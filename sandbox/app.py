@@ -18,7 +18,7 @@ from moto.server import ThreadedMotoServer
 
 from sandbox import interpreter, moto_patches, names, origin, platform, real_container
 from sandbox.awsclients import Clients
-from sandbox.container import Container
+from sandbox.container import PROJECT_POLL_WAIT_S, Container
 from sandbox.edit import Workspace
 from sandbox.fleet import Fleet
 from sandbox.front import Front
@@ -151,6 +151,8 @@ class Sandbox:
             "idle_release_s": real_container.IDLE_RELEASE_S if self.real else self.idle_release_s,
             # How long after a claim the stand-in of the state machine sends no other for the same project+user.
             "claim_interval_s": self.claim_interval_s,
+            # How long an edit container's long poll of its project's queue lasts (the real one: 20 s, fixed).
+            "project_poll_wait_s": real_container.PROJECT_POLL_WAIT_S if self.real else PROJECT_POLL_WAIT_S,
         }
 
     def _edit_container(self) -> dict[str, object]:

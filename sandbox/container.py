@@ -29,6 +29,7 @@ VISIBILITY = "VisibilityExtensionService"
 # How long a client's queue must stop growing before the `out-of-order` fault takes its batch: longer than the
 # gap between the emails of a burst (0.5 s in @switching) even when a loaded machine staggers their executions.
 OUT_OF_ORDER_SETTLE_S = 3.0
+PROJECT_POLL_WAIT_S = 1  # its long poll of the project queue (the real one waits 20 s: it has no other way to stop)
 
 
 def new_container_id() -> str:
@@ -229,7 +230,7 @@ class Container(threading.Thread):
             self._await_settled_queue()
         response = self.clients.sqs.receive_message(QueueUrl=self.owned.queue_url,
                                                     MaxNumberOfMessages=10 if batch else 1,
-                                                    WaitTimeSeconds=1, AttributeNames=["All"])
+                                                    WaitTimeSeconds=PROJECT_POLL_WAIT_S, AttributeNames=["All"])
         messages = response.get("Messages", [])
         return list(reversed(messages)) if out_of_order else messages
 

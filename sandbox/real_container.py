@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The real container releases an idle project after 5 minutes, a literal (generic-container.service.ts:46): no
 # setting shortens it.
 IDLE_RELEASE_S = 300.0
+PROJECT_POLL_WAIT_S = 20.0  # its long poll of the project's queue (generic-container.service.ts:189), a literal too
 TASKS = 3  # the service's desired count (the real service scales between 0 and 3-5: tasks/sprint-1 in its repo)
 STOP_GRACE_S = 10.0
 LOG_FLUSH_S = 0.05

@@ -147,13 +147,14 @@ def stop_container(world: World, name: str) -> None:
     # client's next email gets no claim and waits for the next window; and the stopped container's last long poll of
     # the project's queue, still open as it exits, can take that email's message, which then waits in flight for
     # the queue's visibility timeout. This step is about the workspace left behind, so it waits both out.
+    system = target.settings.system
     released_ms = int(time.time() * 1000)
-    window_ends_ms = max(owner.claimed_at_ms + int(target.settings.system.claim_interval_s * 1000),
-                         released_ms + int(contract.PROJECT_POLL_WAIT_S * 1000))
+    window_ends_ms = max(owner.claimed_at_ms + int(system.claim_interval_s * 1000),
+                         released_ms + int(system.project_poll_wait_s * 1000))
     wait_until(
-        f"the claim window of {client.project} ({target.settings.system.claim_interval_s:.0f} s after its claim at "
-        f"{clock(owner.claimed_at_ms)}) and the stopped container's last long poll ({contract.PROJECT_POLL_WAIT_S:.0f}"
-        f" s) to pass, so that its next email brings a claim that another container serves",
+        f"the claim window of {client.project} ({system.claim_interval_s:.0f} s after its claim at "
+        f"{clock(owner.claimed_at_ms)}) and the stopped container's last long poll ({system.project_poll_wait_s:.0f} s)"
+        f" to pass, so that its next email brings a claim that another container serves",
         lambda: int(time.time() * 1000),
         lambda now_ms: now_ms >= window_ends_ms,
         (window_ends_ms - released_ms) / 1000 + STOPPED_RELEASE_S,
