@@ -18,14 +18,14 @@ Feature: An edit Claude cannot finish
     And the site of "tess" is titled "Tess's Tea Room"
     And the site of "tess" does not show "Half a header"
 
-  @claude-failure @container-stopped @use.with_target=local @real-fault:work-carried-across-threads
-  Scenario: A half-made edit stays on its thread when another container takes the next edit
-    A container can be replaced between two emails (a deployment, a scale-in). The next one takes over the workspace
-    it left (a volume all containers share), where what Claude wrote before it failed is still uncommitted.
+  @claude-failure @redeployed @use.with_target=local @real-fault:work-carried-across-threads
+  Scenario: A half-made edit stays on its thread when a new container takes the next edit
+    The edit service can be redeployed between two emails. The new container takes over the workspace the old one
+    left (a volume all containers share), where what Claude wrote before it failed is still uncommitted.
 
     Given client "tess" has an edit site
     When "tess" emails on a new thread "A": Add header with text "Half a header" and stop partway
-    And the container of "tess" is stopped
+    And the edit service is redeployed after the edit of "tess"
     And "tess" emails on a new thread "B": Update page title to "Tess's Tea Room"
     Then the edit of "tess" is deployed
     And the site of "tess" is titled "Tess's Tea Room"

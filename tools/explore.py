@@ -315,18 +315,18 @@ class Pipeline(RuleBasedStateMachine):
 
     @precondition(lambda self: RUN is not None and not self.stopped)
     @rule(client=clients)
-    def container_stopped(self, client: str) -> None:
-        """A deployment or a scale-in stops the container that owns the client's project, between two emails: the
-        next one takes over the workspace it left."""
+    def redeployed(self, client: str) -> None:
+        """A deployment replaces the container that owns the client's project (and the idle ones) between two
+        emails: the next takes over the workspace it left."""
         self.stopped = True  # before the idle check: the precondition reads it
         if self.idle or not self.world.scenario.sessions_of(client):
             return
-        self._say("When", f'the container of "{client}" is stopped')
+        self._say("When", f'the edit service is redeployed after the edit of "{client}"')
 
         def stop() -> None:
             # One that released the project on its own since (idle) has nothing left to stop: not a finding.
             with contextlib.suppress(ScenarioError):
-                actions.stop_container(self.world, client)
+                actions.redeploy(self.world, client)
 
         self._act(stop)
 

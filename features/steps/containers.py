@@ -46,10 +46,11 @@ def step_released_after_idle(context: Context, client: str) -> None:
     actions.wait_for_idle_release(world(context), client)
 
 
-@when('the container of "{client}" is stopped')
-@takes(needs=(plan.emailed,), marks=plan.mark("stopped"), serial=True)
-def step_container_stopped(context: Context, client: str) -> None:
-    """Once the client's latest edit has ended, its container's ECS task is stopped (as a deployment or a scale-in
-    stops one) and has released the client's project; the client's next email is then taken by another container,
-    on the workspace the stopped one left. Only where the suite runs its own AWS (tag `@use.with_target=local`)."""
-    actions.stop_container(world(context), client)
+@when('the edit service is redeployed after the edit of "{client}"')
+@takes(needs=(plan.emailed,), marks=plan.mark("redeployed"), serial=True)
+def step_redeployed(context: Context, client: str) -> None:
+    """Once the client's latest edit has ended, a deployment replaces the edit containers: the client's, and every
+    one that holds no project (those serving other clients' edits are left alone). The client's next email is then
+    taken by a new container, on the workspace the stopped one left. Only where the suite runs its own AWS (tag
+    `@use.with_target=local`)."""
+    actions.redeploy(world(context), client)

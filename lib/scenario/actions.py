@@ -116,24 +116,29 @@ def start_reading(world: World, name: str) -> None:
     reader.start()
 
 
-def stop_container(world: World, name: str) -> None:
-    """Once the client's latest edit has ended: stop the ECS task of the container that owns the client's project
-    (local targets only), then wait until it has released the project and the state machine may send a claim for
-    it again (one per project+user per claim interval); the client's next email then brings a claim, which another
-    container takes, on the workspace this one left (an EFS volume in production)."""
+def redeploy(world: World, name: str) -> None:
+    """Once the client's latest edit has ended: a deployment of the edit service (local targets only) stops the
+    ECS task of the container that owns the client's project and of every container that holds no project (those
+    serving other clients' edits are left alone: other scenarios may be running beside this one), then waits until
+    the client's project is released and the state machine may send a claim for it again (one per project+user per
+    claim interval); the client's next email then brings a claim that a new container takes, on the workspace the
+    stopped one left (an EFS volume in production)."""
     client = world.scenario.client(name)
     world.observer.await_outcome(world.scenario.latest_session(name))
     target = world.target
     owner = containers.ownership(target.aws.dynamodb, target.settings, client.project)
     if owner is None:
         raise ScenarioError(f"no container owns the project of {name} ({client.project}) any more, so there is none "
-                            f"to stop: stop it before it is released")
-    task = containers.task_of(owner.container_id, target.logs.refresh())
+                            f"to stop: redeploy before it is released")
+    lines = target.logs.refresh()
+    task = containers.task_of(owner.container_id, lines)
     if task is None:
         raise AssertionError(f"container {owner.container_id} owns {client.project}, but no log stream holds its id: "
                              f"its ECS task cannot be told")
-    containers.stop_task(target.aws.ecs, target.settings, task,
-                         f"stopped by the acceptance suite (run {target.settings.run.run_id})")
+    idle = containers.idle_tasks(target.aws.ecs, target.aws.dynamodb, target.settings, lines)
+    for stopped in dict.fromkeys([task, *idle]):
+        containers.stop_task(target.aws.ecs, target.settings, stopped,
+                             f"redeployed by the acceptance suite (run {target.settings.run.run_id})")
     wait_until(
         f"the container of {name} (task {task}) to release {client.project} once its task was stopped",
         lambda: containers.ownership(target.aws.dynamodb, target.settings, client.project),
