@@ -134,6 +134,7 @@ class Exploration:
     endpoints: dict[str, Any]
     real: bool
     budget_s: float
+    keep_going: bool = False  # after a failure is shrunk and reported, explore on for the rest of the budget
     started: float = field(default_factory=time.monotonic)
     examples: int = 0
     sessions: int = 0
@@ -411,7 +412,7 @@ def explore(run: Exploration, base_seed: int) -> int:
                       database=None, suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.shrink],
                       print_blob=False)
     rounds = random.Random(base_seed)
-    round_number = 0
+    round_number, status = 0, 0
     while time.monotonic() - run.started < run.budget_s:
         round_number += 1
         round_seed = rounds.randrange(2**32)
@@ -420,10 +421,14 @@ def explore(run: Exploration, base_seed: int) -> int:
             test()
         except (AssertionError, Flaky) as failure:
             report(run, failure, base_seed, round_number, round_seed)
-            return 1
+            if not run.keep_going:
+                return 1
+            status = 1
+            run.failing_since, run.last_steps, run.last_problems, run.last_history = None, [], [], {}
+            continue
         print(f"[seed {base_seed}] round {round_number} (seed {round_seed}): {run.examples} examples, "
               f"{run.sessions} sessions so far, {time.monotonic() - run.started:.0f} s", flush=True)
-    return 0
+    return status
 
 
 def report(run: Exploration, failure: BaseException, base_seed: int, round_number: int, round_seed: int) -> None:
@@ -458,12 +463,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--container-src", type=Path, help="a checkout's claude-code-container, to explore the real "
                         "edit container instead of the sandbox's stand-ins")
     parser.add_argument("--fault", default="", help="a sandbox fault switch to explore with (to see it caught)")
+    parser.add_argument("--keep-going", action="store_true", help="after a failure is shrunk and printed, explore on "
+                        "for the whole budget (every job), to list all the disagreements a budget finds")
     parser.add_argument("--attach", type=Path, help=argparse.SUPPRESS)  # a job's: the sandbox's endpoints file
     parser.add_argument("--summary", type=Path, help=argparse.SUPPRESS)  # a job's: where it writes its figures
     args = parser.parse_args(argv)
     REPORTS.mkdir(parents=True, exist_ok=True)
     if args.attach:
-        return job(json.loads(args.attach.read_text()), args.seed, args.budget, args.summary)
+        return job(json.loads(args.attach.read_text()), args.seed, args.budget, args.summary, args.keep_going)
     extra: tuple[str, ...] = ()
     if args.container_src:
         extra = ("--container-src", str(real_container.prepare(args.container_src).path))
@@ -476,28 +483,31 @@ def main(argv: list[str] | None = None) -> int:
           f"{endpoints['edit_container']['describe']}", flush=True)
     try:
         if args.jobs <= 1:
-            return job(endpoints, args.seed, args.budget, REPORTS / "summary-0.json")
-        return jobs(sandbox, args.seed, args.budget, args.jobs, started)
+            return job(endpoints, args.seed, args.budget, REPORTS / "summary-0.json", args.keep_going)
+        return jobs(sandbox, args.seed, args.budget, args.jobs, started, args.keep_going)
     finally:
         sandbox.stop()
 
 
-def jobs(sandbox: SandboxProcess, base_seed: int, budget: float, count: int, started: float) -> int:
-    """`count` explorers on one sandbox; the first to find a failure stops the others (once it has shrunk it)."""
+def jobs(sandbox: SandboxProcess, base_seed: int, budget: float, count: int, started: float, keep_going: bool
+         ) -> int:
+    """`count` explorers on one sandbox; the first to find a failure stops the others (once it has shrunk it),
+    unless each is to keep going for the whole budget."""
     seeds = random.Random(base_seed)
     running = []
     for index in range(count):
         summary = REPORTS / f"summary-{os.getpid()}-{index}.json"  # runs side by side keep apart
         summary.unlink(missing_ok=True)
         command = [sys.executable, "-m", "tools.explore", "--attach", str(sandbox.endpoints_file), "--seed",
-                   str(seeds.randrange(2**31)), "--budget", str(budget), "--summary", str(summary)]
+                   str(seeds.randrange(2**31)), "--budget", str(budget), "--summary", str(summary),
+                   *(["--keep-going"] if keep_going else [])]
         running.append((subprocess.Popen(command, cwd=ROOT), summary))
     status = 0
     while any(process.poll() is None for process, _ in running):
         failed = [process for process, _ in running if process.poll() not in (None, 0)]
         if failed:
             status = 1
-            for process, _ in running:
+            for process, _ in running if not keep_going else ():
                 if process.poll() is None:
                     process.terminate()
         time.sleep(0.5)  # polling child processes: no event to wait on
@@ -521,12 +531,12 @@ def jobs(sandbox: SandboxProcess, base_seed: int, budget: float, count: int, sta
     return status
 
 
-def job(endpoints: dict[str, Any], base_seed: int, budget: float, summary: Path | None) -> int:
+def job(endpoints: dict[str, Any], base_seed: int, budget: float, summary: Path | None, keep_going: bool) -> int:
     """One explorer, on the sandbox these endpoints name."""
     settings_ = Settings().on_local_endpoints(endpoints, deployment_timeout_s=180)
     target = Target(settings_, grammar=Grammar.from_published(endpoints["instructions"]),
                     real_system=endpoints.get("edit_container", {}).get("kind") == "real")
-    run = Exploration(World.start(target, REPORTS), endpoints, target.real_system, budget)
+    run = Exploration(World.start(target, REPORTS), endpoints, target.real_system, budget, keep_going=keep_going)
     def write_summary() -> None:
         if summary is not None:
             summary.write_text(json.dumps({"examples": run.examples, "sessions": run.sessions, "void": run.void,
