@@ -56,10 +56,15 @@ class Clients:
 
     def stopped_tasks(self, arns: list[str]) -> set[str]:
         """Those of the edit service's tasks that ECS was asked to stop (StopTask), as the ECS agent learns it: the
-        agent then stops the task's container (SIGTERM, then SIGKILL after the task's grace)."""
+        agent then stops the task's container (SIGTERM, then SIGKILL after the task's grace). When ECS cannot
+        be read (moto going down at the end of a run): none."""
         if not arns:
             return set()
-        tasks = self.ecs.describe_tasks(cluster=names.CLUSTER, tasks=arns)["tasks"]
+        try:
+            tasks = self.ecs.describe_tasks(cluster=names.CLUSTER, tasks=arns)["tasks"]
+        except Exception as error:
+            print(f"[edit-service] could not read the tasks' status: {error}", flush=True)
+            return set()
         return {task["taskArn"] for task in tasks if task.get("desiredStatus") == "STOPPED"}
 
     def queue_url(self, name: str) -> str:

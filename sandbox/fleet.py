@@ -62,12 +62,7 @@ class Fleet(threading.Thread):
         while not self.stopping.wait(1.0):
             with self._lock:
                 running = {c.task_arn: c for c in self.containers if c.is_alive() and not c.stop_requested.is_set()}
-            try:
-                stopped = self.clients.stopped_tasks(list(running))
-            except Exception as error:  # moto going down at the end of a run
-                print(f"[edit-service] could not read the tasks' status: {error}", flush=True)
-                continue
-            for arn in stopped:
+            for arn in self.clients.stopped_tasks(list(running)):
                 running[arn].request_stop()
 
     def forget(self, container: Container) -> None:

@@ -356,12 +356,7 @@ class RealService(threading.Thread):
         agent does; the service then starts a task in its place."""
         with self._lock:
             running = {task.task_arn: task for task in self.tasks if task.is_alive() and not task.stopping}
-        try:
-            stopped = self.clients.stopped_tasks(list(running))
-        except Exception as error:  # moto going down at the end of a run
-            print(f"[edit-service] could not read the tasks' status: {error}", flush=True)
-            return
-        for arn in stopped:
+        for arn in self.clients.stopped_tasks(list(running)):
             print(f"[edit-service] task {running[arn].task_id} was stopped through ECS: stopping its container",
                   flush=True)
             running[arn].stopped_through_ecs = True
