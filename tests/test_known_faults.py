@@ -134,3 +134,15 @@ def test_a_message_taken_and_deleted_by_a_busy_container_is_dropped_while_busy()
     assert names(dropped, faults) == []  # taken and gone, with no line that says why: red
     busy = f"{dropped}, {known_faults.DROPPED_BUSY_EVIDENCE}task 1 logged 'Already processing a message' at 03:00:00"
     assert names(busy, faults) == ["drops-while-busy"]
+
+
+def test_a_sync_failed_with_code_null_is_the_interrupted_sync_only_after_an_interrupt() -> None:
+    """Seen by make explore on the real container (seed 2): SIGINT kills `aws s3 sync` by signal."""
+    failed = ("the oracle: the model expects ada's thread thread-1 ('Update timestamp to 483!') to end deployed or "
+              "preempted by a newer email (...), but it ended with a failed sync (deploySuccess: false, {}task e1d9 "
+              "logged 'S3 sync failed with code null: Traceback (most recent call last):' at 04:16:09.967)")
+    faults = known_faults.accepted(["real-fault:interrupted-sync-fails"], real_system=True)
+    assert names(failed.format(""), faults) == []
+    interrupted = f"{known_faults.INTERRUPT_EVIDENCE}task e1d9 logged 'Processing interrupt: New message' at 04:16:09, "
+    assert names(failed.format(interrupted), faults) == ["interrupted-sync-fails"]
+    assert names(failed.format(interrupted).replace("code null", "code 1"), faults) == []

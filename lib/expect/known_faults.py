@@ -72,6 +72,13 @@ FAULTS = {fault.name: fault for fault in (
         (r"ended with a failed build", re.escape(INTERRUPT_EVIDENCE), r"Build failed with code null"),
     ),
     KnownFault(
+        "interrupted-sync-fails",
+        "the same for the sync: an interrupted `aws s3 sync` exits with code null, not 130, so the container logs "
+        "`S3 sync failed with code null`, sends Task success with deploySuccess: false, then PREEMPTED on the spent "
+        "token (docs/contract.md#interrupted-sync-fails; message-processor.service.ts:481-495)",
+        (r"ended with a failed sync", re.escape(INTERRUPT_EVIDENCE), r"S3 sync failed with code null"),
+    ),
+    KnownFault(
         "works-on-after-preemption",
         "an interrupt that reaches a container still cloning a new client's site is handled at once (PREEMPTED "
         "sent, the job cleared) but does not stop the work: the container goes on with the preempted instruction, "

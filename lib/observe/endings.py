@@ -46,6 +46,9 @@ def explain(target: Readers, session: Session, execution: Execution, outcome: st
         failed = log.first(settings.phrases.build_failed)
         clauses.append(f"then {quote(failed)}" if failed else "its log has no failed build line")
     elif outcome == contract.SYNC_FAILED:
+        interrupt = log.first(settings.phrases.interrupt)
+        if interrupt:
+            clauses.append(INTERRUPT_EVIDENCE + quote(interrupt))
         failed = log.first(settings.phrases.sync_failed)
         clauses.append(quote(failed) if failed else "its log has no failed sync line")
         bucket = session.client.bucket
