@@ -50,7 +50,7 @@ def step_released_after_idle(context: Context, client: str) -> None:
 @takes(needs=(plan.emailed,), marks=plan.mark("redeployed"), serial=True)
 def step_redeployed(context: Context, client: str) -> None:
     """Once the client's latest edit has ended, a deployment replaces the edit containers: the client's, and every
-    one that holds no project (those serving other clients' edits are left alone). The client's next email is then
-    taken by a new container, on the workspace the stopped one left. Only where the suite runs its own AWS (tag
-    `@use.with_target=local`)."""
+    one that holds no project and has been quiet for a while (those serving other clients' edits are left alone).
+    The client's next email is then taken by a new container, on the workspace the stopped one left. Only where the
+    suite runs its own AWS (tag `@use.with_target=local`)."""
     actions.redeploy(world(context), client)

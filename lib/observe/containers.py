@@ -35,15 +35,17 @@ def stop_task(ecs: Any, settings: Settings, task_id: str, reason: str) -> None:
     ecs.stop_task(cluster=settings.stack.ecs_cluster, task=task_id, reason=reason)
 
 
-def idle_tasks(ecs: Any, dynamodb: Any, settings: Settings, lines: list[LogLine]) -> list[str]:
-    """The edit service's RUNNING tasks whose container owns no project and works on no message (by the ownership
-    and active-job tables, a container's task told by its log stream)."""
+def idle_tasks(ecs: Any, dynamodb: Any, settings: Settings, lines: list[LogLine], quiet_since_ms: int) -> list[str]:
+    """The edit service's RUNNING tasks whose container owns no project, works on no message (by the ownership and
+    active-job tables, a container's task told by its log stream) and has logged nothing since `quiet_since_ms`: a
+    container between an interrupt's release and its next message owns nothing and holds no job, but it talks."""
     running = [arn.rsplit("/", 1)[-1] for page in ecs.get_paginator("list_tasks").paginate(
         cluster=settings.stack.ecs_cluster, desiredStatus="RUNNING") for arn in page.get("taskArns", [])]
     busy = set()
     for table in (settings.stack.ownership_table, settings.stack.active_jobs_table):
         for page in dynamodb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True):
             busy |= {task_of(_text(row, "containerId"), lines) for row in page.get("Items", [])}
+    busy |= {line.task_id for line in lines if line.timestamp_ms >= quiet_since_ms}
     return [task for task in running if task not in busy]
 
 

@@ -18,6 +18,7 @@ from lib.scenario.state import ScenarioError
 from lib.scenario.world import World
 from lib.send import emails, pacing
 
+IDLE_QUIET_S = 10.0  # a container that logged nothing for this long, owning nothing, is idle: a deployment may stop it
 STOPPED_RELEASE_S = 60.0  # ECS's default stop grace is 30 s; the container releases its project within it
 
 
@@ -118,8 +119,9 @@ def start_reading(world: World, name: str) -> None:
 
 def redeploy(world: World, name: str) -> None:
     """Once the client's latest edit has ended: a deployment of the edit service (local targets only) stops the
-    ECS task of the container that owns the client's project and of every container that holds no project (those
-    serving other clients' edits are left alone: other scenarios may be running beside this one), then waits until
+    ECS task of the container that owns the client's project and of every container that holds no project and has
+    logged nothing for IDLE_QUIET_S (those serving other clients' edits are left alone: other scenarios may be
+    running beside this one), then waits until
     the client's project is released and the state machine may send a claim for it again (one per project+user per
     claim interval); the client's next email then brings a claim that a new container takes, on the workspace the
     stopped one left (an EFS volume in production)."""
@@ -135,7 +137,8 @@ def redeploy(world: World, name: str) -> None:
     if task is None:
         raise AssertionError(f"container {owner.container_id} owns {client.project}, but no log stream holds its id: "
                              f"its ECS task cannot be told")
-    idle = containers.idle_tasks(target.aws.ecs, target.aws.dynamodb, target.settings, lines)
+    idle = containers.idle_tasks(target.aws.ecs, target.aws.dynamodb, target.settings, lines,
+                                 int((time.time() - IDLE_QUIET_S) * 1000))
     for stopped in dict.fromkeys([task, *idle]):
         containers.stop_task(target.aws.ecs, target.settings, stopped,
                              f"redeployed by the acceptance suite (run {target.settings.run.run_id})")
