@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 
 from lib.expect.instructions import Grammar
 from sandbox.app import instruction_grammar
-from tools.explore import Step, instructions, scenario
+from tools.explore import Exploration, Step, instructions, scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAMMAR = Grammar.from_published(instruction_grammar())
@@ -43,3 +44,11 @@ def test_a_printed_case_is_a_scenario_the_catalog_has_words_for(tmp_path: Path) 
     text = feature.read_text()
     assert "| ada    | Add header with text \"x\\|y\" |" in text  # a cell's | escaped as Gherkin wants it
     assert text.count("\n    Given ") == 1 and text.count("\n    When ") == 1  # the rest are And
+
+
+def test_past_its_budget_an_exploration_starts_nothing_new_but_still_shrinks_a_failure() -> None:
+    run = Exploration(None, {}, False, budget_s=0.0)  # type: ignore[arg-type]
+    assert run.spent()
+    run.failing_since = time.monotonic()  # a failure found before: its shrinking goes on, in its own budget
+    assert not run.spent()
+    assert not Exploration(None, {}, False, budget_s=60.0).spent()  # type: ignore[arg-type]

@@ -154,6 +154,11 @@ class Exploration:
     def shrinking_done(self) -> bool:
         return self.failing_since is not None and time.monotonic() - self.failing_since > SHRINK_BUDGET_S
 
+    def spent(self) -> bool:
+        """Past the budget with no failure to shrink: the rest of the round's examples send nothing (a round begun
+        before the end would otherwise run its examples to the end, minutes past the budget)."""
+        return self.failing_since is None and time.monotonic() - self.started > self.budget_s
+
     @property
     def short_idle(self) -> bool:
         settings = self.world.target.settings
@@ -197,8 +202,9 @@ class Pipeline(RuleBasedStateMachine):
         self.errors: list[str] = []
         self.void: str | None = None  # why this example cannot be judged (an infrastructure fault), if it cannot
         self.names_used: list[str] = []  # what the rules' preconditions and draws read: the machine's own state only
-        # Past the shrinking budget, a try sends nothing and passes; the final replay of the smallest case runs.
-        self.idle = RUN.shrinking_done() and not current_build_context().is_final
+        # Past the shrinking budget, a try sends nothing and passes; the final replay of the smallest case runs. Past
+        # the exploring budget, so does a new example.
+        self.idle = (RUN.shrinking_done() or RUN.spent()) and not current_build_context().is_final
 
     def _say(self, keyword: str, text: str, table: list[list[str]] | None = None) -> None:
         self.steps.append(Step(keyword, text, table or []))
