@@ -14,10 +14,10 @@ from lib.expect.instructions import Grammar, InstructionError
 from lib.judge import outcomes
 from lib.judge.branches import branch_problems, main_problems
 from lib.judge.deployments import latest_build_problems
-from lib.observe import containers
 from lib.observe.logs import LogTail, parse_message
 from lib.records import Client, CommitInfo, DeployedObject, LogLine, Outcome, Session, SessionLog, ThreadWork
 from lib.scenario.inputs import CLIENTS, EMAILS, INSTRUCTIONS, InputError, Inputs, at_least
+from lib.send import operations
 from lib.settings import Settings
 
 T0 = 1_764_000_000_000
@@ -293,7 +293,7 @@ def test_the_suite_stops_an_edit_container_only_on_its_own_aws() -> None:
 
     ecs = Ecs()
     with pytest.raises(ValueError, match="only on the embedded AWS"):
-        containers.stop_task(ecs, Settings().replace(target="aws"), "abc", "why")
+        operations.stop_task(ecs, Settings().replace(target="aws"), "abc", "why")
     assert ecs.calls == []
-    containers.stop_task(ecs, Settings(), "abc", "why")
+    operations.stop_task(ecs, Settings(), "abc", "why")
     assert ecs.calls == [{"cluster": Settings().stack.ecs_cluster, "task": "abc", "reason": "why"}]

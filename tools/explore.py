@@ -198,7 +198,7 @@ class Pipeline(RuleBasedStateMachine):
         self.names = iter(NAMES)
         self.labels = iter(f"T{i}" for i in range(1, 100))
         self.throttled = False
-        self.stopped = False  # the nemesis stops one container an example at most (each stop waits out ~20 s)
+        self.redeployed_once = False  # one redeployment an example at most (each waits out the claim window)
         self.errors: list[str] = []
         self.void: str | None = None  # why this example cannot be judged (an infrastructure fault), if it cannot
         self.names_used: list[str] = []  # what the rules' preconditions and draws read: the machine's own state only
@@ -325,12 +325,12 @@ class Pipeline(RuleBasedStateMachine):
             return
         self.run.nemesis(FLAKY_EVERY)
 
-    @precondition(lambda self: RUN is not None and not self.stopped)
+    @precondition(lambda self: RUN is not None and not self.redeployed_once)
     @rule(client=clients)
     def redeployed(self, client: str) -> None:
         """A deployment replaces the container that owns the client's project (and the idle ones) between two
         emails: the next takes over the workspace it left."""
-        self.stopped = True  # before the idle check: the precondition reads it
+        self.redeployed_once = True  # before the idle check: the precondition reads it
         if self.idle or not self.world.scenario.sessions_of(client):
             return
         self._say("When", f'the edit service is redeployed after the edit of "{client}"')

@@ -137,17 +137,18 @@ def _window(session: Session, lines: list[LogLine], phrases: Mapping[str, str]) 
     assert session.outcome is not None
     first = session.outcome.log.lines[0]
     switch_prefix = _switch_prefix(phrases)
-    passes = 1 if session.outcome.kind == PREEMPTED else 0
+    preempted, passed_a_switch = session.outcome.kind == PREEMPTED, False
     window = [first]
     for line in lines:
         if line.stream != first.stream or line.timestamp_ms < first.timestamp_ms or line == first:
             continue
         if line.message.startswith(switch_prefix):
-            if not passes or not any(seen.message.startswith(phrases["interrupt"]) for seen in window):
+            if not preempted or passed_a_switch or not any(
+                    seen.message.startswith(phrases["interrupt"]) for seen in window):
                 break
-            passes -= 1
+            passed_a_switch = True
         window.append(line)
-        if line.message.startswith(phrases["interrupted"]) and session.outcome.kind == PREEMPTED:
+        if preempted and line.message.startswith(phrases["interrupted"]):
             break
     return window if len(window) >= len(session.outcome.log.lines) else session.outcome.log.lines
 

@@ -26,15 +26,6 @@ def task_of(container_id: str, lines: list[LogLine]) -> str | None:
     return next((line.task_id for line in lines if container_id in line.message), None)
 
 
-def stop_task(ecs: Any, settings: Settings, task_id: str, reason: str) -> None:
-    """Stop an edit container's ECS task, as an operator, a deployment or a scale-in does: ECS sends its container
-    SIGTERM (the real one then releases its project and exits: main.ts:15-22)."""
-    if settings.system.target != "local":
-        raise ValueError(f"the suite stops an edit container only on the embedded AWS (target local), not on "
-                         f"target {settings.system.target!r}: against AWS it enters only by email")
-    ecs.stop_task(cluster=settings.stack.ecs_cluster, task=task_id, reason=reason)
-
-
 def idle_tasks(ecs: Any, dynamodb: Any, settings: Settings, lines: list[LogLine], quiet_since_ms: int) -> list[str]:
     """The edit service's RUNNING tasks whose container owns no project, works on no message (by the ownership and
     active-job tables, a container's task told by its log stream) and has logged nothing since `quiet_since_ms`: a

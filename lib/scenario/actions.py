@@ -16,7 +16,7 @@ from lib.records import Client, Ownership, Session
 from lib.scenario import verdicts
 from lib.scenario.state import ScenarioError
 from lib.scenario.world import World
-from lib.send import emails, pacing
+from lib.send import emails, operations, pacing
 
 IDLE_QUIET_S = 10.0  # a container that logged nothing for this long, owning nothing, is idle: a deployment may stop it
 STOPPED_RELEASE_S = 60.0  # ECS's default stop grace is 30 s; the container releases its project within it
@@ -121,10 +121,9 @@ def redeploy(world: World, name: str) -> None:
     """Once the client's latest edit has ended: a deployment of the edit service (local targets only) stops the
     ECS task of the container that owns the client's project and of every container that holds no project and has
     logged nothing for IDLE_QUIET_S (those serving other clients' edits are left alone: other scenarios may be
-    running beside this one), then waits until
-    the client's project is released and the state machine may send a claim for it again (one per project+user per
-    claim interval); the client's next email then brings a claim that a new container takes, on the workspace the
-    stopped one left (an EFS volume in production)."""
+    running beside this one), then waits until the client's project is released and the state machine may send a
+    claim for it again (one per project+user per claim interval); the client's next email then brings a claim that
+    a new container takes, on the workspace the stopped one left (an EFS volume in production)."""
     client = world.scenario.client(name)
     world.observer.await_outcome(world.scenario.latest_session(name))
     target = world.target
@@ -140,7 +139,7 @@ def redeploy(world: World, name: str) -> None:
     idle = containers.idle_tasks(target.aws.ecs, target.aws.dynamodb, target.settings, lines,
                                  int((time.time() - IDLE_QUIET_S) * 1000))
     for stopped in dict.fromkeys([task, *idle]):
-        containers.stop_task(target.aws.ecs, target.settings, stopped,
+        operations.stop_task(target.aws.ecs, target.settings, stopped,
                              f"redeployed by the acceptance suite (run {target.settings.run.run_id})")
     wait_until(
         f"the container of {name} (task {task}) to release {client.project} once its task was stopped",

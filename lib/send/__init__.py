@@ -1,1 +1,2 @@
-"""Stimulus: what the suite does to WebOrdinary, only the way production does it (emails)."""
+"""Stimulus: what the suite does to WebOrdinary, only the way production does it: emails, and on the embedded AWS
+what an operator does to the edit service (operations.py)."""
